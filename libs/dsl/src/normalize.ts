@@ -1,0 +1,391 @@
+import { parseFactor, parseGate, parseRate, UNITS, type Unit } from './amounts';
+import type { Diagnostic, SourceLocation } from './diagnostics';
+import {
+  DEFAULT_CYCLE,
+  PLAN_FACT,
+  type Action,
+  type Condition,
+  type ConditionEffect,
+  type ConditionTree,
+  type CyclePolicy,
+  type Gate,
+  type Multiplier,
+  type MultiplierValue,
+  type Param,
+  type ParamValue,
+  type Phase,
+  type Plan,
+  type Price,
+  type Rate,
+  type RuleSet,
+} from './ruleset';
+import type { YamlFile, YamlPath } from './yaml-source';
+
+type Raw = Record<string, unknown>;
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
+
+/** Collects diagnostics for one file and knows where its paths are. */
+class FileContext {
+  constructor(
+    readonly file: YamlFile,
+    readonly diagnostics: Diagnostic[],
+  ) {}
+
+  at(path: YamlPath, part: 'key' | 'value' = 'value'): SourceLocation {
+    return this.file.locate(path, part);
+  }
+
+  error(code: string, message: string, path: YamlPath, extra: Partial<Diagnostic> = {}, part: 'key' | 'value' = 'value'): void {
+    this.diagnostics.push({ severity: 'error', code, message, location: this.at(path, part), ...extra });
+  }
+
+  warn(code: string, message: string, path: YamlPath, extra: Partial<Diagnostic> = {}): void {
+    this.diagnostics.push({ severity: 'warning', code, message, location: this.at(path), ...extra });
+  }
+}
+
+/**
+ * Stage "normalize": turns schema-checked YAML data into the rule set, resolving shorthand, and merges
+ * files: `plans` and `cycle` come from one file each, actions from all, one action per id.
+ * It is defensive: nodes the schema already rejected are skipped, so every file is still checked.
+ */
+export function normalize(files: readonly YamlFile[], diagnostics: Diagnostic[]): RuleSet {
+  let plans: Plan[] = [];
+  let plansAt: SourceLocation | undefined;
+  let cycle: CyclePolicy = DEFAULT_CYCLE;
+  let cycleAt: SourceLocation | undefined;
+  const actions: Record<string, Action> = {};
+
+  for (const file of files) {
+    const ctx = new FileContext(file, diagnostics);
+    const data = file.data;
+    if (data === undefined || data === null) continue;
+    if (!isObject(data)) continue; // the schema reported it
+
+    if (data.plans !== undefined) {
+      const here = ctx.at(['plans'], 'key');
+      if (plansAt) ctx.error('plans-redefined', 'plans are already defined in another file', ['plans'], { related: plansAt }, 'key');
+      else {
+        plansAt = here;
+        plans = normalizePlans(ctx, data.plans);
+      }
+    }
+    if (data.cycle !== undefined) {
+      const here = ctx.at(['cycle'], 'key');
+      if (cycleAt) ctx.error('cycle-redefined', 'the cycle policy is already defined in another file', ['cycle'], { related: cycleAt }, 'key');
+      else if (isObject(data.cycle)) {
+        cycleAt = here;
+        cycle = { ...DEFAULT_CYCLE, ...(data.cycle as Partial<CyclePolicy>), at: here };
+      }
+    }
+    if (isObject(data.actions)) {
+      for (const [id, raw] of Object.entries(data.actions)) {
+        const existing = actions[id];
+        if (existing) {
+          ctx.error('duplicate-action', `action \`${id}\` is already defined`, ['actions', id], { related: existing.at }, 'key');
+          continue;
+        }
+        if (!isObject(raw)) continue;
+        actions[id] = normalizeAction(ctx, id, raw);
+      }
+    }
+  }
+
+  if (!plansAt && files.length > 0) {
+    diagnostics.push({
+      severity: 'error',
+      code: 'missing-plans',
+      message: 'no file defines `plans`',
+      location: { file: files[0].file, line: 1, column: 1, path: '' },
+      hint: 'add `plans:` with at least one plan and its `allowance` to one rule file',
+    });
+  }
+  return { plans, cycle, actions };
+}
+
+function normalizePlans(ctx: FileContext, raw: unknown): Plan[] {
+  if (!Array.isArray(raw)) return [];
+  const plans: Plan[] = [];
+  const seen = new Map<string, SourceLocation>();
+  raw.forEach((p, i) => {
+    if (!isObject(p) || typeof p.id !== 'string') return;
+    const path = ['plans', i];
+    const first = seen.get(p.id);
+    if (first) {
+      ctx.error('duplicate-plan', `plan \`${p.id}\` is already on the ladder`, [...path, 'id'], { related: first });
+      return;
+    }
+    seen.set(p.id, ctx.at([...path, 'id']));
+    const allowance = parseRate(p.allowance);
+    if (allowance && allowance.mc < 0) ctx.error('negative-amount', `plan \`${p.id}\` has a negative allowance`, [...path, 'allowance']);
+    const quotas: Record<string, number> = {};
+    if (isObject(p.quotas)) for (const [a, n] of Object.entries(p.quotas)) if (typeof n === 'number') quotas[a] = n;
+    plans.push({
+      id: p.id,
+      name: text(p.name) ?? p.id.charAt(0).toUpperCase() + p.id.slice(1),
+      rank: plans.length,
+      allowanceMc: Math.max(0, allowance?.mc ?? 0),
+      quotas,
+      ...(text(p.assumption) ? { assumption: text(p.assumption) } : {}),
+      at: ctx.at(path),
+    });
+  });
+  return plans;
+}
+
+function normalizeAction(ctx: FileContext, id: string, raw: Raw): Action {
+  const base: YamlPath = ['actions', id];
+  const at = ctx.at(base, 'key');
+  const params = normalizeParams(ctx, base, raw.params);
+  const forms = (['price', 'free', 'phases'] as const).filter((k) => raw[k] !== undefined);
+  if (forms.length === 0) {
+    ctx.error('missing-price', `action \`${id}\` has no \`price\`, \`free\` or \`phases\``, base, { hint: 'give it a price such as `price: 4 cr`, or `free: <why it is free>`' }, 'key');
+  } else if (raw.free !== undefined && forms.length > 1) {
+    ctx.error('free-with-price', `free action \`${id}\` also has a \`${forms.find((f) => f !== 'free')}\``, [...base, 'free'], {}, 'key');
+  } else if (forms.length > 1) {
+    ctx.error('conflicting-price', `action \`${id}\` has both \`price\` and \`phases\``, [...base, 'phases'], { hint: 'a composite action costs the sum of its phases; remove `price`' }, 'key');
+  }
+  const kind = raw.free !== undefined ? 'free' : raw.phases !== undefined ? 'composite' : 'priced';
+  if (kind === 'free') {
+    for (const k of ['requires', 'multipliers', 'conditions', 'confirm'] as const) {
+      if (raw[k] !== undefined) ctx.error('free-with-price', `free action \`${id}\` cannot have \`${k}\`: free actions cost 0 and are allowed on every plan`, [...base, k], {}, 'key');
+    }
+  }
+  const action: Mutable<Action> = {
+    id,
+    name: text(raw.name) ?? id,
+    kind,
+    params,
+    multipliers: Array.isArray(raw.multipliers) ? raw.multipliers.flatMap((m, i) => normalizeMultiplier(ctx, [...base, 'multipliers', i], m)) : [],
+    conditions: Array.isArray(raw.conditions) ? raw.conditions.flatMap((c, i) => normalizeCondition(ctx, [...base, 'conditions', i], c)) : [],
+    at,
+  };
+  if (text(raw.group)) action.group = text(raw.group);
+  if (text(raw.description)) action.description = text(raw.description);
+  if (text(raw.assumption)) action.assumption = text(raw.assumption);
+  if (text(raw.confirm)) action.confirm = text(raw.confirm);
+  const requires = gate(ctx, [...base, 'requires'], raw.requires);
+  if (requires) action.requires = requires;
+  if (kind === 'free') action.free = text(raw.free) ?? 'free';
+  if (kind === 'priced' && raw.price !== undefined) {
+    const price = normalizePrice(ctx, [...base, 'price'], raw.price);
+    if (price) action.price = price;
+  }
+  if (kind === 'composite' && Array.isArray(raw.phases)) {
+    action.phases = raw.phases.flatMap((p, i) => normalizePhase(ctx, [...base, 'phases', i], p));
+  }
+  return action;
+}
+
+function normalizeParams(ctx: FileContext, base: YamlPath, raw: unknown): Record<string, Param> {
+  const params: Record<string, Param> = {};
+  if (!isObject(raw)) return params;
+  for (const [name, p] of Object.entries(raw)) {
+    if (!isObject(p)) continue;
+    const path = [...base, 'params', name];
+    if (name === PLAN_FACT) {
+      ctx.error('reserved-param', `\`${PLAN_FACT}\` is reserved for the account's plan in conditions; name the parameter differently`, path, {}, 'key');
+      continue;
+    }
+    if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(name)) {
+      ctx.error('invalid-param-name', `parameter \`${name}\` must start with a letter and use letters, digits, \`-\` and \`_\``, path, {}, 'key');
+      continue;
+    }
+    const values = Array.isArray(p.values) ? (p.values as ParamValue[]) : undefined;
+    const inferred = values ? inferType(values) : undefined;
+    if (values && inferred === undefined) {
+      ctx.error('mixed-values', `the values of \`${name}\` mix types`, [...path, 'values']);
+      continue;
+    }
+    const declared = p.type as Param['type'] | undefined;
+    const type: Param['type'] = declared ?? inferred ?? 'string';
+    if (declared && inferred && !(declared === inferred || (declared === 'number' && inferred === 'integer'))) {
+      ctx.error('param-type-mismatch', `\`${name}\` is declared \`${declared}\` but its values are ${inferred}s`, [...path, 'type']);
+    }
+    const numeric = type === 'integer' || type === 'number';
+    if ((p.min !== undefined || p.max !== undefined) && !numeric) {
+      ctx.error('bounds-on-non-number', `\`min\` and \`max\` apply to numbers, but \`${name}\` is a ${type}`, path);
+    }
+    if (typeof p.min === 'number' && typeof p.max === 'number' && p.min > p.max) {
+      ctx.error('empty-range', `\`${name}\` has \`min\` ${p.min} above \`max\` ${p.max}`, [...path, 'min']);
+    }
+    if (type === 'integer' && ((typeof p.min === 'number' && !Number.isInteger(p.min)) || (typeof p.max === 'number' && !Number.isInteger(p.max)))) {
+      ctx.error('param-type-mismatch', `integer parameter \`${name}\` needs integer bounds`, path);
+    }
+    const param: Mutable<Param> = { name, type, at: ctx.at(path, 'key') };
+    if (values) param.values = values;
+    if (typeof p.min === 'number') param.min = p.min;
+    if (typeof p.max === 'number') param.max = p.max;
+    if (text(p.unit)) param.unit = text(p.unit);
+    if (text(p.description)) param.description = text(p.description);
+    if (p.default !== undefined) {
+      const problem = checkValue(param, p.default as ParamValue);
+      if (problem) ctx.error('default-not-allowed', `the default of \`${name}\` ${problem}`, [...path, 'default']);
+      else param.default = p.default as ParamValue;
+    }
+    params[name] = param;
+  }
+  return params;
+}
+
+function inferType(values: readonly ParamValue[]): Param['type'] | undefined {
+  if (values.every((v) => typeof v === 'string')) return 'string';
+  if (values.every((v) => typeof v === 'boolean')) return 'boolean';
+  if (values.every((v) => typeof v === 'number')) return values.every((v) => Number.isInteger(v)) ? 'integer' : 'number';
+  return undefined;
+}
+
+/**
+ * Why `value` is not allowed for `param`, in words that complete "the value ...", or undefined when
+ * it is allowed. Shared by defaults, phase `with` values and (in the engine) request parameters.
+ */
+export function checkValue(param: Param, value: unknown): string | undefined {
+  const shown = typeof value === 'string' ? `\`${value}\`` : `\`${JSON.stringify(value)}\``;
+  switch (param.type) {
+    case 'string':
+      if (typeof value !== 'string') return `${shown} is not text`;
+      break;
+    case 'boolean':
+      if (typeof value !== 'boolean') return `${shown} is not true or false`;
+      break;
+    case 'integer':
+      if (typeof value !== 'number' || !Number.isInteger(value)) return `${shown} is not a whole number`;
+      break;
+    case 'number':
+      if (typeof value !== 'number' || !Number.isFinite(value)) return `${shown} is not a number`;
+      break;
+  }
+  if (param.values && !param.values.includes(value as ParamValue)) {
+    return `${shown} is not one of ${param.values.map((v) => `\`${String(v)}\``).join(', ')}`;
+  }
+  if (typeof value === 'number') {
+    if (param.min !== undefined && value < param.min) return `${shown} is below the minimum ${param.min}`;
+    if (param.max !== undefined && value > param.max) return `${shown} is above the maximum ${param.max}`;
+  }
+  return undefined;
+}
+
+function gate(ctx: FileContext, path: YamlPath, raw: unknown): Gate | undefined {
+  if (raw === undefined) return undefined;
+  const plan = parseGate(raw);
+  return plan ? { plan, at: ctx.at(path) } : undefined;
+}
+
+function rate(ctx: FileContext, path: YamlPath, raw: unknown, extra: Raw = {}): Rate | undefined {
+  const parsed = parseRate(raw);
+  if (!parsed) {
+    if (typeof raw === 'number') ctx.error('invalid-amount', `\`${raw}\` is not an amount of credits with at most three decimals`, path);
+    return undefined;
+  }
+  if (parsed.mc < 0) {
+    ctx.error('negative-rate', `rate \`${String(raw)}\` is negative`, path, { hint: 'a price cannot be negative; use a condition with `add` for a discount' });
+    return undefined;
+  }
+  const r: Mutable<Rate> = { mc: parsed.mc, unit: parsed.unit ?? 'request', at: ctx.at(path) };
+  if (text(extra.label)) r.label = text(extra.label);
+  if (text(extra.assumption)) r.assumption = text(extra.assumption);
+  const g = gate(ctx, [...path.slice(0, -1), 'requires'], extra.requires);
+  if (g) r.requires = g;
+  return r;
+}
+
+function normalizePrice(ctx: FileContext, path: YamlPath, raw: unknown): Price | undefined {
+  if (!isObject(raw)) {
+    const r = rate(ctx, path, raw);
+    return r ? { rate: r, at: ctx.at(path) } : undefined;
+  }
+  const price: Mutable<Price> = { at: ctx.at(path) };
+  if (typeof raw.per === 'string') price.per = raw.per;
+  if (raw.rate !== undefined && (raw.by !== undefined || raw.variants !== undefined)) {
+    ctx.error('price-shape', 'a price has either one `rate` or `by` with `variants`, not both', path);
+    return undefined;
+  }
+  if (raw.rate !== undefined) {
+    const r = rate(ctx, [...path, 'rate'], raw.rate, raw);
+    if (r) price.rate = r;
+    return price;
+  }
+  if (typeof raw.by !== 'string' || !isObject(raw.variants)) {
+    ctx.error('price-shape', 'a price needs a `rate`, or `by` (a parameter) with `variants`', path, { hint: 'e.g. `price: { by: model, variants: { seedream-4.5: 18 cr } }`' });
+    return undefined;
+  }
+  price.by = raw.by;
+  const variants: Record<string, Rate> = {};
+  for (const [value, v] of Object.entries(raw.variants)) {
+    const vpath = [...path, 'variants', value];
+    const r = isObject(v) ? rate(ctx, [...vpath, 'rate'], v.rate, v) : rate(ctx, vpath, v);
+    if (r) variants[value] = { ...r, at: ctx.at(vpath, 'key') };
+  }
+  price.variants = variants;
+  return price;
+}
+
+function normalizeMultiplier(ctx: FileContext, path: YamlPath, raw: unknown): Multiplier[] {
+  if (!isObject(raw) || typeof raw.by !== 'string' || !isObject(raw.values)) return [];
+  const values: Record<string, MultiplierValue> = {};
+  for (const [value, v] of Object.entries(raw.values)) {
+    const vpath = [...path, 'values', value];
+    const factor = parseFactor(isObject(v) ? v.factor : v);
+    if (factor === undefined) continue;
+    const mv: Mutable<MultiplierValue> = { factor, at: ctx.at(vpath, 'key') };
+    if (isObject(v)) {
+      if (text(v.label)) mv.label = text(v.label);
+      if (text(v.assumption)) mv.assumption = text(v.assumption);
+      const g = gate(ctx, [...vpath, 'requires'], v.requires);
+      if (g) mv.requires = g;
+    }
+    values[value] = mv;
+  }
+  return [{ by: raw.by, ...(text(raw.label) ? { label: text(raw.label) } : {}), values, at: ctx.at(path) }];
+}
+
+function normalizeCondition(ctx: FileContext, path: YamlPath, raw: unknown): Condition[] {
+  if (!isObject(raw) || typeof raw.id !== 'string' || !isObject(raw.when)) return [];
+  let effect: ConditionEffect | undefined;
+  if (raw.deny !== undefined) {
+    const d = raw.deny;
+    if (typeof d === 'string') effect = { kind: 'deny', code: 'INVALID_PARAMS', message: d };
+    else if (isObject(d) && typeof d.message === 'string') effect = { kind: 'deny', code: (d.code as 'INVALID_PARAMS' | 'PLAN_REQUIRED') ?? 'INVALID_PARAMS', message: d.message };
+  } else if (raw.requires !== undefined) {
+    const g = gate(ctx, [...path, 'requires'], raw.requires);
+    if (g) effect = { kind: 'requires', gate: g, ...(text(raw.message) ? { message: text(raw.message) } : {}) };
+  } else if (raw.multiply !== undefined) {
+    const f = parseFactor(raw.multiply);
+    if (f !== undefined) effect = { kind: 'multiply', factor: f };
+  } else if (raw.add !== undefined) {
+    const a = parseRate(raw.add);
+    if (a) effect = { kind: 'add', mc: a.mc };
+  }
+  if (!effect) return [];
+  const c: Mutable<Condition> = { id: raw.id, when: raw.when as unknown as ConditionTree, effect, at: ctx.at(path) };
+  if (text(raw.label)) c.label = text(raw.label);
+  if (text(raw.assumption)) c.assumption = text(raw.assumption);
+  return [c];
+}
+
+function normalizePhase(ctx: FileContext, path: YamlPath, raw: unknown): Phase[] {
+  if (!isObject(raw) || typeof raw.action !== 'string') return [];
+  return [
+    {
+      label: text(raw.label) ?? '',
+      action: raw.action,
+      with: isObject(raw.with) ? (raw.with as Record<string, ParamValue>) : {},
+      pass: Array.isArray(raw.pass) ? raw.pass.filter((p): p is string => typeof p === 'string') : [],
+      at: ctx.at(path),
+    },
+  ];
+}
+
+/** The unit of every rate of a price (they must agree; checked in check-references). */
+export function rateUnits(price: Price): Unit[] {
+  const rates = price.rate ? [price.rate] : Object.values(price.variants ?? {});
+  return [...new Set(rates.map((r) => r.unit))];
+}
+
+/** True when the price multiplies a quantity parameter. */
+export function isMetered(price: Price): boolean {
+  return rateUnits(price).some((u) => UNITS[u].metered);
+}

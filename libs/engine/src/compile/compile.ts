@@ -1,0 +1,137 @@
+import { enumerateValues, hasErrors, loadRuleSet, PLAN_FACT, sortDiagnostics, type Diagnostic, type ParamValue, type RuleSet, type SourceFile } from '@ratecard/dsl';
+import type { CompiledAction, CompiledPlan, CompiledRuleSet, Dimension } from '../compiled';
+import type { Cell } from '../price';
+import { makeEngine } from '../rules-engine';
+import { settle, type Facts, type Settleable } from '../settle';
+import { buildRules } from './rules';
+import { checkUsable } from './usable';
+import { rulesetVersion } from './version';
+
+/** Most cells one action may settle; beyond it the table is a sign of a modelling mistake. */
+export const MAX_CELLS_PER_ACTION = 100_000;
+
+/** The outcome of compiling: the compiled rule set when there is no error, and every diagnostic. */
+export interface CompileResult {
+  readonly compiled?: CompiledRuleSet;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * Compiles a checked rule set. Named stages, in order:
+ * 1. `rules`: every action's price list becomes json-rules-engine rules (compile/rules.ts);
+ * 2. `dimensions`: the facts those rules read become the dimensions of the action's cell table;
+ * 3. `settle`: json-rules-engine runs once per combination, phases before composites (settle.ts);
+ * 4. `usable`: an action no plan can use is an error (compile/usable.ts);
+ * 5. `version`: the content hash of the canonical form (compile/version.ts).
+ */
+export async function compile(ruleset: RuleSet): Promise<CompileResult> {
+  const diagnostics: Diagnostic[] = [];
+  const planRank = new Map(ruleset.plans.map((p) => [p.id, p.rank]));
+  const plans = new Map<string, CompiledPlan>(ruleset.plans.map((p) => [p.id, Object.freeze({ plan: p, quotas: new Map(Object.entries(p.quotas)) })]));
+
+  // Stage "rules" and the facts each action reads. Composites read what their phases read.
+  const targets = new Map<string, Settleable>();
+  const order = dependencyOrder(ruleset);
+  for (const id of order) {
+    const action = ruleset.actions[id];
+    const { rules, facts } = buildRules(action, ruleset);
+    const all = new Set(facts);
+    for (const phase of action.phases ?? []) {
+      for (const f of targets.get(phase.action)?.facts ?? []) {
+        if (f === PLAN_FACT || phase.pass.includes(f)) all.add(f);
+      }
+    }
+    const sorted = [...all].sort((a, b) => (a === PLAN_FACT ? -1 : b === PLAN_FACT ? 1 : a < b ? -1 : a > b ? 1 : 0));
+    targets.set(id, { action, engine: makeEngine(rules, planRank), facts: sorted });
+  }
+
+  // Stages "dimensions" and "settle".
+  const actions = new Map<string, CompiledAction>();
+  const lookup = (id: string): Settleable => targets.get(id)!;
+  const cellAt = (id: string, facts: Facts): Promise<Cell> => {
+    const ca = actions.get(id)!;
+    let i = 0;
+    for (const d of ca.dims) i += d.index.get(facts[d.fact])! * d.stride;
+    return Promise.resolve(ca.cells[i]);
+  };
+  for (const id of order) {
+    const target = targets.get(id)!;
+    const { action } = target;
+    const dims = dimensions(target.facts, ruleset, action.params);
+    const count = dims.reduce((n, d) => n * d.values.length, 1);
+    if (count > MAX_CELLS_PER_ACTION) {
+      diagnostics.push({
+        severity: 'error',
+        code: 'too-many-combinations',
+        message: `\`${id}\` has ${count} combinations of plan and parameters; at most ${MAX_CELLS_PER_ACTION} are settled per action`,
+        location: action.at,
+        hint: 'split the action, or let fewer parameters affect its price',
+      });
+      continue;
+    }
+    const cells: Cell[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      const facts: Record<string, ParamValue> = {};
+      for (const d of dims) facts[d.fact] = d.values[Math.floor(i / d.stride) % d.values.length];
+      cells[i] = Object.freeze(await settle(target, facts, cellAt, lookup));
+    }
+    const params = new Map(Object.entries(action.params));
+    actions.set(
+      id,
+      Object.freeze({
+        action,
+        dims,
+        cells: Object.freeze(cells),
+        otherParams: Object.freeze([...params.values()].filter((p) => !target.facts.includes(p.name))),
+        params,
+        facts: target.facts,
+        engine: target.engine,
+      }),
+    );
+  }
+
+  checkUsable(actions, plans, diagnostics);
+  const sorted = sortDiagnostics(diagnostics);
+  if (hasErrors(sorted)) return { diagnostics: sorted };
+  return {
+    compiled: Object.freeze({ version: rulesetVersion(ruleset), ruleset, plans, actions }),
+    diagnostics: sorted,
+  };
+}
+
+/** Loads and compiles in one step; diagnostics of both. */
+export async function compileSources(files: readonly SourceFile[]): Promise<CompileResult> {
+  const loaded = loadRuleSet(files);
+  if (!loaded.ruleset) return { diagnostics: loaded.diagnostics };
+  const compiled = await compile(loaded.ruleset);
+  return { ...compiled, diagnostics: sortDiagnostics([...loaded.diagnostics, ...compiled.diagnostics]) };
+}
+
+function dimensions(facts: readonly string[], ruleset: RuleSet, params: RuleSet['actions'][string]['params']): Dimension[] {
+  const raw = facts.map((fact) => {
+    const values: readonly ParamValue[] = fact === PLAN_FACT ? ruleset.plans.map((p) => p.id) : (enumerateValues(params[fact]) ?? []);
+    return { fact, values, param: fact === PLAN_FACT ? undefined : params[fact] };
+  });
+  const dims: Dimension[] = [];
+  let stride = 1;
+  for (let i = raw.length - 1; i >= 0; i--) {
+    const { fact, values, param } = raw[i];
+    dims.unshift(Object.freeze({ fact, values, index: new Map(values.map((v, j) => [v, j])), stride, ...(param ? { param } : {}) }));
+    stride *= values.length;
+  }
+  return dims;
+}
+
+/** Actions ordered so that every composite comes after the actions of its phases. */
+function dependencyOrder(ruleset: RuleSet): string[] {
+  const order: string[] = [];
+  const done = new Set<string>();
+  const visit = (id: string): void => {
+    if (done.has(id)) return;
+    done.add(id);
+    for (const phase of ruleset.actions[id].phases ?? []) visit(phase.action);
+    order.push(id);
+  };
+  Object.keys(ruleset.actions).sort().forEach(visit);
+  return order;
+}

@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+import type { RuleSet } from '@ratecard/dsl';
+
+/**
+ * Bumped when the meaning of the same rules changes (rounding, fold order). Part of the hash, so a
+ * rule set priced under other semantics never shares a version id.
+ */
+export const SEMANTICS = 1;
+
+/**
+ * Stage "version": the canonical form of a rule set is its JSON with object keys sorted and source
+ * locations left out, so comments, formatting, key order and file layout do not change it; any
+ * change of meaning does. The version is the SHA-256 of that text, in hex.
+ */
+export function canonicalForm(ruleset: RuleSet): string {
+  return stableStringify({ semantics: SEMANTICS, plans: ruleset.plans, cycle: ruleset.cycle, actions: ruleset.actions });
+}
+
+/** The rule-set version: SHA-256 of the canonical form. */
+export function rulesetVersion(ruleset: RuleSet): string {
+  return createHash('sha256').update(canonicalForm(ruleset)).digest('hex');
+}
+
+function stableStringify(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([k, v]) => k !== 'at' && v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
+}

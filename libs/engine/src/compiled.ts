@@ -1,0 +1,48 @@
+import type { Engine } from 'json-rules-engine';
+import type { Action, Param, ParamValue, Plan, RuleSet } from '@ratecard/dsl';
+import type { Cell } from './price';
+
+/** One dimension of an action's cell table: the plan or an enumerated parameter. */
+export interface Dimension {
+  /** `plan` or a parameter name. */
+  readonly fact: string;
+  readonly values: readonly ParamValue[];
+  /** Value -> position in `values`. */
+  readonly index: ReadonlyMap<ParamValue, number>;
+  /** How far one step along this dimension moves in the flat cell array. */
+  readonly stride: number;
+  /** The parameter, absent for the plan dimension. */
+  readonly param?: Param;
+}
+
+/** An action compiled for decisions: its settled cell table and what is needed to pick a cell. */
+export interface CompiledAction {
+  readonly action: Action;
+  readonly dims: readonly Dimension[];
+  /** Every combination of the dimensions, settled by running the rules; row-major over `dims`. */
+  readonly cells: readonly Cell[];
+  /** Parameters that are not dimensions, validated at decision time. */
+  readonly otherParams: readonly Param[];
+  readonly params: ReadonlyMap<string, Param>;
+  /** Facts the rules read (the dimensions' facts). */
+  readonly facts: readonly string[];
+  /** The action's rules in json-rules-engine, kept for the reference path and for audits. */
+  readonly engine: Engine;
+}
+
+/** A plan with fast lookups. */
+export interface CompiledPlan {
+  readonly plan: Plan;
+  readonly quotas: ReadonlyMap<string, number>;
+}
+
+/**
+ * A rule set compiled once and evaluated many times (OPA's `PreparedEvalQuery`). Immutable; its
+ * `version` is the content hash of the rule set's canonical form.
+ */
+export interface CompiledRuleSet {
+  readonly version: string;
+  readonly ruleset: RuleSet;
+  readonly plans: ReadonlyMap<string, CompiledPlan>;
+  readonly actions: ReadonlyMap<string, CompiledAction>;
+}

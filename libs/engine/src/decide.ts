@@ -1,0 +1,162 @@
+import { checkValue, closest, formatCredits, PLAN_FACT, type Millicredits, type Param, type ParamValue } from '@ratecard/dsl';
+import type { CompiledAction, CompiledRuleSet } from './compiled';
+import type { AccountState, BreakdownLine, Decision, DecisionRequest, Reason } from './decision';
+import { costAndLines, type Cell } from './price';
+import { settle, type Facts, type Settleable } from './settle';
+
+const NO_PARAMS: Readonly<Record<string, unknown>> = Object.freeze({});
+const NONE: readonly never[] = Object.freeze([]);
+
+/**
+ * Decides whether `account` may do `request` and what it costs, against a compiled rule set.
+ * Pure and synchronous: a lookup of the settled cell plus arithmetic on metered quantities, then the
+ * account checks (quota, confirmation, balance). `now` is the decision time; the current rules do not
+ * depend on it, and it is a parameter so that they may without changing any caller.
+ *
+ * @example
+ * const d = decide(compiled, { plan: 'basic', balanceMc: 1_500_000, usage: {} }, { action: 'image.generate' }, new Date());
+ * // d.allowed === true, d.cost === 18
+ */
+export function decide(compiled: CompiledRuleSet, account: AccountState, request: DecisionRequest, now: Date): Decision {
+  void now;
+  const ca = compiled.actions.get(request.action);
+  if (ca === undefined) return unknownAction(compiled, request.action);
+  const params = request.params ?? NO_PARAMS;
+
+  let index = 0;
+  let problems: Reason[] | undefined;
+  for (const d of ca.dims) {
+    let value: unknown;
+    if (d.param === undefined) value = account.plan;
+    else {
+      value = params[d.fact];
+      if (value === undefined) value = d.param.default;
+    }
+    const i = d.index.get(value as ParamValue);
+    if (i === undefined) (problems ??= []).push(d.param === undefined ? planProblem(account.plan) : paramProblem(d.param, value));
+    else index += i * d.stride;
+  }
+  for (let i = 0; i < ca.otherParams.length; i++) {
+    const p = ca.otherParams[i];
+    const given = params[p.name];
+    const value = given === undefined ? p.default : given;
+    if (value === undefined || checkValue(p, value) !== undefined) (problems ??= []).push(paramProblem(p, value));
+  }
+  for (const key in params) if (!ca.params.has(key)) (problems ??= []).push(unknownParam(ca, key));
+  if (problems !== undefined) return invalid(compiled, ca, problems);
+
+  return finish(compiled, ca, ca.cells[index], account, request, params);
+}
+
+/**
+ * The reference path: runs the action's json-rules-engine rules for this one request (and its
+ * phases' rules, recursively) instead of looking up the settled cell. Slow, and the definition the
+ * fast path must equal; the property tests hold them equal.
+ */
+export async function decideByRules(compiled: CompiledRuleSet, account: AccountState, request: DecisionRequest, now: Date): Promise<Decision> {
+  void now;
+  const ca = compiled.actions.get(request.action);
+  if (ca === undefined) return unknownAction(compiled, request.action);
+  const params = request.params ?? NO_PARAMS;
+  const problems: Reason[] = [];
+  const facts: Record<string, ParamValue> = { [PLAN_FACT]: account.plan };
+  const check = (p: Param): void => {
+    const given = params[p.name];
+    const value = given === undefined ? p.default : given;
+    if (value === undefined || checkValue(p, value) !== undefined) problems.push(paramProblem(p, value));
+    else facts[p.name] = value as ParamValue;
+  };
+  for (const fact of ca.facts) {
+    if (fact !== PLAN_FACT) check(ca.params.get(fact)!);
+    else if (!compiled.plans.has(account.plan)) problems.push(planProblem(account.plan));
+  }
+  for (const p of ca.params.values()) if (!ca.facts.includes(p.name)) check(p);
+  for (const key of Object.keys(params)) if (!ca.params.has(key)) problems.push(unknownParam(ca, key));
+  if (problems.length > 0) return invalid(compiled, ca, problems);
+  const targets = (id: string): Settleable => compiled.actions.get(id)!;
+  const byRules = (id: string, f: Facts): Promise<Cell> => settle(targets(id), f, byRules, targets);
+  const own: Record<string, ParamValue> = {};
+  for (const f of ca.facts) own[f] = facts[f];
+  const cell = await settle(ca, own, byRules, targets);
+  return finish(compiled, ca, cell, account, request, params);
+}
+
+/** The account checks after pricing: quota, confirmation, balance. Shared by both paths. */
+function finish(compiled: CompiledRuleSet, ca: CompiledAction, cell: Cell, account: AccountState, request: DecisionRequest, params: Readonly<Record<string, unknown>>): Decision {
+  let mc: Millicredits;
+  let breakdown: readonly BreakdownLine[];
+  if (cell.fixed !== undefined) {
+    mc = cell.fixed.mc;
+    breakdown = cell.fixed.breakdown;
+  } else {
+    const priced = costAndLines(cell, (name) => (params[name] === undefined ? ca.params.get(name)!.default : params[name]) as number);
+    mc = priced.mc;
+    breakdown = priced.breakdown;
+  }
+  let reasons: Reason[] | undefined = cell.denials.length > 0 ? [...cell.denials] : undefined;
+  const id = ca.action.id;
+  const plan = compiled.plans.get(account.plan);
+  if (plan === undefined) {
+    (reasons ??= []).push(planProblem(account.plan));
+  } else {
+    const quota = plan.quotas.get(id);
+    if (quota !== undefined) {
+      const used = account.usage[id] ?? 0;
+      if (used >= quota) {
+        (reasons ??= []).push({
+          code: 'QUOTA_EXCEEDED',
+          message: `the ${plan.plan.name} plan allows ${quota} \`${id}\` per billing cycle and ${used} ${used === 1 ? 'was' : 'were'} used`,
+          rule: `plans/${plan.plan.id}/quotas/${id}`,
+        });
+      }
+    }
+  }
+  const confirm = ca.action.confirm;
+  if (confirm !== undefined && request.confirm !== true) {
+    (reasons ??= []).push({ code: 'CONFIRMATION_REQUIRED', message: confirm, rule: `${id}/confirm` });
+  }
+  if (mc > account.balanceMc) {
+    (reasons ??= []).push({
+      code: 'INSUFFICIENT_CREDITS',
+      message: `costs ${formatCredits(mc)} credits and the balance is ${formatCredits(account.balanceMc)}`,
+    });
+  }
+  return {
+    allowed: reasons === undefined,
+    cost: mc / 1000,
+    costMillicredits: mc,
+    exempt: cell.exempt,
+    requiresConfirmation: confirm !== undefined,
+    reasons: reasons ?? NONE,
+    breakdown,
+    rulesetVersion: compiled.version,
+  };
+}
+
+function unknownAction(compiled: CompiledRuleSet, action: string): Decision {
+  return denied(compiled, [{ code: 'UNKNOWN_ACTION', message: `unknown action \`${action}\`` }]);
+}
+
+function invalid(compiled: CompiledRuleSet, ca: CompiledAction, reasons: Reason[]): Decision {
+  return { ...denied(compiled, reasons), requiresConfirmation: ca.action.confirm !== undefined, exempt: ca.action.kind === 'free' };
+}
+
+function denied(compiled: CompiledRuleSet, reasons: Reason[]): Decision {
+  return { allowed: false, cost: 0, costMillicredits: 0, exempt: false, requiresConfirmation: false, reasons, breakdown: NONE, rulesetVersion: compiled.version };
+}
+
+function planProblem(plan: string): Reason {
+  return { code: 'PLAN_REQUIRED', message: `account plan \`${plan}\` is not on the plan ladder of this rule set` };
+}
+
+function paramProblem(param: Param, value: unknown): Reason {
+  const message = value === undefined ? `missing required parameter \`${param.name}\`` : `\`${param.name}\`: ${checkValue(param, value) ?? `\`${String(value)}\` is not allowed`}`;
+  return { code: 'INVALID_PARAMS', message };
+}
+
+function unknownParam(ca: CompiledAction, key: string): Reason {
+  const known = [...ca.params.keys()];
+  const near = closest(key, known);
+  const hint = near ? `; did you mean \`${near}\`?` : known.length ? `; parameters are ${known.map((k) => `\`${k}\``).join(', ')}` : '; it takes no parameters';
+  return { code: 'INVALID_PARAMS', message: `unknown parameter \`${key}\` for \`${ca.action.id}\`${hint}` };
+}

@@ -1,0 +1,20 @@
+/**
+ * @ratecard/engine: compiles a rule set once into an immutable, content-addressed form and decides
+ * requests against it. Pure: no IO, no environment; time is a parameter.
+ *
+ * @example
+ * const { compiled, diagnostics } = await compileSources(files);
+ * const decision = decide(compiled!, { plan: 'pro', balanceMc: 5_000_000, usage: {} },
+ *   { action: 'video.generate', params: { seconds: 8 } }, new Date());
+ */
+export * from './cases';
+export { compile, compileSources, MAX_CELLS_PER_ACTION, type CompileResult } from './compile/compile';
+export { buildRules, type ActionRules, type RuleEvent } from './compile/rules';
+export { canonicalForm, rulesetVersion, SEMANTICS } from './compile/version';
+export * from './compiled';
+export * from './cycle';
+export { decide, decideByRules } from './decide';
+export * from './decision';
+export { makeEngine } from './rules-engine';
+export type { Cell, Step, Term } from './price';
+export * from './table';

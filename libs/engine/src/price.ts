@@ -1,0 +1,106 @@
+import { formatCredits, formatFactor, UNITS, type Millicredits, type Permille, type Unit } from '@ratecard/dsl';
+import type { BreakdownLine, Reason } from './decision';
+
+/** A step applied to a running subtotal: a multiplier or an addition. */
+export type Step =
+  | { readonly kind: 'factor'; readonly permille: Permille; readonly label: string; readonly rule: string }
+  | { readonly kind: 'add'; readonly mc: Millicredits; readonly label: string; readonly rule: string };
+
+/**
+ * One priced term of a cell: a rate, optionally metered by a quantity parameter, then steps.
+ * A simple action has one term; a composite has one per priced phase.
+ */
+export interface Term {
+  readonly label: string;
+  readonly rateMc: Millicredits;
+  readonly unit: Unit;
+  /** The request parameter that gives the quantity, for metered units. */
+  readonly meter?: string;
+  /** The quantity of a metered unit fixed at compile time (a composite phase with `with: { seconds: 8 }`). */
+  readonly quantity?: number;
+  /** Display unit of the quantity (`s`). */
+  readonly meterUnit?: string;
+  readonly steps: readonly Step[];
+  /** Prefix for receipt lines, e.g. `Hero image: `. */
+  readonly prefix: string;
+  readonly rule: string;
+}
+
+/** Everything about a request that the finite parameters settle: computed at compile time. */
+export interface Cell {
+  readonly exempt: boolean;
+  readonly denials: readonly Reason[];
+  readonly terms: readonly Term[];
+  /** Receipt lines of a free action (or free phases), cost 0. */
+  readonly freeLines: readonly { readonly index: number; readonly line: BreakdownLine }[];
+  /** Set when no term is metered: the cost and receipt do not depend on any quantity. */
+  readonly fixed?: { readonly mc: Millicredits; readonly breakdown: readonly BreakdownLine[] };
+}
+
+/** Integer division rounding up: amounts are never fractional millicredits, and rounding favours no one twice. */
+function ceilDiv(a: number, b: number): number {
+  return Math.ceil(a / b);
+}
+
+/**
+ * The base amount of a term for a quantity: `rate × quantity / unit size`, rounded up to a millicredit.
+ * INVARIANT: inputs are safe integers and the product stays below 2^53 (rates and meters are bounded).
+ */
+export function baseAmount(term: Term, quantity: number): Millicredits {
+  const info = UNITS[term.unit];
+  return info.metered ? ceilDiv(term.rateMc * quantity, info.size) : term.rateMc;
+}
+
+/** Applies a term's steps to its base amount; never below zero. */
+export function applySteps(steps: readonly Step[], base: Millicredits): Millicredits {
+  let sub = base;
+  for (const s of steps) sub = s.kind === 'factor' ? ceilDiv(sub * s.permille, 1000) : sub + s.mc;
+  return sub < 0 ? 0 : sub;
+}
+
+/** Cost of a term in millicredits, without building the receipt. */
+export function termCost(term: Term, quantity: number): Millicredits {
+  return applySteps(term.steps, baseAmount(term, quantity));
+}
+
+/** The receipt lines of a term; their credits sum to {@link termCost}. */
+export function termLines(term: Term, quantity: number): BreakdownLine[] {
+  const info = UNITS[term.unit];
+  const base = baseAmount(term, quantity);
+  const rate = `${formatCredits(term.rateMc)} cr${info.symbol ? '/' + info.symbol : ''}`;
+  const first = info.metered
+    ? `${term.prefix}${term.label} ${rate} × ${quantity}${term.meterUnit ? ' ' + term.meterUnit : ''} = ${formatCredits(base)}`
+    : `${term.prefix}${term.label} ${rate}`;
+  const lines: BreakdownLine[] = [{ label: first, credits: base / 1000, rule: term.rule }];
+  let sub = base;
+  for (const s of term.steps) {
+    const next = s.kind === 'factor' ? ceilDiv(sub * s.permille, 1000) : sub + s.mc;
+    const how = s.kind === 'factor' ? `×${formatFactor(s.permille)}` : `${s.mc < 0 ? '−' : '+'}${formatCredits(Math.abs(s.mc))}`;
+    lines.push({ label: `${term.prefix}${s.label} ${how} = ${formatCredits(next)}`, credits: (next - sub) / 1000, rule: s.rule });
+    sub = next;
+  }
+  if (sub < 0) lines.push({ label: `${term.prefix}never below zero = 0`, credits: -sub / 1000, rule: term.rule });
+  return lines;
+}
+
+/** Settles the fixed part of a cell when no term is metered. */
+export function withFixed(cell: Omit<Cell, 'fixed'>): Cell {
+  if (cell.terms.some((t) => t.meter !== undefined)) return { ...cell };
+  const { mc, breakdown } = costAndLines(cell, () => 1);
+  return { ...cell, fixed: { mc, breakdown } };
+}
+
+/** Cost and receipt of a cell for the given quantities (by parameter name). */
+export function costAndLines(cell: Omit<Cell, 'fixed'>, quantity: (param: string) => number): { mc: Millicredits; breakdown: BreakdownLine[] } {
+  let mc = 0;
+  const breakdown: BreakdownLine[] = [];
+  let free = 0;
+  cell.terms.forEach((term, i) => {
+    while (free < cell.freeLines.length && cell.freeLines[free].index <= i) breakdown.push(cell.freeLines[free++].line);
+    const q = term.meter === undefined ? (term.quantity ?? 1) : quantity(term.meter);
+    mc += termCost(term, q);
+    breakdown.push(...termLines(term, q));
+  });
+  while (free < cell.freeLines.length) breakdown.push(cell.freeLines[free++].line);
+  return { mc, breakdown };
+}

@@ -1,0 +1,236 @@
+import { enumerateValues, formatCredits, formatFactor, UNITS, type Action, type Gate, type ParamValue, type RuleSet } from '@ratecard/dsl';
+import type { CompiledAction, CompiledRuleSet } from './compiled';
+import { costAndLines, type Cell } from './price';
+
+/** A range of credits. */
+export interface CreditRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** One row of the price table. */
+export interface PriceRow {
+  readonly action: string;
+  readonly item: string;
+  /** As shown: `18 cr`, `32 cr/s`, `×2`, `272–304 cr`, `free`. */
+  readonly credits: string;
+  /** Who may use it: `all plans`, `Pro+`. */
+  readonly plans: string;
+  readonly notes: readonly string[];
+  /** Numbers of the assumptions (footnotes) this row relies on. */
+  readonly assumptions: readonly number[];
+  /** For composites: the computed range over every parameter combination and plan. */
+  readonly range?: CreditRange;
+}
+
+/** The price list generated from the rules, in the shape of the Credits Reference. */
+export interface PriceTable {
+  readonly rulesetVersion: string;
+  readonly plans: readonly { id: string; name: string; allowance: number; quotas: readonly { action: string; count: number }[]; assumptions: readonly number[] }[];
+  readonly cycle: readonly string[];
+  readonly groups: readonly { name: string; rows: readonly PriceRow[] }[];
+  readonly free: readonly { action: string; name: string; reason: string }[];
+  readonly assumptions: readonly { number: number; about: string; text: string }[];
+}
+
+/** Builds the price table from a compiled rule set. Composites show the range their phases add up to. */
+export function priceTable(compiled: CompiledRuleSet): PriceTable {
+  const rs = compiled.ruleset;
+  const assumptions: { number: number; about: string; text: string }[] = [];
+  const note = (about: string, text: string | undefined): number[] => {
+    if (!text) return [];
+    const number = assumptions.length + 1;
+    assumptions.push({ number, about, text });
+    return [number];
+  };
+  const planLabel = (gates: (Gate | undefined)[]): string => {
+    const ranks = gates.filter((g): g is Gate => !!g).map((g) => rs.plans.find((p) => p.id === g.plan)!);
+    if (ranks.length === 0) return 'all plans';
+    const top = ranks.reduce((a, b) => (b.rank > a.rank ? b : a));
+    return top.rank === 0 ? 'all plans' : `${top.name}+`;
+  };
+  const quotaNotes = (id: string): string[] =>
+    rs.plans.filter((p) => p.quotas[id] !== undefined).map((p) => `${p.name}: ${p.quotas[id]} per billing cycle`);
+
+  const plans = rs.plans.map((p) => ({
+    id: p.id,
+    name: p.name,
+    allowance: p.allowanceMc / 1000,
+    quotas: Object.entries(p.quotas).map(([action, count]) => ({ action, count })),
+    assumptions: note(`${p.name} allowance`, p.assumption),
+  }));
+
+  const groups = new Map<string, PriceRow[]>();
+  const free: { action: string; name: string; reason: string }[] = [];
+  for (const action of Object.values(rs.actions)) {
+    const ca = compiled.actions.get(action.id)!;
+    if (action.kind === 'free') {
+      free.push({ action: action.id, name: action.name, reason: action.free ?? '' });
+      continue;
+    }
+    const rows = groups.get(action.group ?? 'Other') ?? [];
+    groups.set(action.group ?? 'Other', rows);
+    const common = [...quotaNotes(action.id), ...(action.confirm ? [`confirmation required: ${action.confirm}`] : [])];
+    const actionAssumption = note(action.name, action.assumption);
+    if (action.kind === 'composite') {
+      const range = cellRange(ca, ca.cells);
+      const phases = (action.phases ?? []).map((ph) => {
+        const r = phaseRange(compiled, ph.action, ph.with);
+        const text = r.max === 0 ? 'free' : showRange(r);
+        return `${ph.label} ${text}`;
+      });
+      rows.push({
+        action: action.id,
+        item: action.name,
+        credits: showRange(range),
+        plans: planLabel([action.requires]),
+        notes: [`sum of its phases: ${phases.join(' + ')}`, ...common],
+        assumptions: actionAssumption,
+        range,
+      });
+      continue;
+    }
+    const price = action.price!;
+    const unit = UNITS[(price.rate ?? Object.values(price.variants ?? {})[0]).unit];
+    const per = price.per ? action.params[price.per] : undefined;
+    const example = (mc: number): string[] =>
+      per?.default !== undefined ? [`${formatCredits(UNITS[unit.unit].metered ? Math.ceil((mc * Number(per.default)) / unit.size) : mc, { group: true })} cr for ${per.default}${per.unit ? ' ' + per.unit : ' ' + per.name}`] : [];
+    const rateText = (mc: number): string => `${formatCredits(mc, { group: true })} cr${unit.symbol ? '/' + unit.symbol : ''}`;
+    if (price.rate) {
+      rows.push({
+        action: action.id,
+        item: !price.rate.label || price.rate.label === action.name ? action.name : price.rate.label.startsWith(action.name) ? price.rate.label : `${action.name} — ${price.rate.label}`,
+        credits: rateText(price.rate.mc),
+        plans: planLabel([action.requires, price.rate.requires]),
+        notes: [...example(price.rate.mc), ...common],
+        assumptions: [...actionAssumption, ...note(action.name, price.rate.assumption)],
+      });
+    } else {
+      const by = action.params[price.by!];
+      const order = (enumerateValues(by) ?? []).map(String);
+      for (const key of order) {
+        const v = price.variants![key];
+        if (!v) continue;
+        const item = `${action.name} — ${v.label ?? key}`;
+        rows.push({
+          action: action.id,
+          item,
+          credits: rateText(v.mc),
+          plans: planLabel([action.requires, v.requires]),
+          notes: [...(by.default === v.label || by.default === key ? ['default'] : []), ...example(v.mc), ...common],
+          assumptions: [...actionAssumption, ...note(item, v.assumption)],
+        });
+      }
+    }
+    for (const m of action.multipliers) {
+      const byFactor = new Map<string, string[]>();
+      const gates: (Gate | undefined)[] = [action.requires];
+      const mAssumptions: number[] = [];
+      for (const [key, v] of Object.entries(m.values)) {
+        const k = `×${formatFactor(v.factor)}`;
+        byFactor.set(k, [...(byFactor.get(k) ?? []), v.label ?? key]);
+        gates.push(v.requires);
+        mAssumptions.push(...note(`${action.name} ${v.label ?? key}`, v.assumption));
+      }
+      const credits = [...byFactor.entries()].map(([f, names]) => `${names.join('/')} ${f}`).join(', ');
+      rows.push({ action: action.id, item: `${action.name} — ${m.label ?? m.by} multiplier`, credits, plans: planLabel(gates), notes: ['multiplies the base rate'], assumptions: mAssumptions });
+    }
+    for (const c of action.conditions) {
+      const e = c.effect;
+      const what = e.kind === 'deny' ? `not allowed: ${e.message}` : e.kind === 'requires' ? `${planLabel([e.gate])} only` : e.kind === 'multiply' ? `×${formatFactor(e.factor)}` : `${e.mc < 0 ? '−' : '+'}${formatCredits(Math.abs(e.mc))} cr`;
+      rows.push({
+        action: action.id,
+        item: `${action.name} — ${c.label ?? c.id}`,
+        credits: e.kind === 'multiply' || e.kind === 'add' ? what : '—',
+        plans: e.kind === 'requires' ? planLabel([e.gate]) : planLabel([action.requires]),
+        notes: e.kind === 'deny' || e.kind === 'requires' ? [e.kind === 'deny' ? what : `${c.label ?? c.id}: ${what}`] : [],
+        assumptions: note(`${action.name}: ${c.label ?? c.id}`, c.assumption),
+      });
+    }
+  }
+  return {
+    rulesetVersion: compiled.version,
+    plans,
+    cycle: cycleText(rs),
+    groups: [...groups.entries()].map(([name, rows]) => ({ name, rows })),
+    free,
+    assumptions,
+  };
+}
+
+function cellCost(ca: CompiledAction, cell: Cell): number {
+  if (cell.fixed) return cell.fixed.mc;
+  return costAndLines(cell, (name) => Number(ca.params.get(name)?.default ?? 0)).mc;
+}
+
+function cellRange(ca: CompiledAction, cells: readonly Cell[]): CreditRange {
+  const costs = cells.map((c) => cellCost(ca, c));
+  return { min: Math.min(...costs) / 1000, max: Math.max(...costs) / 1000 };
+}
+
+/** The range of a phase action's cost over the combinations its phase leaves open. */
+function phaseRange(compiled: CompiledRuleSet, id: string, fixed: Readonly<Record<string, ParamValue>>): CreditRange {
+  const ca = compiled.actions.get(id)!;
+  const cells = ca.cells.filter((_, i) => ca.dims.every((d) => d.fact === 'plan' || !(d.fact in fixed) || d.values[Math.floor(i / d.stride) % d.values.length] === fixed[d.fact]));
+  const withQuantity = (cell: Cell): number =>
+    cell.fixed ? cell.fixed.mc : costAndLines(cell, (name) => Number(name in fixed ? fixed[name] : ca.params.get(name)?.default ?? 0)).mc;
+  const costs = cells.map(withQuantity);
+  return { min: Math.min(...costs) / 1000, max: Math.max(...costs) / 1000 };
+}
+
+function showRange(r: CreditRange): string {
+  const f = (n: number): string => formatCredits(Math.round(n * 1000), { group: true });
+  return r.min === r.max ? `${f(r.min)} cr` : `${f(r.min)}–${f(r.max)} cr`;
+}
+
+function cycleText(rs: RuleSet): string[] {
+  const c = rs.cycle;
+  const lines = ['Credits reset at your monthly billing cycle date.'];
+  lines.push(c.unused === 'expire' ? 'Unused credits do not roll over to the next cycle.' : 'Unused credits roll over to the next cycle.');
+  if (c.upgrade === 'carry-over') {
+    lines.push(
+      c.upgradeGrant === 'full'
+        ? 'When you upgrade mid-cycle, your unused credits stay and the new plan’s full allowance is added at once.'
+        : 'When you upgrade mid-cycle, your unused credits stay and the difference to the new plan’s allowance is added at once.',
+    );
+  } else lines.push('When you upgrade mid-cycle, unused credits expire and the new plan’s allowance is granted.');
+  lines.push(c.downgrade === 'next-cycle' ? 'A downgrade takes effect at the next billing date.' : 'A downgrade takes effect at once.');
+  return lines;
+}
+
+/** Renders the price table as Markdown a PM can publish as the customer-facing Credits Reference. */
+export function priceTableMarkdown(table: PriceTable, options: { title?: string } = {}): string {
+  const out: string[] = [];
+  const marks = (ns: readonly number[]): string => (ns.length ? ' ' + ns.map((n) => `[${n}]`).join('') : '');
+  const cell = (s: string): string => s.replace(/\|/g, '\\|');
+  out.push(`# ${options.title ?? 'Credits Reference'}`, '');
+  out.push('Exact credit costs for every action, generated from the pricing rules.', '');
+  out.push('## Plans', '', '| Plan | Monthly credits | Limits per billing cycle |', '|---|---|---|');
+  for (const p of table.plans) {
+    const limits = p.quotas.map((q) => `${q.count} × \`${q.action}\``).join(', ') || '—';
+    out.push(`| ${p.name} | ${formatCredits(Math.round(p.allowance * 1000), { group: true })} cr${marks(p.assumptions)} | ${limits} |`);
+  }
+  out.push('', '## How credits work', '', ...table.cycle.map((l) => `- ${l}`), '');
+  for (const g of table.groups) {
+    out.push(`## ${g.name}`, '', '| Action | Credits | Plans | Notes |', '|---|---|---|---|');
+    for (const r of g.rows) out.push(`| ${cell(r.item)} | ${cell(r.credits)}${marks(r.assumptions)} | ${r.plans} | ${cell(r.notes.join('; '))} |`);
+    out.push('');
+  }
+  if (table.free.length) {
+    out.push('## Always free', '', 'Credits are not deducted for:', '');
+    for (const f of table.free) out.push(`- **${f.name}** (\`${f.action}\`): ${f.reason}`);
+    out.push('');
+  }
+  if (table.assumptions.length) {
+    out.push('## Assumptions', '', 'Values marked [n] are not given by the source price list and are assumed:', '');
+    for (const a of table.assumptions) out.push(`${a.number}. ${a.about}: ${a.text}`);
+    out.push('');
+  }
+  out.push(`<sub>Rule set version \`${table.rulesetVersion.slice(0, 12)}\`.</sub>`, '');
+  return out.join('\n');
+}
+
+/** The action's display name for messages. */
+export function actionLabel(action: Action): string {
+  return action.name === action.id ? `\`${action.id}\`` : `${action.name} (\`${action.id}\`)`;
+}

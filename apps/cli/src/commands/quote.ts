@@ -1,0 +1,72 @@
+import { formatCredits, fromCredits, type ParamValue } from '@ratecard/dsl';
+import { decide, type CompiledRuleSet, type Decision } from '@ratecard/engine';
+import { EXIT, UsageError, type CliIo } from '../io';
+import { compileDir } from '../rules';
+
+export interface QuoteOptions {
+  rules: string;
+  plan: string;
+  action: string;
+  param: string[];
+  balance?: string;
+  used: string[];
+  confirm: boolean;
+  json: boolean;
+}
+
+/** `ratecard quote`: one decision, for a PM trying a price. Exit 0 whenever a decision is printed. */
+export async function quote(io: CliIo, opts: QuoteOptions): Promise<number> {
+  const { compiled } = await compileDir(io, opts.rules);
+  if (!compiled) return EXIT.failed;
+  const params = parseParams(compiled, opts.action, opts.param);
+  const usage: Record<string, number> = {};
+  for (const u of opts.used) {
+    const m = /^([^=]+)=(\d+)$/.exec(u);
+    if (!m) throw new UsageError(`--used takes \`action=count\`, got \`${u}\``);
+    usage[m[1]] = Number(m[2]);
+  }
+  const plan = compiled.plans.get(opts.plan);
+  let balanceMc = plan?.plan.allowanceMc ?? 0;
+  if (opts.balance !== undefined) {
+    const mc = fromCredits(opts.balance);
+    if (mc === undefined || mc < 0) throw new UsageError(`--balance takes credits such as \`1500\` or \`0.5\`, got \`${opts.balance}\``);
+    balanceMc = mc;
+  }
+  const decision = decide(compiled, { plan: opts.plan, balanceMc, usage }, { action: opts.action, params, confirm: opts.confirm }, io.now());
+  io.out(opts.json ? JSON.stringify(decision, null, 2) : render(compiled, opts, balanceMc, decision));
+  return EXIT.ok;
+}
+
+/** `k=v` pairs, typed by the action's parameter declarations (numbers stay numbers). */
+function parseParams(compiled: CompiledRuleSet, action: string, pairs: readonly string[]): Record<string, ParamValue> {
+  const declared = compiled.actions.get(action)?.params;
+  const params: Record<string, ParamValue> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--param takes \`name=value\`, got \`${pair}\``);
+    const name = pair.slice(0, eq);
+    const raw = pair.slice(eq + 1);
+    const type = declared?.get(name)?.type;
+    if ((type === 'integer' || type === 'number') && raw.trim() !== '' && !Number.isNaN(Number(raw))) params[name] = Number(raw);
+    else if (type === 'boolean' && (raw === 'true' || raw === 'false')) params[name] = raw === 'true';
+    else params[name] = raw;
+  }
+  return params;
+}
+
+function render(compiled: CompiledRuleSet, opts: QuoteOptions, balanceMc: number, d: Decision): string {
+  const plan = compiled.plans.get(opts.plan)?.plan.name ?? opts.plan;
+  const lines: string[] = [];
+  lines.push(`${opts.action} on ${plan} (balance ${formatCredits(balanceMc, { group: true })} cr): ${d.allowed ? 'ALLOWED' : 'DENIED'}`);
+  const cost = `${formatCredits(d.costMillicredits, { group: true })} cr`;
+  lines.push(`  cost     ${d.exempt ? 'free (exempt)' : d.allowed ? cost : `${cost} (what it would cost)`}`);
+  if (d.requiresConfirmation) lines.push(`  confirm  required${opts.confirm ? ' (confirmed)' : ''}`);
+  d.reasons.forEach((r, i) => lines.push(`${i === 0 ? '  reasons  ' : '           '}${r.code}: ${r.message}`));
+  const width = Math.max(0, ...d.breakdown.map((b) => b.label.length));
+  d.breakdown.forEach((b, i) => {
+    const credits = formatCredits(Math.round(b.credits * 1000), { group: true });
+    lines.push(`${i === 0 ? '  receipt  ' : '           '}${b.label.padEnd(width)}  ${i === 0 ? credits : (b.credits >= 0 ? '+' : '') + credits}`);
+  });
+  lines.push(`  rules    ${compiled.version.slice(0, 12)}`);
+  return lines.join('\n');
+}

@@ -115,7 +115,8 @@ export function checkReferences(ruleset: RuleSet, diagnostics: Diagnostic[]): vo
       if (seen.has(c.id)) push('error', 'duplicate-condition', `condition \`${c.id}\` appears twice in \`${action.id}\``, c.at);
       seen.add(c.id);
       if (c.effect.kind === 'requires') checkGate(c.effect.gate);
-      walkCondition(c.when, (leaf) => checkLeaf(action, leaf, c.at, planIds, push));
+      let leaf = 0;
+      walkCondition(c.when, (l) => checkLeaf(action, l, c.leavesAt[leaf++] ?? c.at, planIds, push));
     }
   }
 }
@@ -148,7 +149,6 @@ function checkLeaf(
   if (!known.includes(base)) {
     const near = closest(base, known);
     push('error', 'unknown-operator', `\`${base}\` is not an operator`, at, near ? `did you mean \`${near}\`?` : undefined);
-    return;
   }
   const facts = [PLAN_FACT, ...Object.keys(action.params)];
   if (!facts.includes(leaf.fact)) {
@@ -164,6 +164,7 @@ function checkLeaf(
     }
     return;
   }
+  if (!known.includes(base)) return;
   if (PLAN_OPERATORS.includes(base)) {
     push('error', 'unknown-operator', `\`${base}\` compares plans; use it with the fact \`plan\``, at);
     return;

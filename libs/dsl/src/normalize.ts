@@ -360,7 +360,16 @@ function normalizeCondition(ctx: FileContext, path: YamlPath, raw: unknown): Con
     if (a) effect = { kind: 'add', mc: a.mc };
   }
   if (!effect) return [];
-  const c: Mutable<Condition> = { id: raw.id, when: raw.when as unknown as ConditionTree, effect, at: ctx.at(path) };
+  const leavesAt: SourceLocation[] = [];
+  const walk = (node: unknown, at: YamlPath): void => {
+    if (!isObject(node)) return;
+    if (Array.isArray(node.all)) node.all.forEach((n, i) => walk(n, [...at, 'all', i]));
+    else if (Array.isArray(node.any)) node.any.forEach((n, i) => walk(n, [...at, 'any', i]));
+    else if (node.not !== undefined) walk(node.not, [...at, 'not']);
+    else leavesAt.push(ctx.at(at));
+  };
+  walk(raw.when, [...path, 'when']);
+  const c: Mutable<Condition> = { id: raw.id, when: raw.when as unknown as ConditionTree, leavesAt, effect, at: ctx.at(path) };
   if (text(raw.label)) c.label = text(raw.label);
   if (text(raw.assumption)) c.assumption = text(raw.assumption);
   return [c];

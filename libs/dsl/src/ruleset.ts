@@ -142,6 +142,8 @@ export interface Condition {
   readonly id: string;
   readonly label?: string;
   readonly when: ConditionTree;
+  /** Where each `{ fact, operator, value }` leaf of `when` is, in depth-first order. */
+  readonly leavesAt: readonly SourceLocation[];
   readonly effect: ConditionEffect;
   readonly assumption?: string;
   readonly at: SourceLocation;

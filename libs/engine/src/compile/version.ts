@@ -21,11 +21,14 @@ export function rulesetVersion(ruleset: RuleSet): string {
   return createHash('sha256').update(canonicalForm(ruleset)).digest('hex');
 }
 
+/** Keys that say where something was written, not what it means. */
+const LOCATION_KEYS = new Set(['at', 'leavesAt']);
+
 function stableStringify(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([k, v]) => k !== 'at' && v !== undefined)
+    .filter(([k, v]) => !LOCATION_KEYS.has(k) && v !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
 }

@@ -44,6 +44,15 @@ export function loadCases(files: readonly SourceFile[]): { cases: Case[]; diagno
     data.cases.forEach((raw, i) => {
       const want = raw.want as Record<string, unknown>;
       const balance = raw.balance === undefined ? undefined : parseRate(raw.balance)?.mc;
+      const cost = typeof want.cost === 'number' ? parseRate(want.cost)?.mc : undefined;
+      // The schema lets any number through; an amount finer than a millicredit must not be dropped silently.
+      const invalid: [unknown, (string | number)[]][] = [];
+      if (raw.balance !== undefined && balance === undefined) invalid.push([raw.balance, ['cases', i, 'balance']]);
+      if (typeof want.cost === 'number' && cost === undefined) invalid.push([want.cost, ['cases', i, 'want', 'cost']]);
+      for (const [value, path] of invalid) {
+        diagnostics.push({ severity: 'error', code: 'invalid-amount', message: `\`${String(value)}\` is not an amount of credits with at most three decimals`, location: file.locate(path) });
+      }
+      if (invalid.length > 0) return;
       cases.push({
         note: String(raw.note),
         plan: String(raw.plan),
@@ -54,7 +63,7 @@ export function loadCases(files: readonly SourceFile[]): { cases: Case[]; diagno
         confirm: raw.confirm === true,
         want: {
           ...(typeof want.allowed === 'boolean' ? { allowed: want.allowed } : {}),
-          ...(typeof want.cost === 'number' ? { costMc: parseRate(want.cost)?.mc } : {}),
+          ...(cost !== undefined ? { costMc: cost } : {}),
           ...(typeof want.exempt === 'boolean' ? { exempt: want.exempt } : {}),
           ...(typeof want.requiresConfirmation === 'boolean' ? { requiresConfirmation: want.requiresConfirmation } : {}),
           ...(Array.isArray(want.reasons) ? { reasons: want.reasons as string[] } : {}),

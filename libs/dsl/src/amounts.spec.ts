@@ -38,7 +38,7 @@ describe(parseRate.name, () => {
     expect(parseRate(input)).toEqual({ mc });
   });
 
-  it.each([
+  it.each<[unknown, string]>([
     ['0.0005 cr', 'four decimals'],
     ['1.2345', 'four decimals'],
     [0.0001, 'four decimals as a number'],
@@ -71,7 +71,7 @@ describe(parseFactor.name, () => {
     expect(parseFactor(input)).toBe(permille);
   });
 
-  it.each([['2'], ['-2x'], ['1.2345x'], ['x'], ['two x'], [null]])('rejects %p', (input) => {
+  it.each<[unknown]>([['2'], ['-2x'], ['1.2345x'], ['x'], ['two x'], [null]])('rejects %p', (input) => {
     expect(parseFactor(input)).toBeUndefined();
   });
 });
@@ -85,7 +85,7 @@ describe(parseGate.name, () => {
     expect(parseGate(input)).toBe(plan);
   });
 
-  it.each([['pro'], ['Pro+'], ['+'], ['pro++'], ['2pro+'], [7]])('rejects %p', (input) => {
+  it.each<[unknown]>([['pro'], ['Pro+'], ['+'], ['pro++'], ['2pro+'], [7]])('rejects %p', (input) => {
     expect(parseGate(input)).toBeUndefined();
   });
 });
@@ -138,7 +138,7 @@ describe(fromCredits.name, () => {
     expect(fromCredits(input)).toBe(mc);
   });
 
-  it.each([['0.0001'], [0.0001], ['abc'], ['12 cr'], [Number.NaN]])('rejects %p', (input) => {
+  it.each<[string | number]>([['0.0001'], [0.0001], ['abc'], ['12 cr'], [Number.NaN]])('rejects %p', (input) => {
     expect(fromCredits(input)).toBeUndefined();
   });
 });

@@ -74,7 +74,8 @@ export function buildRules(action: Action, ruleset: RuleSet): ActionRules {
   action.conditions.forEach((c, i) => {
     const rule = `${action.id}/condition/${c.id}`;
     const seq = SEQ_CONDITION + i;
-    const when = c.when as TopLevelCondition;
+    // json-rules-engine wants `all`, `any` or `not` at the root; the DSL also allows a single leaf there.
+    const when = ('all' in c.when || 'any' in c.when || 'not' in c.when ? c.when : { all: [c.when] }) as TopLevelCondition;
     const label = c.label ?? c.id;
     switch (c.effect.kind) {
       case 'deny':

@@ -1,0 +1,121 @@
+import { isAbsolute, resolve } from 'node:path';
+import { Migrator } from '@mikro-orm/migrations';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { SqliteDriver } from '@mikro-orm/sqlite';
+import { MikroORM, type Options } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/knex';
+import { ENTITIES } from './entities';
+import { POSTGRESQL_MIGRATIONS, SQLITE_MIGRATIONS } from './migrations';
+
+/** Which database, parsed from `DATABASE_URL`. */
+export type DatabaseTarget = { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgresql'; readonly url: string };
+
+/** The default: an embedded SQLite file under `data/`. */
+export const DEFAULT_DATABASE_URL = 'sqlite:data/ratecard.db';
+
+/**
+ * Parses `sqlite:path/to/file.db` (relative to `cwd`), `sqlite::memory:` or `postgres://...`
+ * (`postgresql://` too). Returns an error message for anything else.
+ */
+export function parseDatabaseUrl(url: string, cwd: string): DatabaseTarget | { error: string } {
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    try {
+      new URL(url);
+    } catch {
+      return { error: `\`${redact(url)}\` is not a valid PostgreSQL URL` };
+    }
+    return { kind: 'postgresql', url };
+  }
+  const m = /^sqlite:(.+)$/.exec(url);
+  if (m) {
+    const file = m[1].replace(/^\/\/(?=\/)/, '');
+    if (file === ':memory:') return { kind: 'sqlite', file };
+    return { kind: 'sqlite', file: isAbsolute(file) ? file : resolve(cwd, file) };
+  }
+  return { error: `\`${redact(url)}\` is not a database URL: use \`sqlite:path/to/file.db\` or \`postgres://user:password@host:5432/db\`` };
+}
+
+/** A URL with its password replaced, for messages and logs. */
+export function redact(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+}
+
+/** Pool and logging options. */
+export interface DatabaseOptions {
+  /** PostgreSQL pool size per process (SQLite always uses one connection). */
+  readonly poolSize?: number;
+  readonly debug?: boolean;
+}
+
+/**
+ * MikroORM options for a target. SQLite runs in WAL mode with one connection, so transactions
+ * are serialised in the process; PostgreSQL uses a pool and row locks.
+ */
+export function ormOptions(target: DatabaseTarget, options: DatabaseOptions = {}): Options {
+  const common = {
+    entities: ENTITIES,
+    extensions: [Migrator],
+    debug: options.debug ?? false,
+    allowGlobalContext: false,
+    forceUtcTimezone: true,
+    ensureDatabase: false,
+    discovery: { warnWhenNoEntities: false },
+  } satisfies Options;
+  if (target.kind === 'sqlite') {
+    return {
+      ...common,
+      driver: SqliteDriver,
+      dbName: target.file,
+      pool: {
+        min: 1,
+        max: 1,
+        idleTimeoutMillis: Number.MAX_SAFE_INTEGER,
+        afterCreate: (conn: { exec(sql: string, done: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) => {
+          conn.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;', (err) => done(err, conn));
+        },
+      },
+      migrations: { migrationsList: SQLITE_MIGRATIONS, transactional: true, allOrNothing: true, snapshot: false },
+    } as Options;
+  }
+  return {
+    ...common,
+    driver: PostgreSqlDriver,
+    clientUrl: target.url,
+    pool: { min: 1, max: options.poolSize ?? 10 },
+    migrations: { migrationsList: POSTGRESQL_MIGRATIONS, transactional: true, allOrNothing: true, snapshot: false },
+  } as Options;
+}
+
+/** An open database: the ORM, which platform it is, and housekeeping. */
+export interface Database {
+  readonly orm: MikroORM;
+  readonly kind: DatabaseTarget['kind'];
+  /** Applies pending migrations; returns the names applied. */
+  migrate(): Promise<string[]>;
+  /** Names of migrations not yet applied. */
+  pendingMigrations(): Promise<string[]>;
+  /** True when the database answers a trivial query. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Connects to a target. Does not migrate: call `migrate()` (the API does at start). */
+export async function openDatabase(target: DatabaseTarget, options: DatabaseOptions = {}): Promise<Database> {
+  const orm = await MikroORM.init(ormOptions(target, options));
+  const migrator = (): Migrator => orm.getMigrator() as Migrator;
+  return {
+    orm,
+    kind: target.kind,
+    migrate: async () => (await migrator().up()).map((m) => m.name),
+    pendingMigrations: async () => (await migrator().getPendingMigrations()).map((m) => m.name),
+    ping: async () => {
+      try {
+        await (orm.em.fork() as SqlEntityManager).execute('select 1 as ok');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => orm.close(true),
+  };
+}

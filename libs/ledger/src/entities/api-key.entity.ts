@@ -1,0 +1,25 @@
+import { DateTimeType, Entity, PrimaryKey, Property } from '@mikro-orm/core';
+
+export type Role = 'service' | 'admin' | 'auditor';
+
+/** An API key. Only a SHA-256 hash of its secret is stored. */
+@Entity({ tableName: 'api_key' })
+export class ApiKey {
+  @PrimaryKey({ type: 'string', length: 40 })
+  id!: string;
+
+  @Property({ type: 'string', length: 255 })
+  name!: string;
+
+  @Property({ type: 'string', length: 16 })
+  role!: Role;
+
+  @Property({ type: 'string', length: 64 })
+  secretHash!: string;
+
+  @Property({ type: DateTimeType })
+  createdAt!: Date;
+
+  @Property({ type: DateTimeType, nullable: true })
+  revokedAt?: Date | null;
+}

@@ -1,0 +1,26 @@
+import { Account } from './account.entity';
+import { ApiKey } from './api-key.entity';
+import { AuditEvent } from './audit-event.entity';
+import { Charge } from './charge.entity';
+import { DecisionLog } from './decision-log.entity';
+import { Hold } from './hold.entity';
+import { IdempotencyRecord } from './idempotency-record.entity';
+import { LedgerEntry } from './ledger-entry.entity';
+import { RulesetActivation } from './ruleset-activation.entity';
+import { RulesetVersion } from './ruleset-version.entity';
+import { UsageCounter } from './usage-counter.entity';
+
+export * from './account.entity';
+export * from './api-key.entity';
+export * from './audit-event.entity';
+export * from './charge.entity';
+export * from './decision-log.entity';
+export * from './hold.entity';
+export * from './idempotency-record.entity';
+export * from './ledger-entry.entity';
+export * from './ruleset-activation.entity';
+export * from './ruleset-version.entity';
+export * from './usage-counter.entity';
+
+/** Every entity of the ledger, for the ORM configuration. */
+export const ENTITIES = [Account, LedgerEntry, Charge, Hold, UsageCounter, IdempotencyRecord, DecisionLog, ApiKey, RulesetVersion, RulesetActivation, AuditEvent];

@@ -1,0 +1,37 @@
+import type { Decision } from '@ratecard/engine';
+
+/** Every error the ledger reports. The API maps each to an HTTP status; the CLI prints it. */
+export type LedgerErrorCode =
+  | 'ACCOUNT_NOT_FOUND'
+  | 'ACCOUNT_EXISTS'
+  | 'UNKNOWN_PLAN'
+  | 'HOLD_NOT_FOUND'
+  | 'HOLD_NOT_ACTIVE'
+  | 'CHARGE_NOT_FOUND'
+  | 'REFUND_EXCEEDS_CHARGE'
+  | 'CAPTURE_EXCEEDS_HOLD'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'DENIED'
+  | 'KEY_NOT_FOUND'
+  | 'VERSION_NOT_FOUND'
+  | 'INVALID_RULES';
+
+/** A domain error: a stable code, a message in Cedar's style, optional details. Never an HTTP type. */
+export class LedgerError extends Error {
+  constructor(
+    readonly code: LedgerErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'LedgerError';
+  }
+}
+
+/** The rules denied the request; nothing changed. Carries the decision. */
+export class DecisionDenied extends LedgerError {
+  constructor(readonly decision: Decision) {
+    super('DENIED', decision.reasons.map((r) => r.message).join('; '), {});
+    this.name = 'DecisionDenied';
+  }
+}

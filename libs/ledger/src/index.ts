@@ -1,0 +1,16 @@
+/**
+ * @ratecard/ledger: account state and the append-only credit ledger on MikroORM (SQLite or
+ * PostgreSQL), the operations that apply decisions to it, API keys and rule-set versions.
+ *
+ * @example
+ * const db = await openDatabase(parseDatabaseUrl('sqlite:data/ratecard.db', process.cwd()) as DatabaseTarget);
+ * await db.migrate();
+ * const ledger = new Ledger(db, new StaticRules(compiled));
+ */
+export * from './database';
+export * from './entities';
+export * from './errors';
+export { hashOf, newId } from './ids';
+export * from './ledger';
+export * from './rules-provider';
+export * from './views';

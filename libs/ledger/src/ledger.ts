@@ -1,0 +1,607 @@
+import { DeadlockException, LockMode, raw, UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/knex';
+import { formatCredits, type Millicredits } from '@ratecard/dsl';
+import { cycleWindow, decide, planChange, type CompiledRuleSet, type Decision, type PlanChange } from '@ratecard/engine';
+import type { Database } from './database';
+import { Account, AuditEvent, Charge, DecisionLog, Hold, IdempotencyRecord, LedgerEntry, UsageCounter, type DecisionKind, type EntryKind } from './entities';
+import { DecisionDenied, LedgerError } from './errors';
+import { hashOf, newId } from './ids';
+import type { RulesProvider } from './rules-provider';
+import { accountView, chargeView, entryView, holdView, type AccountView, type ChargeView, type EntryView, type HoldView, type RefundView } from './views';
+
+/** Who asked: the API key (or `cli:<user>`), recorded in logs and audit events. */
+export interface Caller {
+  readonly actor: string;
+  readonly apiKeyId?: string;
+}
+
+/** What a service asks about or charges. */
+export interface ActionRequest {
+  readonly accountId: string;
+  readonly action: string;
+  readonly params?: Readonly<Record<string, unknown>>;
+  readonly confirm?: boolean;
+}
+
+/** The result of an idempotent operation: the body, and whether it is a replay of an earlier one. */
+export interface Idempotent<T> {
+  readonly body: T;
+  readonly replayed: boolean;
+}
+
+export interface LedgerOptions {
+  /** Default hold lifetime in seconds (15 minutes). */
+  readonly holdTtlSeconds?: number;
+  /** Longest hold lifetime a caller may ask for (24 hours). */
+  readonly maxHoldTtlSeconds?: number;
+}
+
+const ACCOUNT_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+
+/**
+ * The credit ledger: accounts, their cycles, and every credit movement as an append-only entry
+ * written in the same transaction as the change it records. Decisions come from the engine; this
+ * class supplies the account state and applies the outcome.
+ *
+ * Concurrency: on PostgreSQL each mutation locks the account row (`SELECT ... FOR UPDATE`); SQLite
+ * runs one connection, so transactions are serialised. Either way the balance check and the debit
+ * happen under the same lock, so a balance never goes below zero and a key never charges twice.
+ *
+ * @example
+ * const ledger = new Ledger(db, rules);
+ * await ledger.createAccount({ id: 'acme', plan: 'basic' }, now, { actor: 'admin' });
+ * const { body } = await ledger.charge({ accountId: 'acme', action: 'image.generate' }, 'key-1', now, caller);
+ */
+export class Ledger {
+  private readonly holdTtl: number;
+  private readonly maxHoldTtl: number;
+
+  constructor(
+    private readonly db: Database,
+    private readonly rules: RulesProvider,
+    options: LedgerOptions = {},
+  ) {
+    this.holdTtl = options.holdTtlSeconds ?? 900;
+    this.maxHoldTtl = options.maxHoldTtlSeconds ?? 86_400;
+  }
+
+  /** Longest hold lifetime accepted, in seconds. */
+  get maxHoldTtlSeconds(): number {
+    return this.maxHoldTtl;
+  }
+
+  // ---------------------------------------------------------------- accounts
+
+  /** Creates an account and grants its plan's allowance for the current cycle. */
+  async createAccount(input: { id?: string; plan: string; billingAnchor?: number }, now: Date, caller: Caller): Promise<AccountView> {
+    const compiled = this.rules.active();
+    const plan = compiled.plans.get(input.plan);
+    if (!plan) throw unknownPlan(compiled, input.plan);
+    const id = input.id ?? newId('acct');
+    if (!ACCOUNT_ID.test(id)) throw new LedgerError('ACCOUNT_NOT_FOUND', `\`${id}\` is not a valid account id`);
+    const anchor = input.billingAnchor ?? now.getUTCDate();
+    const window = cycleWindow(anchor, now);
+    try {
+      return await this.tx(async (em) => {
+        const account = em.create(Account, {
+          id,
+          plan: plan.plan.id,
+          pendingPlan: null,
+          billingAnchor: anchor,
+          cycleStart: window.start,
+          cycleEnd: window.end,
+          balanceMc: 0,
+          heldMc: 0,
+          createdAt: now,
+          updatedAt: now,
+        });
+        await em.persistAndFlush(account);
+        await this.append(em, account, now, { kind: 'grant', amountMc: plan.plan.allowanceMc, plan: plan.plan.id, rulesetVersion: compiled.version, reason: `${plan.plan.name} allowance for the cycle` });
+        await this.audit(em, caller, 'account.create', id, { plan: plan.plan.id, billingAnchor: anchor }, now);
+        await em.flush();
+        return accountView(account, compiled, await this.usageList(em, account));
+      });
+    } catch (e) {
+      if (e instanceof UniqueConstraintViolationException) throw new LedgerError('ACCOUNT_EXISTS', `account \`${id}\` already exists`, { accountId: id });
+      throw e;
+    }
+  }
+
+  /** The account as of `now`: a cycle that ended is rolled over first, expired holds are released. */
+  async getAccount(id: string, now: Date): Promise<AccountView> {
+    const compiled = this.rules.active();
+    const em = await this.current(id, now);
+    const account = await em.findOneOrFail(Account, { id });
+    return accountView(account, compiled, await this.usageList(em, account));
+  }
+
+  /** A page of the account's ledger, newest first unless `order` is `asc`. */
+  async entries(id: string, page: { limit: number; cursor?: number; order?: 'asc' | 'desc' }): Promise<{ items: EntryView[]; next: number | null }> {
+    const em = this.fork();
+    if (!(await em.count(Account, { id }))) throw notFound(id);
+    const order = page.order ?? 'desc';
+    const where = page.cursor === undefined ? { accountId: id } : { accountId: id, id: order === 'desc' ? { $lt: page.cursor } : { $gt: page.cursor } };
+    const rows = await em.find(LedgerEntry, where, { orderBy: { id: order }, limit: page.limit + 1 });
+    const items = rows.slice(0, page.limit).map(entryView);
+    return { items, next: rows.length > page.limit ? items[items.length - 1].id : null };
+  }
+
+  /**
+   * Changes the plan. An upgrade applies now: unused credits carry over (or expire) and the new
+   * allowance is granted, as the rules' cycle policy says. A downgrade waits for the next cycle
+   * unless the policy says `immediate`. Choosing the current plan cancels a pending downgrade.
+   */
+  async changePlan(id: string, to: string, now: Date, caller: Caller): Promise<{ account: AccountView; change: PlanChange & { from: string; to: string } }> {
+    const compiled = this.rules.active();
+    if (!compiled.plans.has(to)) throw unknownPlan(compiled, to);
+    return this.tx(async (em) => {
+      const account = await this.lock(em, id);
+      await this.touch(em, account, compiled, now);
+      const from = account.plan;
+      const grants = await em.find(LedgerEntry, { accountId: id, kind: 'grant', cycleStart: account.cycleStart, plan: { $ne: null } });
+      const change = planChange(compiled, from, to, grants.map((g) => ({ plan: g.plan!, mc: g.amountMc })));
+      const name = compiled.plans.get(to)!.plan.name;
+      if (change.kind === 'same') {
+        account.pendingPlan = null;
+      } else if (change.kind === 'upgrade') {
+        const unused = account.balanceMc;
+        if (unused > 0) {
+          await this.append(em, account, now, { kind: 'expiry', amountMc: -unused, reason: `upgrade to ${name}: the cycle's unused credits close` });
+          if (change.unused === 'carry-over') {
+            await this.append(em, account, now, { kind: 'rollover', amountMc: unused, reason: `upgrade to ${name}: ${formatCredits(unused)} unused credits carried over` });
+          }
+        }
+        account.plan = to;
+        account.pendingPlan = null;
+        if (change.grantMc > 0) {
+          await this.append(em, account, now, { kind: 'grant', amountMc: change.grantMc, plan: to, rulesetVersion: compiled.version, reason: `${name} allowance on upgrade` });
+        }
+      } else if (change.effective === 'now') {
+        account.plan = to;
+        account.pendingPlan = null;
+      } else {
+        account.pendingPlan = to;
+      }
+      account.updatedAt = now;
+      await this.audit(em, caller, 'account.plan', id, { from, to, kind: change.kind, effective: change.effective, grantMc: change.grantMc }, now);
+      await em.flush();
+      return { account: accountView(account, compiled, await this.usageList(em, account)), change: { ...change, from, to } };
+    });
+  }
+
+  /** Grants credits outside the allowance (a top-up or goodwill credit). They expire with the cycle. */
+  async grant(id: string, amountMc: Millicredits, reason: string, now: Date, caller: Caller): Promise<AccountView> {
+    const compiled = this.rules.active();
+    return this.tx(async (em) => {
+      const account = await this.lock(em, id);
+      await this.touch(em, account, compiled, now);
+      await this.append(em, account, now, { kind: 'grant', amountMc, reason: reason || 'top-up' });
+      await this.audit(em, caller, 'account.grant', id, { amountMc, reason }, now);
+      await em.flush();
+      return accountView(account, compiled, await this.usageList(em, account));
+    });
+  }
+
+  // ---------------------------------------------------------------- decisions and charges
+
+  /** Decides against the account's live state. The only side effect is the decision log. */
+  async quote(req: ActionRequest, now: Date, caller: Caller): Promise<Decision> {
+    const compiled = this.rules.active();
+    const em = await this.current(req.accountId, now);
+    const account = await em.findOneOrFail(Account, { id: req.accountId });
+    const decision = decide(compiled, await this.state(em, account, compiled, req.action), toRequest(req), now);
+    await this.log(em, 'quote', account, req, decision, caller, now);
+    return decision;
+  }
+
+  /**
+   * Decides and, if allowed, debits and counts usage in one transaction. The same key with the same
+   * body returns the first response again; with another body it is refused. A denial changes nothing
+   * (it is logged) and throws {@link DecisionDenied}.
+   */
+  async charge(req: ActionRequest, key: string, now: Date, caller: Caller): Promise<Idempotent<ChargeView>> {
+    const hash = hashOf({ op: 'charge', accountId: req.accountId, action: req.action, params: req.params ?? {}, confirm: req.confirm ?? false });
+    return this.idempotent('charge', key, hash, async (em) => {
+      const compiled = this.rules.active();
+      const account = await this.lock(em, req.accountId);
+      await this.touch(em, account, compiled, now);
+      const decision = decide(compiled, await this.state(em, account, compiled, req.action), toRequest(req), now);
+      if (!decision.allowed) throw new DecisionDenied(decision);
+      const chargeId = newId('ch');
+      const entryId =
+        decision.costMillicredits > 0
+          ? await this.append(em, account, now, { kind: 'debit', amountMc: -decision.costMillicredits, action: req.action, chargeId, rulesetVersion: decision.rulesetVersion, reason: `charge for \`${req.action}\`` })
+          : null;
+      await this.countUsage(em, account, req.action, account.cycleStart, 1);
+      const charge = em.create(Charge, { id: chargeId, accountId: account.id, action: req.action, params: { ...(req.params ?? {}) }, costMc: decision.costMillicredits, rulesetVersion: decision.rulesetVersion, entryId, holdId: null, idempotencyKey: key, createdAt: now });
+      await this.log(em, 'charge', account, req, decision, caller, now, chargeId);
+      account.updatedAt = now;
+      await em.flush();
+      return { status: 201, body: chargeView(charge, account, decision) };
+    }, (e) => this.logDenial(e, 'charge', req, caller, now));
+  }
+
+  /** Reserves the quoted cost for a long job. Reserved credits are not spendable; the quota is counted now. */
+  async hold(req: ActionRequest & { ttlSeconds?: number }, key: string, now: Date, caller: Caller): Promise<Idempotent<HoldView>> {
+    const ttl = req.ttlSeconds ?? this.holdTtl;
+    const hash = hashOf({ op: 'hold', accountId: req.accountId, action: req.action, params: req.params ?? {}, confirm: req.confirm ?? false, ttl });
+    return this.idempotent('hold', key, hash, async (em) => {
+      const compiled = this.rules.active();
+      const account = await this.lock(em, req.accountId);
+      await this.touch(em, account, compiled, now);
+      const decision = decide(compiled, await this.state(em, account, compiled, req.action), toRequest(req), now);
+      if (!decision.allowed) throw new DecisionDenied(decision);
+      const holdId = newId('hold');
+      if (decision.costMillicredits > 0) {
+        await this.append(em, account, now, { kind: 'hold', amountMc: -decision.costMillicredits, action: req.action, holdId, rulesetVersion: decision.rulesetVersion, reason: `hold for \`${req.action}\`` });
+      }
+      account.heldMc += decision.costMillicredits;
+      await this.countUsage(em, account, req.action, account.cycleStart, 1);
+      const hold = em.create(Hold, {
+        id: holdId,
+        accountId: account.id,
+        action: req.action,
+        params: { ...(req.params ?? {}) },
+        confirm: req.confirm ?? false,
+        amountMc: decision.costMillicredits,
+        rulesetVersion: decision.rulesetVersion,
+        cycleStart: account.cycleStart,
+        status: 'active',
+        expiresAt: new Date(now.getTime() + ttl * 1000),
+        chargeId: null,
+        idempotencyKey: key,
+        createdAt: now,
+        closedAt: null,
+      });
+      await this.log(em, 'hold', account, req, decision, caller, now);
+      account.updatedAt = now;
+      await em.flush();
+      return { status: 201, body: holdView(hold, account, decision) };
+    }, (e) => this.logDenial(e, 'hold', req, caller, now));
+  }
+
+  /**
+   * Charges a hold: the actual parameters' price (priced by the rule-set version that priced the
+   * hold), or an explicit amount, never more than the hold. The rest is released.
+   */
+  async capture(holdId: string, input: { params?: Record<string, unknown>; amountMc?: Millicredits }, now: Date, caller: Caller): Promise<{ charge: ChargeView; hold: HoldView }> {
+    const found = await this.fork().findOne(Hold, { id: holdId });
+    if (!found) throw new LedgerError('HOLD_NOT_FOUND', `hold \`${holdId}\` does not exist`);
+    const compiledAtHold = (await this.rules.get(found.rulesetVersion)) ?? this.rules.active();
+    return this.tx(async (em) => {
+      const account = await this.lock(em, found.accountId);
+      await this.touch(em, account, this.rules.active(), now);
+      const hold = await em.findOneOrFail(Hold, { id: holdId });
+      if (hold.status !== 'active') throw new LedgerError('HOLD_NOT_ACTIVE', `hold \`${holdId}\` is ${hold.status}`, { status: hold.status, chargeId: hold.chargeId ?? undefined });
+      let amount = hold.amountMc;
+      let decision: Decision | undefined;
+      if (input.amountMc !== undefined) {
+        if (input.amountMc > hold.amountMc) {
+          throw new LedgerError('CAPTURE_EXCEEDS_HOLD', `cannot capture ${formatCredits(input.amountMc)} credits from a hold of ${formatCredits(hold.amountMc)}`);
+        }
+        amount = input.amountMc;
+      } else if (input.params !== undefined) {
+        const req = { accountId: account.id, action: hold.action, params: input.params, confirm: hold.confirm };
+        decision = decide(compiledAtHold, { plan: account.plan, balanceMc: Number.MAX_SAFE_INTEGER, usage: {} }, toRequest(req), now);
+        const blocking = decision.reasons.filter((r) => r.code === 'INVALID_PARAMS' || r.code === 'UNKNOWN_ACTION' || r.code === 'PLAN_REQUIRED');
+        if (blocking.length > 0) throw new DecisionDenied(decision);
+        amount = Math.min(hold.amountMc, decision.costMillicredits);
+      }
+      const chargeId = newId('ch');
+      if (hold.amountMc > 0) {
+        await this.append(em, account, now, { kind: 'capture', amountMc: hold.amountMc, action: hold.action, holdId, chargeId, rulesetVersion: hold.rulesetVersion, reason: `hold \`${holdId}\` closed by capture` });
+      }
+      const entryId =
+        amount > 0
+          ? await this.append(em, account, now, { kind: 'debit', amountMc: -amount, action: hold.action, holdId, chargeId, rulesetVersion: hold.rulesetVersion, reason: `capture of hold \`${holdId}\`` })
+          : null;
+      account.heldMc -= hold.amountMc;
+      hold.status = 'captured';
+      hold.chargeId = chargeId;
+      hold.closedAt = now;
+      const params = input.params ?? hold.params;
+      const charge = em.create(Charge, { id: chargeId, accountId: account.id, action: hold.action, params, costMc: amount, rulesetVersion: hold.rulesetVersion, entryId, holdId, idempotencyKey: null, createdAt: now });
+      const logged = decision ?? decide(compiledAtHold, { plan: account.plan, balanceMc: Number.MAX_SAFE_INTEGER, usage: {} }, { action: hold.action, params, confirm: hold.confirm }, now);
+      await this.log(em, 'capture', account, { accountId: account.id, action: hold.action, params, confirm: hold.confirm }, { ...logged, cost: amount / 1000, costMillicredits: amount }, caller, now, chargeId);
+      account.updatedAt = now;
+      await em.flush();
+      return { charge: chargeView(charge, account, logged), hold: holdView(hold, account) };
+    });
+  }
+
+  /** Frees a hold's credits and its quota. */
+  async release(holdId: string, now: Date, caller: Caller): Promise<HoldView> {
+    const found = await this.fork().findOne(Hold, { id: holdId });
+    if (!found) throw new LedgerError('HOLD_NOT_FOUND', `hold \`${holdId}\` does not exist`);
+    return this.tx(async (em) => {
+      const account = await this.lock(em, found.accountId);
+      await this.touch(em, account, this.rules.active(), now);
+      const hold = await em.findOneOrFail(Hold, { id: holdId });
+      if (hold.status !== 'active') throw new LedgerError('HOLD_NOT_ACTIVE', `hold \`${holdId}\` is ${hold.status}`, { status: hold.status });
+      await this.closeHold(em, account, hold, 'released', now, `hold \`${holdId}\` released`);
+      await this.audit(em, caller, 'hold.release', holdId, { accountId: account.id }, now);
+      await em.flush();
+      return holdView(hold, account);
+    });
+  }
+
+  /** Refunds all or part of a charge; never more than was charged, across all refunds. */
+  async refund(chargeId: string, input: { amountMc?: Millicredits; reason?: string }, key: string | undefined, now: Date, caller: Caller): Promise<Idempotent<RefundView>> {
+    const run = async (em: SqlEntityManager): Promise<{ status: number; body: RefundView }> => {
+      const found = await em.findOne(Charge, { id: chargeId });
+      if (!found) throw new LedgerError('CHARGE_NOT_FOUND', `charge \`${chargeId}\` does not exist`);
+      const account = await this.lock(em, found.accountId);
+      await this.touch(em, account, this.rules.active(), now);
+      const refunded = await this.refundedMc(em, chargeId);
+      const remaining = found.costMc - refunded;
+      const amount = input.amountMc ?? remaining;
+      if (amount <= 0 || amount > remaining) {
+        throw new LedgerError(
+          'REFUND_EXCEEDS_CHARGE',
+          remaining <= 0
+            ? `charge \`${chargeId}\` is already fully refunded`
+            : `cannot refund ${formatCredits(amount)} credits: ${formatCredits(remaining)} of ${formatCredits(found.costMc)} remain refundable`,
+          { costMc: found.costMc, refundedMc: refunded, remainingMc: remaining },
+        );
+      }
+      const entryId = await this.append(em, account, now, { kind: 'refund', amountMc: amount, action: found.action, chargeId, rulesetVersion: found.rulesetVersion, reason: input.reason ? `refund: ${input.reason}` : `refund of \`${chargeId}\`` });
+      await this.audit(em, caller, 'charge.refund', chargeId, { amountMc: amount, reason: input.reason ?? null }, now);
+      account.updatedAt = now;
+      await em.flush();
+      return {
+        status: 201,
+        body: {
+          chargeId,
+          accountId: account.id,
+          refunded: amount / 1000,
+          refundedMillicredits: amount,
+          refundedTotal: (refunded + amount) / 1000,
+          remaining: (remaining - amount) / 1000,
+          entryId,
+          balance: account.balanceMc / 1000,
+          balanceMillicredits: account.balanceMc,
+          createdAt: now.toISOString(),
+        },
+      };
+    };
+    if (key === undefined) return { body: (await this.tx(run)).body, replayed: false };
+    const hash = hashOf({ op: 'refund', chargeId, amountMc: input.amountMc ?? null, reason: input.reason ?? null });
+    return this.idempotent('refund', key, hash, run);
+  }
+
+  /** A charge with its refunds so far. */
+  async getCharge(chargeId: string): Promise<ChargeView & { refunded: number; refundedMillicredits: number }> {
+    const em = this.fork();
+    const charge = await em.findOne(Charge, { id: chargeId });
+    if (!charge) throw new LedgerError('CHARGE_NOT_FOUND', `charge \`${chargeId}\` does not exist`);
+    const account = await em.findOneOrFail(Account, { id: charge.accountId });
+    const refunded = await this.refundedMc(em, chargeId);
+    return { ...chargeView(charge, account), refunded: refunded / 1000, refundedMillicredits: refunded };
+  }
+
+  /** A hold as it stands (an expired hold is released first). */
+  async getHold(holdId: string, now: Date): Promise<HoldView> {
+    const found = await this.fork().findOne(Hold, { id: holdId });
+    if (!found) throw new LedgerError('HOLD_NOT_FOUND', `hold \`${holdId}\` does not exist`);
+    const em = await this.current(found.accountId, now);
+    const hold = await em.findOneOrFail(Hold, { id: holdId });
+    return holdView(hold, await em.findOneOrFail(Account, { id: found.accountId }));
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private fork(): SqlEntityManager {
+    return this.db.orm.em.fork() as SqlEntityManager;
+  }
+
+  /** Runs `fn` in a transaction, retrying PostgreSQL deadlocks a few times. */
+  private async tx<T>(fn: (em: SqlEntityManager) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await (this.fork()).transactional((em) => fn(em as SqlEntityManager));
+      } catch (e) {
+        if (!(e instanceof DeadlockException) || attempt >= 3) throw e;
+      }
+    }
+  }
+
+  /**
+   * The idempotency protocol: a stored response for (scope, key) is replayed when the body matches
+   * and refused when it does not; otherwise `fn` runs and its response is stored in the same
+   * transaction. Two requests racing with one key: the unique index lets one commit; the other
+   * replays it.
+   */
+  private async idempotent<T>(
+    scope: string,
+    key: string,
+    hash: string,
+    fn: (em: SqlEntityManager) => Promise<{ status: number; body: T }>,
+    onError?: (e: unknown) => Promise<void>,
+  ): Promise<Idempotent<T>> {
+    const replay = async (): Promise<Idempotent<T> | undefined> => {
+      const found = await this.fork().findOne(IdempotencyRecord, { scope, key });
+      if (!found) return undefined;
+      if (found.requestHash !== hash) {
+        throw new LedgerError('IDEMPOTENCY_KEY_REUSED', `idempotency key \`${key}\` was already used with a different request`, { key });
+      }
+      return { body: found.response as T, replayed: true };
+    };
+    const first = await replay();
+    if (first) return first;
+    try {
+      const body = await this.tx(async (em) => {
+        const result = await fn(em);
+        await em.insert(IdempotencyRecord, { scope, key, requestHash: hash, status: result.status, response: result.body as object, createdAt: new Date() });
+        return result.body;
+      });
+      return { body, replayed: false };
+    } catch (e) {
+      if (e instanceof UniqueConstraintViolationException) {
+        const again = await replay();
+        if (again) return again;
+      }
+      if (onError) await onError(e);
+      throw e;
+    }
+  }
+
+  /** Locks the account row for the rest of the transaction (PostgreSQL); SQLite is already serialised. */
+  private async lock(em: SqlEntityManager, id: string): Promise<Account> {
+    const account = await em.findOne(Account, { id }, this.db.kind === 'postgresql' ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
+    if (!account) throw notFound(id);
+    return account;
+  }
+
+  /**
+   * An entity manager whose view of the account is current: if the cycle ended or a hold expired,
+   * that is applied first, under the lock. Reads alone take no lock.
+   */
+  private async current(id: string, now: Date): Promise<SqlEntityManager> {
+    const em = this.fork();
+    const account = await em.findOne(Account, { id });
+    if (!account) throw notFound(id);
+    if (now.getTime() < account.cycleEnd.getTime() && !(account.heldMc > 0 && (await em.count(Hold, { accountId: id, status: 'active', expiresAt: { $lte: now } })) > 0)) {
+      return em;
+    }
+    await this.tx(async (tem) => {
+      const locked = await this.lock(tem, id);
+      await this.touch(tem, locked, this.rules.active(), now);
+      await tem.flush();
+    });
+    return this.fork();
+  }
+
+  /** Releases expired holds, then rolls an ended cycle over: once, inside the caller's transaction. */
+  private async touch(em: SqlEntityManager, account: Account, compiled: CompiledRuleSet, now: Date): Promise<void> {
+    if (account.heldMc > 0) {
+      const expired = await em.find(Hold, { accountId: account.id, status: 'active', expiresAt: { $lte: now } }, { orderBy: { expiresAt: 'asc' } });
+      for (const hold of expired) await this.closeHold(em, account, hold, 'expired', now, `hold \`${hold.id}\` expired`);
+    }
+    if (now.getTime() < account.cycleEnd.getTime()) return;
+    const window = cycleWindow(account.billingAnchor, now);
+    const unused = account.balanceMc;
+    if (unused > 0) {
+      await this.append(em, account, now, { kind: 'expiry', amountMc: -unused, reason: 'unused credits expire at the billing date' });
+    }
+    if (account.pendingPlan) {
+      account.plan = account.pendingPlan;
+      account.pendingPlan = null;
+    }
+    account.cycleStart = window.start;
+    account.cycleEnd = window.end;
+    if (unused > 0 && compiled.ruleset.cycle.unused === 'roll-over') {
+      await this.append(em, account, now, { kind: 'rollover', amountMc: unused, reason: 'unused credits roll over to the new cycle' });
+    }
+    const plan = compiled.plans.get(account.plan);
+    if (plan) {
+      await this.append(em, account, now, { kind: 'grant', amountMc: plan.plan.allowanceMc, plan: plan.plan.id, rulesetVersion: compiled.version, reason: `${plan.plan.name} allowance for the cycle` });
+    }
+    account.updatedAt = now;
+  }
+
+  private async closeHold(em: SqlEntityManager, account: Account, hold: Hold, status: 'released' | 'expired', now: Date, reason: string): Promise<void> {
+    if (hold.amountMc > 0) {
+      await this.append(em, account, now, { kind: 'release', amountMc: hold.amountMc, action: hold.action, holdId: hold.id, rulesetVersion: hold.rulesetVersion, reason });
+    }
+    account.heldMc -= hold.amountMc;
+    await this.countUsage(em, account, hold.action, hold.cycleStart, -1);
+    hold.status = status;
+    hold.closedAt = now;
+    account.updatedAt = now;
+  }
+
+  /** Appends one entry and moves the cached balance with it. Returns the entry id. */
+  private async append(
+    em: SqlEntityManager,
+    account: Account,
+    now: Date,
+    entry: { kind: EntryKind; amountMc: number; reason: string; action?: string; chargeId?: string; holdId?: string; plan?: string; rulesetVersion?: string },
+  ): Promise<number> {
+    account.balanceMc += entry.amountMc;
+    // INVARIANT: every path checks the balance before a debit or hold, so it never goes below zero.
+    if (account.balanceMc < 0) throw new Error(`ledger invariant violated: balance of ${account.id} would be ${account.balanceMc}`);
+    const id = await em.insert(LedgerEntry, {
+      accountId: account.id,
+      kind: entry.kind,
+      amountMc: entry.amountMc,
+      balanceAfterMc: account.balanceMc,
+      cycleStart: account.cycleStart,
+      action: entry.action ?? null,
+      chargeId: entry.chargeId ?? null,
+      holdId: entry.holdId ?? null,
+      plan: entry.plan ?? null,
+      rulesetVersion: entry.rulesetVersion ?? null,
+      reason: entry.reason,
+      createdAt: now,
+    });
+    return Number(id);
+  }
+
+  private async countUsage(em: SqlEntityManager, account: Account, action: string, cycleStart: Date, delta: number): Promise<void> {
+    const updated = await em.nativeUpdate(UsageCounter, { accountId: account.id, action, cycleStart }, { count: raw<UsageCounter, number>('count + ?', [delta]) });
+    if (updated === 0 && delta > 0) await em.insert(UsageCounter, { accountId: account.id, action, cycleStart, count: delta });
+  }
+
+  /** What `decide` needs: plan, spendable balance, and this cycle's usage of the action if it has a quota. */
+  private async state(em: SqlEntityManager, account: Account, compiled: CompiledRuleSet, action: string): Promise<{ plan: string; balanceMc: number; usage: Record<string, number> }> {
+    const usage: Record<string, number> = {};
+    if (compiled.plans.get(account.plan)?.quotas.has(action)) {
+      const counter = await em.findOne(UsageCounter, { accountId: account.id, action, cycleStart: account.cycleStart });
+      usage[action] = counter?.count ?? 0;
+    }
+    return { plan: account.plan, balanceMc: account.balanceMc, usage };
+  }
+
+  private async usageList(em: SqlEntityManager, account: Account): Promise<{ action: string; count: number }[]> {
+    const rows = await em.find(UsageCounter, { accountId: account.id, cycleStart: account.cycleStart }, { orderBy: { action: 'asc' } });
+    return rows.map((r) => ({ action: r.action, count: r.count }));
+  }
+
+  private async refundedMc(em: SqlEntityManager, chargeId: string): Promise<number> {
+    const rows = await em.execute<{ total: number | string | null }[]>('select sum(amount_mc) as total from ledger_entry where charge_id = ? and kind = ?', [chargeId, 'refund']);
+    return Number(rows[0]?.total ?? 0);
+  }
+
+  private async log(em: SqlEntityManager, kind: DecisionKind, account: Account, req: ActionRequest, decision: Decision, caller: Caller, now: Date, chargeId?: string): Promise<void> {
+    await em.insert(DecisionLog, {
+      kind,
+      accountId: account.id,
+      plan: account.plan,
+      action: req.action,
+      params: { ...(req.params ?? {}) },
+      confirm: req.confirm ?? false,
+      allowed: decision.allowed,
+      costMc: decision.costMillicredits,
+      reasons: decision.reasons.map((r) => r.code).join(','),
+      decision: decision as unknown as object,
+      rulesetVersion: decision.rulesetVersion,
+      chargeId: chargeId ?? null,
+      apiKeyId: caller.apiKeyId ?? null,
+      createdAt: now,
+    });
+  }
+
+  /** A denied charge or hold changed nothing; the decision is still logged. */
+  private async logDenial(e: unknown, kind: DecisionKind, req: ActionRequest, caller: Caller, now: Date): Promise<void> {
+    if (!(e instanceof DecisionDenied)) return;
+    const em = this.fork();
+    const account = await em.findOne(Account, { id: req.accountId });
+    if (account) await this.log(em, kind, account, req, e.decision, caller, now);
+  }
+
+  private async audit(em: SqlEntityManager, caller: Caller, event: string, target: string, details: Record<string, unknown>, now: Date): Promise<void> {
+    await em.insert(AuditEvent, { actor: caller.actor, event, target, details, createdAt: now });
+  }
+}
+
+function toRequest(req: ActionRequest): { action: string; params: Readonly<Record<string, unknown>>; confirm: boolean } {
+  return { action: req.action, params: req.params ?? {}, confirm: req.confirm ?? false };
+}
+
+function notFound(id: string): LedgerError {
+  return new LedgerError('ACCOUNT_NOT_FOUND', `account \`${id}\` does not exist`, { accountId: id });
+}
+
+function unknownPlan(compiled: CompiledRuleSet, plan: string): LedgerError {
+  return new LedgerError('UNKNOWN_PLAN', `\`${plan}\` is not a plan; plans are ${[...compiled.plans.keys()].map((p) => `\`${p}\``).join(', ')}`, { plan });
+}

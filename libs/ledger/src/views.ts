@@ -1,0 +1,180 @@
+import type { CompiledRuleSet, Decision } from '@ratecard/engine';
+import type { Account, Charge, Hold, LedgerEntry } from './entities';
+
+/** An account as the API shows it. Credits are numbers in credits; `*Millicredits` are exact integers. */
+export interface AccountView {
+  readonly id: string;
+  readonly plan: string;
+  readonly planName: string;
+  /** A downgrade waiting for the next billing date. */
+  readonly pendingPlan: string | null;
+  readonly billingAnchor: number;
+  /** Spendable credits. */
+  readonly balance: number;
+  readonly balanceMillicredits: number;
+  /** Credits reserved by active holds (not spendable). */
+  readonly held: number;
+  readonly heldMillicredits: number;
+  readonly cycle: { readonly start: string; readonly end: string };
+  /** The plan's allowance per cycle; `assumed` when the rules mark the value as an assumption. */
+  readonly allowance: { readonly credits: number; readonly assumed: boolean; readonly assumption?: string };
+  /** This cycle's usage per action, with the plan's quota and what is left of it. */
+  readonly usage: readonly { readonly action: string; readonly used: number; readonly quota: number | null; readonly left: number | null }[];
+  readonly createdAt: string;
+  readonly rulesetVersion: string;
+}
+
+export interface EntryView {
+  readonly id: number;
+  readonly kind: string;
+  readonly amount: number;
+  readonly amountMillicredits: number;
+  readonly balanceAfter: number;
+  readonly balanceAfterMillicredits: number;
+  readonly cycleStart: string;
+  readonly action: string | null;
+  readonly chargeId: string | null;
+  readonly holdId: string | null;
+  readonly plan: string | null;
+  readonly rulesetVersion: string | null;
+  readonly reason: string;
+  readonly createdAt: string;
+}
+
+export interface ChargeView {
+  readonly id: string;
+  readonly accountId: string;
+  readonly action: string;
+  readonly params: Record<string, unknown>;
+  readonly cost: number;
+  readonly costMillicredits: number;
+  readonly rulesetVersion: string;
+  readonly entryId: number | null;
+  readonly holdId: string | null;
+  /** The account's spendable balance after the charge. */
+  readonly balance: number;
+  readonly balanceMillicredits: number;
+  readonly decision?: Decision;
+  readonly createdAt: string;
+}
+
+export interface HoldView {
+  readonly id: string;
+  readonly accountId: string;
+  readonly action: string;
+  readonly params: Record<string, unknown>;
+  readonly amount: number;
+  readonly amountMillicredits: number;
+  readonly status: string;
+  readonly expiresAt: string;
+  readonly rulesetVersion: string;
+  readonly chargeId: string | null;
+  readonly balance: number;
+  readonly balanceMillicredits: number;
+  readonly decision?: Decision;
+  readonly createdAt: string;
+  readonly closedAt: string | null;
+}
+
+export interface RefundView {
+  readonly chargeId: string;
+  readonly accountId: string;
+  readonly refunded: number;
+  readonly refundedMillicredits: number;
+  /** Everything refunded from the charge so far. */
+  readonly refundedTotal: number;
+  /** What can still be refunded. */
+  readonly remaining: number;
+  readonly entryId: number;
+  readonly balance: number;
+  readonly balanceMillicredits: number;
+  readonly createdAt: string;
+}
+
+export function accountView(a: Account, compiled: CompiledRuleSet, counters: readonly { action: string; count: number }[]): AccountView {
+  const plan = compiled.plans.get(a.plan);
+  const quotas = plan?.quotas ?? new Map<string, number>();
+  const used = new Map(counters.map((c) => [c.action, c.count]));
+  const actions = [...new Set([...used.keys(), ...quotas.keys()])].sort();
+  return {
+    id: a.id,
+    plan: a.plan,
+    planName: plan?.plan.name ?? a.plan,
+    pendingPlan: a.pendingPlan ?? null,
+    billingAnchor: a.billingAnchor,
+    balance: a.balanceMc / 1000,
+    balanceMillicredits: a.balanceMc,
+    held: a.heldMc / 1000,
+    heldMillicredits: a.heldMc,
+    cycle: { start: a.cycleStart.toISOString(), end: a.cycleEnd.toISOString() },
+    allowance: {
+      credits: (plan?.plan.allowanceMc ?? 0) / 1000,
+      assumed: plan?.plan.assumption !== undefined,
+      ...(plan?.plan.assumption ? { assumption: plan.plan.assumption } : {}),
+    },
+    usage: actions.map((action) => {
+      const quota = quotas.get(action) ?? null;
+      const n = used.get(action) ?? 0;
+      return { action, used: n, quota, left: quota === null ? null : Math.max(0, quota - n) };
+    }),
+    createdAt: a.createdAt.toISOString(),
+    rulesetVersion: compiled.version,
+  };
+}
+
+export function entryView(e: LedgerEntry): EntryView {
+  return {
+    id: Number(e.id),
+    kind: e.kind,
+    amount: e.amountMc / 1000,
+    amountMillicredits: e.amountMc,
+    balanceAfter: e.balanceAfterMc / 1000,
+    balanceAfterMillicredits: e.balanceAfterMc,
+    cycleStart: e.cycleStart.toISOString(),
+    action: e.action ?? null,
+    chargeId: e.chargeId ?? null,
+    holdId: e.holdId ?? null,
+    plan: e.plan ?? null,
+    rulesetVersion: e.rulesetVersion ?? null,
+    reason: e.reason,
+    createdAt: e.createdAt.toISOString(),
+  };
+}
+
+export function chargeView(c: Charge, a: Account, decision?: Decision): ChargeView {
+  return {
+    id: c.id,
+    accountId: c.accountId,
+    action: c.action,
+    params: c.params,
+    cost: c.costMc / 1000,
+    costMillicredits: c.costMc,
+    rulesetVersion: c.rulesetVersion,
+    entryId: c.entryId ?? null,
+    holdId: c.holdId ?? null,
+    balance: a.balanceMc / 1000,
+    balanceMillicredits: a.balanceMc,
+    ...(decision ? { decision } : {}),
+    createdAt: c.createdAt.toISOString(),
+  };
+}
+
+export function holdView(h: Hold, a: Account, decision?: Decision): HoldView {
+  return {
+    id: h.id,
+    accountId: h.accountId,
+    action: h.action,
+    params: h.params,
+    amount: h.amountMc / 1000,
+    amountMillicredits: h.amountMc,
+    status: h.status,
+    expiresAt: h.expiresAt.toISOString(),
+    rulesetVersion: h.rulesetVersion,
+    chargeId: h.chargeId ?? null,
+    balance: a.balanceMc / 1000,
+    balanceMillicredits: a.balanceMc,
+    ...(decision ? { decision } : {}),
+    createdAt: h.createdAt.toISOString(),
+    closedAt: h.closedAt ? h.closedAt.toISOString() : null,
+  };
+}

@@ -47,6 +47,7 @@ describe('ratecard quote', () => {
       '  cost     512 cr',
       '  receipt  Veo 3.1 Standard 32 cr/s × 8 s = 256  256',
       '           2K ×2 = 512                           +256',
+      '  assumed  Premium allowance: the Credits Reference gives no Premium allowance; 15,000 cr is a placeholder until billing confirms it',
       `  rules    ${version}`,
     ]);
     expect(code).toBe(0);

@@ -8,8 +8,14 @@ export interface CliIo {
   now(): Date;
 }
 
-/** The process's own streams. */
+/** The process's own streams. A closed pipe (`ratecard table | head`) ends output quietly. */
 export function processIo(): CliIo {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   return {
     out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
     err: (t) => process.stderr.write(t.endsWith('\n') ? t : t + '\n'),

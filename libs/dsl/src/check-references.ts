@@ -79,8 +79,9 @@ export function checkReferences(ruleset: RuleSet, diagnostics: Diagnostic[]): vo
       const rates = price.rate ? [price.rate] : Object.values(price.variants ?? {});
       rates.forEach((r) => checkGate(r.requires));
       if (price.by) {
-        const p = param(price.by, price.at, '`by`');
-        if (p && enumerated(p, price.at, '`by`')) {
+        const byAt = price.byAt ?? price.at;
+        const p = param(price.by, byAt, '`by`');
+        if (p && enumerated(p, byAt, '`by`')) {
           const keys = Object.keys(price.variants ?? {});
           checkKeys(p, keys, (k) => price.variants![k].at, 'variant');
           const missing = (enumerateValues(p) ?? []).map(String).filter((v) => !keys.includes(v));
@@ -99,7 +100,7 @@ export function checkReferences(ruleset: RuleSet, diagnostics: Diagnostic[]): vo
         if (p) {
           if (p.type !== 'integer' && p.type !== 'number') push('error', 'meter-not-number', `\`per\` parameter \`${p.name}\` must be a number`, p.at);
           else if (p.max === undefined) push('error', 'meter-unbounded', `\`per\` parameter \`${p.name}\` needs a \`max\` so that a price is always bounded`, p.at);
-          if (p.min === undefined || p.min < 0) push('error', 'meter-negative', `\`per\` parameter \`${p.name}\` needs a \`min\` of 0 or more`, p.at);
+          if ((p.type === 'integer' || p.type === 'number') && (p.min === undefined || p.min < 0)) push('error', 'meter-negative', `\`per\` parameter \`${p.name}\` needs a \`min\` of 0 or more`, p.at);
         }
       }
     }
@@ -156,9 +157,20 @@ function checkLeaf(
     push('error', 'unknown-fact', `condition tests \`${leaf.fact}\`, which is neither \`plan\` nor a parameter of \`${action.id}\``, at, near ? `did you mean \`${near}\`?` : `facts are ${facts.map((f) => `\`${f}\``).join(', ')}`);
     return;
   }
-  const compared = ['equal', 'notEqual'].includes(base) ? [leaf.value] : ['in', 'notIn'].includes(base) && Array.isArray(leaf.value) ? leaf.value : [];
+  if (['in', 'notIn'].includes(base) && !Array.isArray(leaf.value) && !decorators.includes('swap')) {
+    push('error', 'condition-value-type', `\`${base}\` compares with a list, e.g. \`value: [2k, 4k]\``, at);
+  }
+  if (['contains', 'doesNotContain'].includes(base) || decorators.some((d) => d === 'someFact' || d === 'everyFact')) {
+    push('error', 'operator-not-applicable', `\`${leaf.operator}\` tests a list, but \`${leaf.fact}\` is a single value`, at, 'use `equal`, `in` or `notIn`');
+  }
+  if (leaf.fact === PLAN_FACT && ['lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive'].includes(base)) {
+    push('error', 'operator-not-applicable', `\`${base}\` compares numbers; compare plans with \`planAtLeast\` or \`planBelow\``, at);
+  }
+  // Values are checked against the fact's values only for plain operators; decorators change what is compared.
+  const plain = decorators.length === 0;
+  const compared = !plain ? [] : ['equal', 'notEqual'].includes(base) ? [leaf.value] : ['in', 'notIn'].includes(base) && Array.isArray(leaf.value) ? [...leaf.value] : [];
   if (leaf.fact === PLAN_FACT) {
-    if (PLAN_OPERATORS.includes(base)) compared.push(leaf.value);
+    if (PLAN_OPERATORS.includes(base) && plain) compared.push(leaf.value);
     for (const v of compared) {
       if (!planIds.includes(String(v))) push('error', 'unknown-plan', `condition compares the plan with \`${String(v)}\`, which names no plan`, at);
     }

@@ -360,7 +360,7 @@ describe(loadRuleSet.name, () => {
       {
         title: 'undeclared-param: `by` names no parameter',
         files: withPlans(yaml('actions:', '  chat.edit:', '    price:', '      by: size', '      variants: { s: 1 cr }')),
-        want: ['x.yaml:4:7: undeclared-param'],
+        want: ['x.yaml:4:11: undeclared-param'],
       },
       {
         title: 'undeclared-param: a multiplier by no parameter',
@@ -375,7 +375,7 @@ describe(loadRuleSet.name, () => {
       {
         title: 'param-not-enumerated: `by` a parameter with no list of values',
         files: withPlans(yaml('actions:', '  chat.edit:', '    params:', '      weight: { type: number, min: 0, max: 10, default: 1 }', '    price:', '      by: weight', "      variants: { '1': 1 cr }")),
-        want: ['x.yaml:6:7: param-not-enumerated'],
+        want: ['x.yaml:6:11: param-not-enumerated'],
       },
       {
         title: 'param-not-enumerated: a condition on a parameter with no list of values',
@@ -448,7 +448,46 @@ describe(loadRuleSet.name, () => {
       {
         title: 'meter-not-number: metering by a text parameter',
         files: withPlans(yaml('actions:', '  video.gen:', '    params:', '      size: { values: [s, m], default: s }', '    price: { rate: 1 cr/sec, per: size }')),
-        want: ['x.yaml:4:7: meter-not-number', 'x.yaml:4:7: meter-negative'],
+        want: ['x.yaml:4:7: meter-not-number'],
+      },
+      {
+        title: 'invalid-amount: a multiplier finer than three decimals is an error, not silently dropped',
+        files: withPlans(yaml('actions:', '  image.gen:', '    params:', '      size: { values: [s, m], default: s }', '    price: 1 cr', '    multipliers:', '      - by: size', '        values: { m: 4.0001 }')),
+        want: ['x.yaml:8:22: invalid-amount'],
+      },
+      {
+        title: 'invalid-amount: `multiply` and `add` finer than three decimals',
+        files: withPlans(
+          yaml(
+            'actions:',
+            '  image.gen:',
+            '    params:',
+            '      size: { values: [s, m], default: s }',
+            '    price: 1 cr',
+            '    conditions:',
+            '      - { id: a, when: { fact: size, operator: equal, value: m }, multiply: 0.3333 }',
+            '      - { id: b, when: { fact: size, operator: equal, value: m }, add: 0.0001 }',
+          ),
+        ),
+        want: ['x.yaml:7:77: invalid-amount', 'x.yaml:8:72: invalid-amount'],
+      },
+      {
+        title: 'condition-value-type: `in` needs a list',
+        files: withPlans(yaml('actions:', ...IMAGE_GEN, '    conditions:', '      - { id: a, when: { all: [{ fact: size, operator: in, value: m }] }, deny: no }')),
+        want: ['x.yaml:7:32: condition-value-type'],
+      },
+      {
+        title: 'operator-not-applicable: list operators on a single value, number operators on the plan',
+        files: withPlans(
+          yaml(
+            'actions:',
+            ...IMAGE_GEN,
+            '    conditions:',
+            '      - { id: a, when: { all: [{ fact: size, operator: contains, value: m }] }, deny: no }',
+            '      - { id: b, when: { all: [{ fact: plan, operator: lessThan, value: pro }] }, deny: no }',
+          ),
+        ),
+        want: ['x.yaml:7:32: operator-not-applicable', 'x.yaml:8:32: operator-not-applicable'],
       },
       {
         title: 'meter-unbounded: metering by a quantity with no maximum',

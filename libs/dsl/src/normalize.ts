@@ -304,7 +304,7 @@ function normalizePrice(ctx: FileContext, path: YamlPath, raw: unknown): Price |
     return undefined;
   }
   if (raw.rate !== undefined) {
-    const r = rate(ctx, [...path, 'rate'], raw.rate, raw);
+    const r = rate(ctx, [...path, 'rate'], raw.rate, { label: raw.label, assumption: raw.assumption });
     if (r) price.rate = r;
     return price;
   }
@@ -313,6 +313,7 @@ function normalizePrice(ctx: FileContext, path: YamlPath, raw: unknown): Price |
     return undefined;
   }
   price.by = raw.by;
+  price.byAt = ctx.at([...path, 'by']);
   const variants: Record<string, Rate> = {};
   for (const [value, v] of Object.entries(raw.variants)) {
     const vpath = [...path, 'variants', value];
@@ -328,8 +329,12 @@ function normalizeMultiplier(ctx: FileContext, path: YamlPath, raw: unknown): Mu
   const values: Record<string, MultiplierValue> = {};
   for (const [value, v] of Object.entries(raw.values)) {
     const vpath = [...path, 'values', value];
-    const factor = parseFactor(isObject(v) ? v.factor : v);
-    if (factor === undefined) continue;
+    const rawFactor = isObject(v) ? v.factor : v;
+    const factor = parseFactor(rawFactor);
+    if (factor === undefined) {
+      if (typeof rawFactor === 'number') ctx.error('invalid-amount', `\`${rawFactor}\` is not a multiplier with at most three decimals`, isObject(v) ? [...vpath, 'factor'] : vpath);
+      continue;
+    }
     const mv: Mutable<MultiplierValue> = { factor, at: ctx.at(vpath, 'key') };
     if (isObject(v)) {
       if (text(v.label)) mv.label = text(v.label);
@@ -355,9 +360,11 @@ function normalizeCondition(ctx: FileContext, path: YamlPath, raw: unknown): Con
   } else if (raw.multiply !== undefined) {
     const f = parseFactor(raw.multiply);
     if (f !== undefined) effect = { kind: 'multiply', factor: f };
+    else if (typeof raw.multiply === 'number') ctx.error('invalid-amount', `\`${raw.multiply}\` is not a multiplier with at most three decimals`, [...path, 'multiply']);
   } else if (raw.add !== undefined) {
     const a = parseRate(raw.add);
-    if (a) effect = { kind: 'add', mc: a.mc };
+    if (a && a.unit === undefined) effect = { kind: 'add', mc: a.mc };
+    else if (typeof raw.add === 'number') ctx.error('invalid-amount', `\`${raw.add}\` is not an amount of credits with at most three decimals`, [...path, 'add']);
   }
   if (!effect) return [];
   const leavesAt: SourceLocation[] = [];
@@ -369,7 +376,9 @@ function normalizeCondition(ctx: FileContext, path: YamlPath, raw: unknown): Con
     else leavesAt.push(ctx.at(at));
   };
   walk(raw.when, [...path, 'when']);
-  const c: Mutable<Condition> = { id: raw.id, when: raw.when as unknown as ConditionTree, leavesAt, effect, at: ctx.at(path) };
+  // json-rules-engine wants `all`, `any` or `not` at the top; a single `{ fact, operator, value }` means `all` of one.
+  const when = ('fact' in raw.when ? { all: [raw.when] } : raw.when) as unknown as ConditionTree;
+  const c: Mutable<Condition> = { id: raw.id, when, leavesAt, effect, at: ctx.at(path) };
   if (text(raw.label)) c.label = text(raw.label);
   if (text(raw.assumption)) c.assumption = text(raw.assumption);
   return [c];

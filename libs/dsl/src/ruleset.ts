@@ -42,7 +42,8 @@ export interface CyclePolicy {
   readonly upgrade: 'carry-over' | 'expire';
   /**
    * How much a mid-cycle upgrade grants: the new plan's `full` allowance, or only the `difference`
-   * between it and the largest allowance already granted this cycle.
+   * between it and the allowance already granted this cycle (so a cycle never grants more than the
+   * highest plan's allowance).
    */
   readonly upgradeGrant: 'full' | 'difference';
   /** When a downgrade takes effect. */
@@ -89,6 +90,8 @@ export interface Rate {
 export interface Price {
   /** The parameter that selects a variant, when the rate depends on one. */
   readonly by?: string;
+  /** Where `by` is written. */
+  readonly byAt?: SourceLocation;
   /** The metered quantity parameter, for per-second and per-1,000-token rates. */
   readonly per?: string;
   /** The single rate, when there is no `by`. */

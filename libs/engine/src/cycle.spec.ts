@@ -99,7 +99,7 @@ describe(planChange.name, () => {
     expect(() => planChange(compiled, 'basic', 'enterprise', [])).toThrow(RangeError);
   });
 
-  it('follows the policy: `difference` grants only what exceeds the largest grant, `immediate` and `expire` apply at once', async () => {
+  it('follows the policy: `difference` grants only what the cycle\'s grants fall short of, `immediate` and `expire` apply at once', async () => {
     const compiled = await compileYaml({
       'plans.yaml': PLANS_YAML,
       'cycle.yaml': yaml('cycle:', '  upgrade: expire', '  upgradeGrant: difference', '  downgrade: immediate'),
@@ -108,6 +108,10 @@ describe(planChange.name, () => {
     expect(planChange(compiled, 'basic', 'pro', [{ plan: 'basic', mc: BASIC }])).toEqual({ kind: 'upgrade', effective: 'now', unused: 'expire', grantMc: PRO - BASIC });
     expect(planChange(compiled, 'basic', 'premium', [{ plan: 'basic', mc: BASIC }]).grantMc).toBe(PREMIUM - BASIC);
     expect(planChange(compiled, 'basic', 'pro', []).grantMc).toBe(PRO);
+    // basic -> pro -> premium in one cycle grants the premium allowance in total, no more.
+    const toPro = planChange(compiled, 'basic', 'pro', [{ plan: 'basic', mc: BASIC }]).grantMc;
+    const toPremium = planChange(compiled, 'pro', 'premium', [{ plan: 'basic', mc: BASIC }, { plan: 'pro', mc: toPro }]).grantMc;
+    expect(BASIC + toPro + toPremium).toBe(PREMIUM);
     expect(planChange(compiled, 'premium', 'pro', []).effective).toBe('now');
   });
 });

@@ -47,7 +47,8 @@ export interface CycleGrant {
 /**
  * Applies the cycle policy to a change from `from` to `to`. An upgrade takes effect now, keeps the
  * unused credits (`upgrade: carry-over`) and grants the new plan's allowance (`upgradeGrant: full`),
- * or only what exceeds the largest allowance already granted this cycle (`difference`). A plan's
+ * or only what the allowance grants of this cycle so far fall short of it (`difference`), so that
+ * a cycle never grants more than the highest plan's allowance. A plan's
  * allowance is never granted twice in one cycle, so repeated upgrades cannot mint credits.
  * A downgrade takes effect at the next cycle unless the policy says `immediate`; it grants nothing.
  */
@@ -62,8 +63,8 @@ export function planChange(compiled: CompiledRuleSet, from: string, to: string, 
     return { kind: 'downgrade', effective: policy.downgrade === 'immediate' ? 'now' : 'next-cycle', unused: 'carry-over', grantMc: 0 };
   }
   const already = grantedThisCycle.some((g) => g.plan === to);
-  const largest = grantedThisCycle.reduce((m, g) => Math.max(m, g.mc), 0);
+  const granted = grantedThisCycle.reduce((sum, g) => sum + g.mc, 0);
   const allowance = b.plan.allowanceMc;
-  const grantMc = already ? 0 : policy.upgradeGrant === 'full' ? allowance : Math.max(0, allowance - largest);
+  const grantMc = already ? 0 : policy.upgradeGrant === 'full' ? allowance : Math.max(0, allowance - granted);
   return { kind: 'upgrade', effective: 'now', unused: policy.upgrade, grantMc };
 }

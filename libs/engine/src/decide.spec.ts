@@ -112,7 +112,7 @@ describe(decide.name, () => {
       const sut = await both(tiny, account('pro'), { action: 'site.make', params: { size: 'm' }, confirm: true });
       // image 2 mc + summary 0.003 × 2,000 / 1,000 = 6 mc + free 0
       expect(sut.costMillicredits).toBe(8);
-      expect(labels(sut)).toEqual(['Image: img.tiny 0.001 cr', 'Image: size m ×1.5 = 0.002', 'Summary: doc.summarize 0.003 cr/1k tokens × 2000 = 0.006', 'Free thing: free (costs nothing)']);
+      expect(labels(sut)).toEqual(['Image: img.tiny 0.001 cr', 'Image: size m ×1.5 = 0.002', 'Summary: doc.summarize 0.003 cr/1k tokens × 2,000 = 0.006', 'Free thing: free (costs nothing)']);
       expect(sumMc(sut)).toBe(8);
       expect(sut.exempt).toBe(false);
     });
@@ -213,7 +213,7 @@ describe(decide.name, () => {
       for (const action of ['chat.edit', 'image.generate', 'site.download']) {
         const sut = await both(bundled, account('enterprise'), { action });
         expect(sut.allowed).toBe(false);
-        expect(sut.reasons).toContainEqual({ code: 'PLAN_REQUIRED', message: 'account plan `enterprise` is not on the plan ladder of this rule set' });
+        expect(sut.reasons).toContainEqual({ code: 'PLAN_REQUIRED', message: 'the account\'s plan `enterprise` is not on the plan ladder of this rule set' });
       }
     });
 
@@ -248,6 +248,37 @@ describe(decide.name, () => {
       const regen = await both(bundled, account('basic', 0), { action: 'site.regenerate', params: { resolution: '4k' } });
       expect(codes(regen)).toEqual(['PLAN_REQUIRED', 'CONFIRMATION_REQUIRED', 'INSUFFICIENT_CREDITS']);
     });
+  });
+});
+
+describe('decide, fixes', () => {
+  it('applies steps in declared order however many multipliers there are', async () => {
+    const values = Array.from({ length: 12 }, (_, i) => `      p${i}: { values: [a, b], default: b }`);
+    const multipliers = Array.from({ length: 12 }, (_, i) => [`      - by: p${i}`, '        values: { b: 2x }']).flat();
+    const compiled = await compileYaml({
+      'plans.yaml': PLANS_YAML,
+      'x.yaml': yaml('actions:', '  many.steps:', '    params:', ...values, '    price: 1 cr', '    multipliers:', ...multipliers, '    conditions:', '      - id: plus-one', '        when: { fact: plan, operator: equal, value: basic }', '        add: 1 cr'),
+    });
+    const d = await both(compiled, account('basic'), { action: 'many.steps' });
+    // 1 × 2^12 = 4096, then +1 (the condition comes after every multiplier)
+    expect(d.cost).toBe(4097);
+    expect(d.breakdown[d.breakdown.length - 1].label).toBe('plus-one +1 = 4,097');
+  });
+
+  it('marks receipt lines whose value the rules assume, and only those', async () => {
+    const compiled = await compileBundled();
+    const relaxed = decide(compiled, account('basic'), { action: 'video.generate', params: { tier: 'relaxed' } }, NOW);
+    expect(relaxed.breakdown[0].assumption).toMatch(/18\.75 cr\/s/);
+    const standard = decide(compiled, account('basic'), { action: 'video.generate' }, NOW);
+    expect(standard.breakdown.every((b) => b.assumption === undefined)).toBe(true);
+  });
+
+  it('cannot price anything for a plan that is not on the ladder, gated or not', async () => {
+    const compiled = await compileBundled();
+    for (const action of ['chat.edit', 'business-os.chat']) {
+      const d = await both(compiled, account('enterprise'), { action });
+      expect([d.allowed, d.cost, d.breakdown, codes(d)]).toEqual([false, 0, [], ['PLAN_REQUIRED']]);
+    }
   });
 });
 

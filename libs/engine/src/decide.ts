@@ -21,6 +21,7 @@ export function decide(compiled: CompiledRuleSet, account: AccountState, request
   void now;
   const ca = compiled.actions.get(request.action);
   if (ca === undefined) return unknownAction(compiled, request.action);
+  if (!compiled.plans.has(account.plan)) return invalid(compiled, ca, [planProblem(account.plan)]);
   const params = request.params ?? NO_PARAMS;
 
   let index = 0;
@@ -33,7 +34,7 @@ export function decide(compiled: CompiledRuleSet, account: AccountState, request
       if (value === undefined) value = d.param.default;
     }
     const i = d.index.get(value as ParamValue);
-    if (i === undefined) (problems ??= []).push(d.param === undefined ? planProblem(account.plan) : paramProblem(d.param, value));
+    if (i === undefined) (problems ??= []).push(paramProblem(d.param!, value));
     else index += i * d.stride;
   }
   for (let i = 0; i < ca.otherParams.length; i++) {
@@ -57,6 +58,7 @@ export async function decideByRules(compiled: CompiledRuleSet, account: AccountS
   void now;
   const ca = compiled.actions.get(request.action);
   if (ca === undefined) return unknownAction(compiled, request.action);
+  if (!compiled.plans.has(account.plan)) return invalid(compiled, ca, [planProblem(account.plan)]);
   const params = request.params ?? NO_PARAMS;
   const problems: Reason[] = [];
   const facts: Record<string, ParamValue> = { [PLAN_FACT]: account.plan };
@@ -66,10 +68,7 @@ export async function decideByRules(compiled: CompiledRuleSet, account: AccountS
     if (value === undefined || checkValue(p, value) !== undefined) problems.push(paramProblem(p, value));
     else facts[p.name] = value as ParamValue;
   };
-  for (const fact of ca.facts) {
-    if (fact !== PLAN_FACT) check(ca.params.get(fact)!);
-    else if (!compiled.plans.has(account.plan)) problems.push(planProblem(account.plan));
-  }
+  for (const fact of ca.facts) if (fact !== PLAN_FACT) check(ca.params.get(fact)!);
   for (const p of ca.params.values()) if (!ca.facts.includes(p.name)) check(p);
   for (const key of Object.keys(params)) if (!ca.params.has(key)) problems.push(unknownParam(ca, key));
   if (problems.length > 0) return invalid(compiled, ca, problems);
@@ -95,10 +94,9 @@ function finish(compiled: CompiledRuleSet, ca: CompiledAction, cell: Cell, accou
   }
   let reasons: Reason[] | undefined = cell.denials.length > 0 ? [...cell.denials] : undefined;
   const id = ca.action.id;
-  const plan = compiled.plans.get(account.plan);
-  if (plan === undefined) {
-    (reasons ??= []).push(planProblem(account.plan));
-  } else {
+  // INVARIANT: both paths return early for a plan that is not on the ladder.
+  const plan = compiled.plans.get(account.plan)!;
+  {
     const quota = plan.quotas.get(id);
     if (quota !== undefined) {
       const used = account.usage[id] ?? 0;
@@ -145,8 +143,9 @@ function denied(compiled: CompiledRuleSet, reasons: Reason[]): Decision {
   return { allowed: false, cost: 0, costMillicredits: 0, exempt: false, requiresConfirmation: false, reasons, breakdown: NONE, rulesetVersion: compiled.version };
 }
 
+/** The account's plan is not in these rules (e.g. removed by a new version): nothing can be priced. */
 function planProblem(plan: string): Reason {
-  return { code: 'PLAN_REQUIRED', message: `account plan \`${plan}\` is not on the plan ladder of this rule set` };
+  return { code: 'PLAN_REQUIRED', message: `the account's plan \`${plan}\` is not on the plan ladder of this rule set` };
 }
 
 function paramProblem(param: Param, value: unknown): Reason {

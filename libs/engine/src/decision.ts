@@ -3,7 +3,10 @@ import type { Millicredits, ParamValue } from '@ratecard/dsl';
 /** Why a request is denied. A closed set: services can switch on it. */
 export type ReasonCode = 'PLAN_REQUIRED' | 'QUOTA_EXCEEDED' | 'INSUFFICIENT_CREDITS' | 'CONFIRMATION_REQUIRED' | 'UNKNOWN_ACTION' | 'INVALID_PARAMS';
 
-/** Every reason code, in the order reasons are reported. */
+/**
+ * Every reason code. A decision reports the rules' denials first (gates and `deny` conditions, in
+ * declaration order), then the account checks: quota, confirmation, credits.
+ */
 export const REASON_CODES: readonly ReasonCode[] = ['UNKNOWN_ACTION', 'INVALID_PARAMS', 'PLAN_REQUIRED', 'QUOTA_EXCEEDED', 'CONFIRMATION_REQUIRED', 'INSUFFICIENT_CREDITS'];
 
 /** One reason a request is denied. */
@@ -24,6 +27,8 @@ export interface BreakdownLine {
   readonly credits: number;
   /** The rule that produced the line. */
   readonly rule: string;
+  /** Set when the rules mark the value on this line as an assumption: what is assumed. */
+  readonly assumption?: string;
 }
 
 /** The answer to "may this account do this, and what does it cost?". */

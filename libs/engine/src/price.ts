@@ -3,8 +3,8 @@ import type { BreakdownLine, Reason } from './decision';
 
 /** A step applied to a running subtotal: a multiplier or an addition. */
 export type Step =
-  | { readonly kind: 'factor'; readonly permille: Permille; readonly label: string; readonly rule: string }
-  | { readonly kind: 'add'; readonly mc: Millicredits; readonly label: string; readonly rule: string };
+  | { readonly kind: 'factor'; readonly permille: Permille; readonly label: string; readonly rule: string; readonly assumption?: string }
+  | { readonly kind: 'add'; readonly mc: Millicredits; readonly label: string; readonly rule: string; readonly assumption?: string };
 
 /**
  * One priced term of a cell: a rate, optionally metered by a quantity parameter, then steps.
@@ -24,6 +24,8 @@ export interface Term {
   /** Prefix for receipt lines, e.g. `Hero image: `. */
   readonly prefix: string;
   readonly rule: string;
+  /** Set when the rate is marked as an assumption in the rules. */
+  readonly assumption?: string;
 }
 
 /** Everything about a request that the finite parameters settle: computed at compile time. */
@@ -67,16 +69,17 @@ export function termCost(term: Term, quantity: number): Millicredits {
 export function termLines(term: Term, quantity: number): BreakdownLine[] {
   const info = UNITS[term.unit];
   const base = baseAmount(term, quantity);
-  const rate = `${formatCredits(term.rateMc)} cr${info.symbol ? '/' + info.symbol : ''}`;
+  const cr = (mc: Millicredits): string => formatCredits(mc, { group: true });
+  const rate = `${cr(term.rateMc)} cr${info.symbol ? '/' + info.symbol : ''}`;
   const first = info.metered
-    ? `${term.prefix}${term.label} ${rate} × ${quantity}${term.meterUnit ? ' ' + term.meterUnit : ''} = ${formatCredits(base)}`
+    ? `${term.prefix}${term.label} ${rate} × ${quantity.toLocaleString('en-US')}${term.meterUnit ? ' ' + term.meterUnit : ''} = ${cr(base)}`
     : `${term.prefix}${term.label} ${rate}`;
-  const lines: BreakdownLine[] = [{ label: first, credits: base / 1000, rule: term.rule }];
+  const lines: BreakdownLine[] = [{ label: first, credits: base / 1000, rule: term.rule, ...(term.assumption ? { assumption: term.assumption } : {}) }];
   let sub = base;
   for (const s of term.steps) {
     const next = s.kind === 'factor' ? ceilDiv(sub * s.permille, 1000) : sub + s.mc;
-    const how = s.kind === 'factor' ? `×${formatFactor(s.permille)}` : `${s.mc < 0 ? '−' : '+'}${formatCredits(Math.abs(s.mc))}`;
-    lines.push({ label: `${term.prefix}${s.label} ${how} = ${formatCredits(next)}`, credits: (next - sub) / 1000, rule: s.rule });
+    const how = s.kind === 'factor' ? `×${formatFactor(s.permille)}` : `${s.mc < 0 ? '-' : '+'}${cr(Math.abs(s.mc))}`;
+    lines.push({ label: `${term.prefix}${s.label} ${how} = ${cr(next)}`, credits: (next - sub) / 1000, rule: s.rule, ...(s.assumption ? { assumption: s.assumption } : {}) });
     sub = next;
   }
   if (sub < 0) lines.push({ label: `${term.prefix}never below zero = 0`, credits: -sub / 1000, rule: term.rule });

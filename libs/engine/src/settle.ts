@@ -37,7 +37,10 @@ export async function settle(target: Settleable, facts: Facts, phaseCell: PhaseC
     if (!rate) throw new Error(`no rate fired for ${action.id} at ${JSON.stringify(facts)}`);
     const steps: Step[] = events
       .filter((e): e is Extract<RuleEvent, { kind: 'factor' | 'add' }> => e.kind === 'factor' || e.kind === 'add')
-      .map((e) => (e.kind === 'factor' ? { kind: 'factor', permille: e.permille, label: e.label, rule: e.rule } : { kind: 'add', mc: e.mc, label: e.label, rule: e.rule }));
+      .map((e) => {
+        const extra = e.assumption ? { assumption: e.assumption } : {};
+        return e.kind === 'factor' ? { kind: 'factor', permille: e.permille, label: e.label, rule: e.rule, ...extra } : { kind: 'add', mc: e.mc, label: e.label, rule: e.rule, ...extra };
+      });
     const per = action.price?.per;
     const term: Term = {
       label: rate.label,
@@ -48,6 +51,7 @@ export async function settle(target: Settleable, facts: Facts, phaseCell: PhaseC
       steps,
       prefix: '',
       rule: rate.rule,
+      ...(rate.assumption ? { assumption: rate.assumption } : {}),
     };
     return withFixed({ exempt: false, denials, terms: [term], freeLines: [] });
   }

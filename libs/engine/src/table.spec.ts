@@ -42,6 +42,9 @@ describe(priceTable.name, () => {
   it('shows multipliers, per-second rates with an example, and per-message rates', () => {
     expect(row('Image generation — 2K/4K output multiplier')).toMatchObject({ credits: '2K/4K ×2', plans: 'Premium+' });
     expect(row('Video generation — resolution multiplier').credits).toBe('2K ×2, 4K ×4');
+    // The 2K/4K video gate is written as a condition; the row still says who may use it (from the settled cells).
+    expect(row('Video generation — resolution multiplier').plans).toBe('Premium+');
+    expect(row('Video generation — HD at 720p').notes).toContain('when tier = hd and resolution = 720p');
     expect(row('Video generation — Veo 3.1 Standard')).toMatchObject({ credits: '32 cr/s', plans: 'all plans', notes: ['default', '256 cr for 8 s'] });
     expect(row('Video generation — Veo 3.1 HD')).toMatchObject({ credits: '85 cr/s', plans: 'Premium+', notes: ['680 cr for 8 s'] });
     expect(row('Video extend — LTX')).toMatchObject({ credits: '15 cr/s', plans: 'Pro+', notes: ['60 cr for 4 s'] });

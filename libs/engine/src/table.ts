@@ -1,4 +1,4 @@
-import { enumerateValues, formatCredits, formatFactor, UNITS, type Action, type Gate, type ParamValue, type RuleSet } from '@ratecard/dsl';
+import { enumerateValues, formatCredits, formatFactor, UNITS, type Action, type ConditionTree, type Gate, type ParamValue, type RuleSet } from '@ratecard/dsl';
 import type { CompiledAction, CompiledRuleSet } from './compiled';
 import { costAndLines, type Cell } from './price';
 
@@ -31,6 +31,36 @@ export interface PriceTable {
   readonly groups: readonly { name: string; rows: readonly PriceRow[] }[];
   readonly free: readonly { action: string; name: string; reason: string }[];
   readonly assumptions: readonly { number: number; about: string; text: string }[];
+}
+
+/**
+ * Who may use an action (or one value of a parameter): the lowest plan with an allowed cell, read
+ * from the settled cells, so gates written as conditions count as much as `requires`.
+ */
+function plansFromCells(compiled: CompiledRuleSet, ca: CompiledAction, fact?: string, value?: ParamValue): string {
+  const plans = compiled.ruleset.plans;
+  const planDim = ca.dims.find((d) => d.fact === 'plan');
+  const factDim = fact === undefined ? undefined : ca.dims.find((d) => d.fact === fact);
+  let best = Infinity;
+  ca.cells.forEach((cell, i) => {
+    if (cell.denials.length > 0) return;
+    if (factDim && factDim.values[Math.floor(i / factDim.stride) % factDim.values.length] !== value) return;
+    const rank = planDim ? Math.floor(i / planDim.stride) % planDim.values.length : 0;
+    if (compiled.plans.get(plans[rank].id)?.quotas.get(ca.action.id) === 0) return;
+    best = Math.min(best, rank);
+  });
+  if (best === Infinity) return 'not offered';
+  return best === 0 ? 'all plans' : `${plans[best].name}+`;
+}
+
+/** A condition in words: `tier = hd and resolution = 720p`. */
+export function describeCondition(tree: ConditionTree): string {
+  if ('all' in tree) return tree.all.map((t) => ('any' in t ? `(${describeCondition(t)})` : describeCondition(t))).join(' and ');
+  if ('any' in tree) return tree.any.map(describeCondition).join(' or ');
+  if ('not' in tree) return `not (${describeCondition(tree.not)})`;
+  const ops: Record<string, string> = { equal: '=', notEqual: '≠', in: 'in', notIn: 'not in', lessThan: '<', lessThanInclusive: '≤', greaterThan: '>', greaterThanInclusive: '≥', planAtLeast: 'at least', planBelow: 'below' };
+  const value = Array.isArray(tree.value) ? `[${tree.value.join(', ')}]` : String(tree.value);
+  return `${tree.fact} ${ops[tree.operator] ?? tree.operator} ${value}`;
 }
 
 /** Builds the price table from a compiled rule set. Composites show the range their phases add up to. */
@@ -83,7 +113,7 @@ export function priceTable(compiled: CompiledRuleSet): PriceTable {
         action: action.id,
         item: action.name,
         credits: showRange(range),
-        plans: planLabel([action.requires]),
+        plans: plansFromCells(compiled, ca),
         notes: [`sum of its phases: ${phases.join(' + ')}`, ...common],
         assumptions: actionAssumption,
         range,
@@ -101,7 +131,7 @@ export function priceTable(compiled: CompiledRuleSet): PriceTable {
         action: action.id,
         item: !price.rate.label || price.rate.label === action.name ? action.name : price.rate.label.startsWith(action.name) ? price.rate.label : `${action.name} — ${price.rate.label}`,
         credits: rateText(price.rate.mc),
-        plans: planLabel([action.requires, price.rate.requires]),
+        plans: plansFromCells(compiled, ca),
         notes: [...example(price.rate.mc), ...common],
         assumptions: [...actionAssumption, ...note(action.name, price.rate.assumption)],
       });
@@ -116,7 +146,7 @@ export function priceTable(compiled: CompiledRuleSet): PriceTable {
           action: action.id,
           item,
           credits: rateText(v.mc),
-          plans: planLabel([action.requires, v.requires]),
+          plans: plansFromCells(compiled, ca, by.name, (enumerateValues(by) ?? []).find((x) => String(x) === key)),
           notes: [...(by.default === v.label || by.default === key ? ['default'] : []), ...example(v.mc), ...common],
           assumptions: [...actionAssumption, ...note(item, v.assumption)],
         });
@@ -124,16 +154,19 @@ export function priceTable(compiled: CompiledRuleSet): PriceTable {
     }
     for (const m of action.multipliers) {
       const byFactor = new Map<string, string[]>();
-      const gates: (Gate | undefined)[] = [action.requires];
+      const byPlans = new Map<string, string[]>();
       const mAssumptions: number[] = [];
+      const values = enumerateValues(action.params[m.by]) ?? [];
       for (const [key, v] of Object.entries(m.values)) {
         const k = `×${formatFactor(v.factor)}`;
         byFactor.set(k, [...(byFactor.get(k) ?? []), v.label ?? key]);
-        gates.push(v.requires);
+        const who = plansFromCells(compiled, ca, m.by, values.find((x) => String(x) === key));
+        byPlans.set(who, [...(byPlans.get(who) ?? []), v.label ?? key]);
         mAssumptions.push(...note(`${action.name} ${v.label ?? key}`, v.assumption));
       }
       const credits = [...byFactor.entries()].map(([f, names]) => `${names.join('/')} ${f}`).join(', ');
-      rows.push({ action: action.id, item: `${action.name} — ${m.label ?? m.by} multiplier`, credits, plans: planLabel(gates), notes: ['multiplies the base rate'], assumptions: mAssumptions });
+      const plans = byPlans.size === 1 ? [...byPlans.keys()][0] : [...byPlans.entries()].map(([who, names]) => `${names.join('/')}: ${who}`).join('; ');
+      rows.push({ action: action.id, item: `${action.name} — ${m.label ?? m.by} multiplier`, credits, plans, notes: ['multiplies the base rate'], assumptions: mAssumptions });
     }
     for (const c of action.conditions) {
       const e = c.effect;
@@ -143,7 +176,7 @@ export function priceTable(compiled: CompiledRuleSet): PriceTable {
         item: `${action.name} — ${c.label ?? c.id}`,
         credits: e.kind === 'multiply' || e.kind === 'add' ? what : '—',
         plans: e.kind === 'requires' ? planLabel([e.gate]) : planLabel([action.requires]),
-        notes: e.kind === 'deny' || e.kind === 'requires' ? [e.kind === 'deny' ? what : `${c.label ?? c.id}: ${what}`] : [],
+        notes: [...(e.kind === 'deny' ? [what] : e.kind === 'requires' ? [`${c.label ?? c.id}: ${what}`] : []), `when ${describeCondition(c.when)}`],
         assumptions: note(`${action.name}: ${c.label ?? c.id}`, c.assumption),
       });
     }

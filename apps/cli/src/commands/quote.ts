@@ -55,18 +55,23 @@ function parseParams(compiled: CompiledRuleSet, action: string, pairs: readonly 
 }
 
 function render(compiled: CompiledRuleSet, opts: QuoteOptions, balanceMc: number, d: Decision): string {
-  const plan = compiled.plans.get(opts.plan)?.plan.name ?? opts.plan;
+  const plan = compiled.plans.get(opts.plan)?.plan;
   const lines: string[] = [];
-  lines.push(`${opts.action} on ${plan} (balance ${formatCredits(balanceMc, { group: true })} cr): ${d.allowed ? 'ALLOWED' : 'DENIED'}`);
+  lines.push(`${opts.action} on ${plan?.name ?? opts.plan} (balance ${formatCredits(balanceMc, { group: true })} cr): ${d.allowed ? 'ALLOWED' : 'DENIED'}`);
   const cost = `${formatCredits(d.costMillicredits, { group: true })} cr`;
-  lines.push(`  cost     ${d.exempt ? 'free (exempt)' : d.allowed ? cost : `${cost} (what it would cost)`}`);
+  const unpriced = d.reasons.some((r) => r.code === 'UNKNOWN_ACTION' || r.code === 'INVALID_PARAMS') && d.breakdown.length === 0;
+  lines.push(`  cost     ${unpriced ? '— (cannot be priced)' : d.exempt ? 'free (exempt)' : d.allowed ? cost : `${cost} (what it would cost)`}`);
   if (d.requiresConfirmation) lines.push(`  confirm  required${opts.confirm ? ' (confirmed)' : ''}`);
   d.reasons.forEach((r, i) => lines.push(`${i === 0 ? '  reasons  ' : '           '}${r.code}: ${r.message}`));
   const width = Math.max(0, ...d.breakdown.map((b) => b.label.length));
   d.breakdown.forEach((b, i) => {
     const credits = formatCredits(Math.round(b.credits * 1000), { group: true });
-    lines.push(`${i === 0 ? '  receipt  ' : '           '}${b.label.padEnd(width)}  ${i === 0 ? credits : (b.credits >= 0 ? '+' : '') + credits}`);
+    lines.push(`${i === 0 ? '  receipt  ' : '           '}${b.label.padEnd(width)}  ${i === 0 ? credits : (b.credits >= 0 ? '+' : '') + credits}${b.assumption ? '  [assumed]' : ''}`);
   });
+  const assumed = [...new Set(d.breakdown.flatMap((b) => (b.assumption ? [b.assumption] : [])))];
+  // The balance defaults to the plan's allowance, so an assumed allowance is shown too.
+  if (plan?.assumption && opts.balance === undefined) assumed.unshift(`${plan.name} allowance: ${plan.assumption}`);
+  assumed.forEach((a, i) => lines.push(`${i === 0 ? '  assumed  ' : '           '}${a}`));
   lines.push(`  rules    ${compiled.version.slice(0, 12)}`);
   return lines.join('\n');
 }

@@ -22,7 +22,10 @@ export async function test(io: CliIo, opts: { rules: string; verbose: boolean })
       continue;
     }
     io.out(`FAIL ${where} ${r.case.note}`);
-    for (const m of r.mismatches) io.out(`  ${m.field}: want ${m.want}, got ${m.got}`);
+    for (const m of r.mismatches) {
+      if (m.want.includes('\n') || m.got.includes('\n')) io.out(`  ${m.field}:\n    want:${m.want}\n    got:${m.got}`);
+      else io.out(`  ${m.field}: want ${m.want}, got ${m.got}`);
+    }
     for (const reason of r.decision.reasons) io.out(`  reason ${reason.code}: ${reason.message}`);
   }
   const failed = results.filter((r) => !r.pass).length;

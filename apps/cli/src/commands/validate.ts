@@ -9,8 +9,12 @@ export async function validate(io: CliIo, opts: { rules: string }): Promise<numb
   const warnings = diagnostics.length;
   const count = files.filter((f) => isRuleFile(f.path)).length;
   io.out(
-    `ok: ${count} rule file${count === 1 ? '' : 's'}, ${compiled.actions.size} actions, ${compiled.plans.size} plans` +
+    `ok: ${plural(count, 'rule file')}, ${plural(compiled.actions.size, 'action')}, ${plural(compiled.plans.size, 'plan')}` +
       `${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}; version ${compiled.version.slice(0, 12)}`,
   );
   return EXIT.ok;
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

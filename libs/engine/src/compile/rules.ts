@@ -4,9 +4,9 @@ import type { ReasonCode } from '../decision';
 
 /** What a rule's event tells the fold. `seq` orders steps and reasons as they were declared. */
 export type RuleEvent =
-  | { kind: 'rate'; seq: number; rateMc: number; unit: string; label: string; rule: string }
-  | { kind: 'factor'; seq: number; permille: number; label: string; rule: string }
-  | { kind: 'add'; seq: number; mc: number; label: string; rule: string }
+  | { kind: 'rate'; seq: number; rateMc: number; unit: string; label: string; rule: string; assumption?: string }
+  | { kind: 'factor'; seq: number; permille: number; label: string; rule: string; assumption?: string }
+  | { kind: 'add'; seq: number; mc: number; label: string; rule: string; assumption?: string }
   | { kind: 'deny'; seq: number; code: ReasonCode; message: string; rule: string; requiredPlan?: string };
 
 /** An action's rules in json-rules-engine's format, and the facts they read. */
@@ -16,8 +16,6 @@ export interface ActionRules {
   readonly facts: readonly string[];
 }
 
-const SEQ_MULTIPLIER = 1_000;
-const SEQ_CONDITION = 2_000;
 
 /**
  * Stage "rules": translates an action's price list into json-rules-engine rules. Variants,
@@ -27,6 +25,8 @@ const SEQ_CONDITION = 2_000;
 export function buildRules(action: Action, ruleset: RuleSet): ActionRules {
   const rules: RuleProperties[] = [];
   const facts = new Set<string>();
+  // Steps and reasons are folded in declaration order: gates, rate, multipliers, conditions.
+  let seq = 0;
   const planName = (id: string): string => ruleset.plans.find((p) => p.id === id)?.name ?? id;
   const typed = (param: string, key: string): ParamValue => {
     const values = enumerateValues(action.params[param]) ?? [];
@@ -44,56 +44,61 @@ export function buildRules(action: Action, ruleset: RuleSet): ActionRules {
     );
   };
 
-  if (action.requires) gateRule(`${action.id}`, [], action.requires, `\`${action.id}\``, 0, `${action.id}/requires`);
+  if (action.requires) gateRule(`${action.id}`, [], action.requires, `\`${action.id}\``, seq++, `${action.id}/requires`);
 
   const price = action.price;
   if (price?.rate) {
     const rule = `${action.id}/rate`;
-    add(rule, { all: [] }, { kind: 'rate', seq: 1, rateMc: price.rate.mc, unit: price.rate.unit, label: price.rate.label ?? action.name, rule });
-    if (price.rate.requires) gateRule(rule, [], price.rate.requires, `\`${action.id}\``, 1, rule);
+    add(rule, { all: [] }, { kind: 'rate', seq: seq++, rateMc: price.rate.mc, unit: price.rate.unit, label: price.rate.label ?? action.name, rule, ...assumed(price.rate.assumption) });
   } else if (price?.by && price.variants) {
     const by = price.by;
-    Object.entries(price.variants).forEach(([key, rate], i) => {
+    for (const [key, rate] of Object.entries(price.variants)) {
       const rule = `${action.id}/variant/${key}`;
       const when: ConditionTree = { fact: by, operator: 'equal', value: typed(by, key) };
-      add(rule, { all: [when] } as TopLevelCondition, { kind: 'rate', seq: 1, rateMc: rate.mc, unit: rate.unit, label: rate.label ?? `${action.name} (${key})`, rule });
-      if (rate.requires) gateRule(rule, [when], rate.requires, `${by} \`${key}\``, 10 + i, rule);
-    });
+      const at = seq++;
+      add(rule, { all: [when] } as TopLevelCondition, { kind: 'rate', seq: at, rateMc: rate.mc, unit: rate.unit, label: rate.label ?? `${action.name} (${key})`, rule, ...assumed(rate.assumption) });
+      if (rate.requires) gateRule(rule, [when], rate.requires, `${by} \`${key}\``, at, rule);
+    }
   }
 
-  action.multipliers.forEach((m, mi) => {
-    Object.entries(m.values).forEach(([key, v], vi) => {
+  for (const m of action.multipliers) {
+    for (const [key, v] of Object.entries(m.values)) {
       const rule = `${action.id}/multiplier/${m.by}=${key}`;
       const when: ConditionTree = { fact: m.by, operator: 'equal', value: typed(m.by, key) };
-      const seq = SEQ_MULTIPLIER + mi * 100 + vi;
-      add(rule, { all: [when] } as TopLevelCondition, { kind: 'factor', seq, permille: v.factor, label: v.label ?? `${m.label ?? m.by} ${key}`, rule });
-      if (v.requires) gateRule(rule, [when], v.requires, `${m.by} \`${key}\``, seq, rule);
-    });
-  });
+      const at = seq++;
+      add(rule, { all: [when] } as TopLevelCondition, { kind: 'factor', seq: at, permille: v.factor, label: v.label ?? `${m.label ?? m.by} ${key}`, rule, ...assumed(v.assumption) });
+      if (v.requires) gateRule(rule, [when], v.requires, `${m.by} \`${key}\``, at, rule);
+    }
+  }
 
-  action.conditions.forEach((c, i) => {
+  for (const c of action.conditions) {
     const rule = `${action.id}/condition/${c.id}`;
-    const seq = SEQ_CONDITION + i;
-    // json-rules-engine wants `all`, `any` or `not` at the root; the DSL also allows a single leaf there.
-    const when = ('all' in c.when || 'any' in c.when || 'not' in c.when ? c.when : { all: [c.when] }) as TopLevelCondition;
+    const at = seq++;
+    // INVARIANT: the DSL normalises a bare `{ fact, operator, value }` under `when` to `all` of one,
+    // which is what json-rules-engine wants at the root.
+    const when = c.when as TopLevelCondition;
     const label = c.label ?? c.id;
     switch (c.effect.kind) {
       case 'deny':
-        add(rule, when, { kind: 'deny', seq, code: c.effect.code, message: c.effect.message, rule });
+        add(rule, when, { kind: 'deny', seq: at, code: c.effect.code, message: c.effect.message, rule });
         break;
       case 'requires':
-        gateRule(rule, [c.when], c.effect.gate, c.effect.message ?? label, seq, rule);
+        gateRule(rule, [c.when], c.effect.gate, c.effect.message ?? label, at, rule);
         break;
       case 'multiply':
-        add(rule, when, { kind: 'factor', seq, permille: c.effect.factor, label, rule });
+        add(rule, when, { kind: 'factor', seq: at, permille: c.effect.factor, label, rule, ...assumed(c.assumption) });
         break;
       case 'add':
-        add(rule, when, { kind: 'add', seq, mc: c.effect.mc, label, rule });
+        add(rule, when, { kind: 'add', seq: at, mc: c.effect.mc, label, rule, ...assumed(c.assumption) });
         break;
     }
-  });
+  }
 
   return { rules, facts: [...facts].sort((a, b) => (a === PLAN_FACT ? -1 : b === PLAN_FACT ? 1 : a < b ? -1 : a > b ? 1 : 0)) };
+}
+
+function assumed(assumption: string | undefined): { assumption?: string } {
+  return assumption ? { assumption } : {};
 }
 
 function collectFacts(tree: ConditionTree, into: Set<string>): void {

@@ -22,7 +22,7 @@ export function rulesetVersion(ruleset: RuleSet): string {
 }
 
 /** Keys that say where something was written, not what it means. */
-const LOCATION_KEYS = new Set(['at', 'leavesAt']);
+const LOCATION_KEYS = new Set(['at', 'leavesAt', 'byAt']);
 
 function stableStringify(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';

@@ -45,6 +45,8 @@ export interface DatabaseOptions {
   /** PostgreSQL pool size per process (SQLite always uses one connection). */
   readonly poolSize?: number;
   readonly debug?: boolean;
+  /** Where MikroORM's own messages go (migrations applied, warnings); silent by default. */
+  readonly logger?: (message: string) => void;
 }
 
 /**
@@ -56,6 +58,7 @@ export function ormOptions(target: DatabaseTarget, options: DatabaseOptions = {}
     entities: ENTITIES,
     extensions: [Migrator],
     debug: options.debug ?? false,
+    logger: options.logger ?? (() => undefined),
     allowGlobalContext: false,
     forceUtcTimezone: true,
     ensureDatabase: false,
@@ -101,11 +104,15 @@ export interface Database {
 
 /** Connects to a target. Does not migrate: call `migrate()` (the API does at start). */
 export async function openDatabase(target: DatabaseTarget, options: DatabaseOptions = {}): Promise<Database> {
-  const orm = await MikroORM.init(ormOptions(target, options));
+  return databaseOf(await MikroORM.init(ormOptions(target, options)), target.kind);
+}
+
+/** Wraps an initialised ORM (e.g. the one `@mikro-orm/nestjs` made). */
+export function databaseOf(orm: MikroORM, kind: DatabaseTarget['kind']): Database {
   const migrator = (): Migrator => orm.getMigrator() as Migrator;
   return {
     orm,
-    kind: target.kind,
+    kind,
     migrate: async () => (await migrator().up()).map((m) => m.name),
     pendingMigrations: async () => (await migrator().getPendingMigrations()).map((m) => m.name),
     ping: async () => {

@@ -30,7 +30,11 @@ export class LedgerError extends Error {
 
 /** The rules denied the request; nothing changed. Carries the decision. */
 export class DecisionDenied extends LedgerError {
-  constructor(readonly decision: Decision) {
+  constructor(
+    readonly decision: Decision,
+    /** The account state the decision saw, when it was decided against an account. */
+    readonly state?: { readonly balanceMc: number; readonly usage: Record<string, number> },
+  ) {
     super('DENIED', decision.reasons.map((r) => r.message).join('; '), {});
     this.name = 'DecisionDenied';
   }

@@ -7,10 +7,13 @@
  * await db.migrate();
  * const ledger = new Ledger(db, new StaticRules(compiled));
  */
+export * from './api-keys';
+export * from './audit';
 export * from './database';
 export * from './entities';
 export * from './errors';
 export { hashOf, newId } from './ids';
 export * from './ledger';
+export * from './rule-versions';
 export * from './rules-provider';
 export * from './views';

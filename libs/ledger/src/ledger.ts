@@ -189,8 +189,9 @@ export class Ledger {
     const compiled = this.rules.active();
     const em = await this.current(req.accountId, now);
     const account = await em.findOneOrFail(Account, { id: req.accountId });
-    const decision = decide(compiled, await this.state(em, account, compiled, req.action), toRequest(req), now);
-    await this.log(em, 'quote', account, req, decision, caller, now);
+    const state = await this.state(em, account, compiled, req.action);
+    const decision = decide(compiled, state, toRequest(req), now);
+    await this.log(em, 'quote', account, req, decision, caller, now, undefined, state);
     return decision;
   }
 
@@ -205,8 +206,9 @@ export class Ledger {
       const compiled = this.rules.active();
       const account = await this.lock(em, req.accountId);
       await this.touch(em, account, compiled, now);
-      const decision = decide(compiled, await this.state(em, account, compiled, req.action), toRequest(req), now);
-      if (!decision.allowed) throw new DecisionDenied(decision);
+      const state = await this.state(em, account, compiled, req.action);
+      const decision = decide(compiled, state, toRequest(req), now);
+      if (!decision.allowed) throw new DecisionDenied(decision, state);
       const chargeId = newId('ch');
       const entryId =
         decision.costMillicredits > 0
@@ -214,7 +216,7 @@ export class Ledger {
           : null;
       await this.countUsage(em, account, req.action, account.cycleStart, 1);
       const charge = em.create(Charge, { id: chargeId, accountId: account.id, action: req.action, params: { ...(req.params ?? {}) }, costMc: decision.costMillicredits, rulesetVersion: decision.rulesetVersion, entryId, holdId: null, idempotencyKey: key, createdAt: now });
-      await this.log(em, 'charge', account, req, decision, caller, now, chargeId);
+      await this.log(em, 'charge', account, req, decision, caller, now, chargeId, state);
       account.updatedAt = now;
       await em.flush();
       return { status: 201, body: chargeView(charge, account, decision) };
@@ -229,8 +231,9 @@ export class Ledger {
       const compiled = this.rules.active();
       const account = await this.lock(em, req.accountId);
       await this.touch(em, account, compiled, now);
-      const decision = decide(compiled, await this.state(em, account, compiled, req.action), toRequest(req), now);
-      if (!decision.allowed) throw new DecisionDenied(decision);
+      const state = await this.state(em, account, compiled, req.action);
+      const decision = decide(compiled, state, toRequest(req), now);
+      if (!decision.allowed) throw new DecisionDenied(decision, state);
       const holdId = newId('hold');
       if (decision.costMillicredits > 0) {
         await this.append(em, account, now, { kind: 'hold', amountMc: -decision.costMillicredits, action: req.action, holdId, rulesetVersion: decision.rulesetVersion, reason: `hold for \`${req.action}\`` });
@@ -253,7 +256,7 @@ export class Ledger {
         createdAt: now,
         closedAt: null,
       });
-      await this.log(em, 'hold', account, req, decision, caller, now);
+      await this.log(em, 'hold', account, req, decision, caller, now, undefined, state);
       account.updatedAt = now;
       await em.flush();
       return { status: 201, body: holdView(hold, account, decision) };
@@ -562,7 +565,17 @@ export class Ledger {
     return Number(rows[0]?.total ?? 0);
   }
 
-  private async log(em: SqlEntityManager, kind: DecisionKind, account: Account, req: ActionRequest, decision: Decision, caller: Caller, now: Date, chargeId?: string): Promise<void> {
+  private async log(
+    em: SqlEntityManager,
+    kind: DecisionKind,
+    account: Account,
+    req: ActionRequest,
+    decision: Decision,
+    caller: Caller,
+    now: Date,
+    chargeId?: string,
+    state?: { balanceMc: number; usage: Record<string, number> },
+  ): Promise<void> {
     await em.insert(DecisionLog, {
       kind,
       accountId: account.id,
@@ -570,6 +583,8 @@ export class Ledger {
       action: req.action,
       params: { ...(req.params ?? {}) },
       confirm: req.confirm ?? false,
+      balanceMc: state?.balanceMc ?? account.balanceMc,
+      usage: state?.usage ?? {},
       allowed: decision.allowed,
       costMc: decision.costMillicredits,
       reasons: decision.reasons.map((r) => r.code).join(','),
@@ -586,7 +601,7 @@ export class Ledger {
     if (!(e instanceof DecisionDenied)) return;
     const em = this.fork();
     const account = await em.findOne(Account, { id: req.accountId });
-    if (account) await this.log(em, kind, account, req, e.decision, caller, now);
+    if (account) await this.log(em, kind, account, req, e.decision, caller, now, undefined, e.state);
   }
 
   private async audit(em: SqlEntityManager, caller: Caller, event: string, target: string, details: Record<string, unknown>, now: Date): Promise<void> {

@@ -14,7 +14,8 @@ export class ApiKey {
   @Property({ type: 'string', length: 16 })
   role!: Role;
 
-  @Property({ type: 'string', length: 64 })
+  /** SHA-256 (hex) of the whole key. Keys are looked up by it and compared in constant time. */
+  @Property({ type: 'string', length: 64, unique: true })
   secretHash!: string;
 
   @Property({ type: DateTimeType })

@@ -29,6 +29,14 @@ export class DecisionLog {
   @Property({ type: 'boolean' })
   confirm!: boolean;
 
+  /** The spendable balance the decision saw, so it can be replayed under other rules. */
+  @Property({ type: new BigIntType('number') })
+  balanceMc!: number;
+
+  /** The usage counts the decision saw (the action's, when it has a quota). */
+  @Property({ type: 'json' })
+  usage!: Record<string, number>;
+
   @Property({ type: 'boolean' })
   allowed!: boolean;
 

@@ -1,11 +1,12 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261124201950_initial extends Migration {
+export class Migration20261124204135_initial extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`create table "account" ("id" varchar(64) not null, "plan" varchar(64) not null, "pending_plan" varchar(64) null, "billing_anchor" int not null, "cycle_start" timestamptz not null, "cycle_end" timestamptz not null, "balance_mc" bigint not null default 0, "held_mc" bigint not null default 0, "created_at" timestamptz not null, "updated_at" timestamptz not null, constraint "account_pkey" primary key ("id"));`);
 
     this.addSql(`create table "api_key" ("id" varchar(40) not null, "name" varchar(255) not null, "role" varchar(16) not null, "secret_hash" varchar(64) not null, "created_at" timestamptz not null, "revoked_at" timestamptz null, constraint "api_key_pkey" primary key ("id"));`);
+    this.addSql(`alter table "api_key" add constraint "api_key_secret_hash_unique" unique ("secret_hash");`);
 
     this.addSql(`create table "audit_event" ("id" serial primary key, "actor" varchar(255) not null, "event" varchar(64) not null, "target" varchar(128) not null, "details" jsonb not null, "created_at" timestamptz not null);`);
     this.addSql(`create index "audit_event_created_at_index" on "audit_event" ("created_at");`);
@@ -13,7 +14,7 @@ export class Migration20261124201950_initial extends Migration {
     this.addSql(`create table "charge" ("id" varchar(40) not null, "account_id" varchar(64) not null, "action" varchar(128) not null, "params" jsonb not null, "cost_mc" bigint not null, "ruleset_version" varchar(64) not null, "entry_id" bigint null, "hold_id" varchar(40) null, "idempotency_key" varchar(255) null, "created_at" timestamptz not null, constraint "charge_pkey" primary key ("id"));`);
     this.addSql(`create index "charge_account_id_created_at_index" on "charge" ("account_id", "created_at");`);
 
-    this.addSql(`create table "decision_log" ("id" bigserial primary key, "kind" varchar(16) not null, "account_id" varchar(64) not null, "plan" varchar(64) not null, "action" varchar(128) not null, "params" jsonb not null, "confirm" boolean not null, "allowed" boolean not null, "cost_mc" bigint not null, "reasons" varchar(255) not null, "decision" jsonb not null, "ruleset_version" varchar(64) not null, "charge_id" varchar(40) null, "api_key_id" varchar(40) null, "created_at" timestamptz not null);`);
+    this.addSql(`create table "decision_log" ("id" bigserial primary key, "kind" varchar(16) not null, "account_id" varchar(64) not null, "plan" varchar(64) not null, "action" varchar(128) not null, "params" jsonb not null, "confirm" boolean not null, "balance_mc" bigint not null, "usage" jsonb not null, "allowed" boolean not null, "cost_mc" bigint not null, "reasons" varchar(255) not null, "decision" jsonb not null, "ruleset_version" varchar(64) not null, "charge_id" varchar(40) null, "api_key_id" varchar(40) null, "created_at" timestamptz not null);`);
     this.addSql(`create index "decision_log_created_at_index" on "decision_log" ("created_at");`);
     this.addSql(`create index "decision_log_account_id_id_index" on "decision_log" ("account_id", "id");`);
 

@@ -1,11 +1,12 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261124201950_initial extends Migration {
+export class Migration20261124204135_initial extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`create table \`account\` (\`id\` text not null, \`plan\` text not null, \`pending_plan\` text null, \`billing_anchor\` integer not null, \`cycle_start\` datetime not null, \`cycle_end\` datetime not null, \`balance_mc\` bigint not null default 0, \`held_mc\` bigint not null default 0, \`created_at\` datetime not null, \`updated_at\` datetime not null, primary key (\`id\`));`);
 
     this.addSql(`create table \`api_key\` (\`id\` text not null, \`name\` text not null, \`role\` text not null, \`secret_hash\` text not null, \`created_at\` datetime not null, \`revoked_at\` datetime null, primary key (\`id\`));`);
+    this.addSql(`create unique index \`api_key_secret_hash_unique\` on \`api_key\` (\`secret_hash\`);`);
 
     this.addSql(`create table \`audit_event\` (\`id\` integer not null primary key autoincrement, \`actor\` text not null, \`event\` text not null, \`target\` text not null, \`details\` json not null, \`created_at\` datetime not null);`);
     this.addSql(`create index \`audit_event_created_at_index\` on \`audit_event\` (\`created_at\`);`);
@@ -14,7 +15,7 @@ export class Migration20261124201950_initial extends Migration {
     this.addSql(`create index \`charge_account_id_index\` on \`charge\` (\`account_id\`);`);
     this.addSql(`create index \`charge_account_id_created_at_index\` on \`charge\` (\`account_id\`, \`created_at\`);`);
 
-    this.addSql(`create table \`decision_log\` (\`id\` integer not null primary key autoincrement, \`kind\` text not null, \`account_id\` text not null, \`plan\` text not null, \`action\` text not null, \`params\` json not null, \`confirm\` integer not null, \`allowed\` integer not null, \`cost_mc\` bigint not null, \`reasons\` text not null, \`decision\` json not null, \`ruleset_version\` text not null, \`charge_id\` text null, \`api_key_id\` text null, \`created_at\` datetime not null, constraint \`decision_log_account_id_foreign\` foreign key(\`account_id\`) references \`account\`(\`id\`) on delete restrict on update restrict);`);
+    this.addSql(`create table \`decision_log\` (\`id\` integer not null primary key autoincrement, \`kind\` text not null, \`account_id\` text not null, \`plan\` text not null, \`action\` text not null, \`params\` json not null, \`confirm\` integer not null, \`balance_mc\` bigint not null, \`usage\` json not null, \`allowed\` integer not null, \`cost_mc\` bigint not null, \`reasons\` text not null, \`decision\` json not null, \`ruleset_version\` text not null, \`charge_id\` text null, \`api_key_id\` text null, \`created_at\` datetime not null, constraint \`decision_log_account_id_foreign\` foreign key(\`account_id\`) references \`account\`(\`id\`) on delete restrict on update restrict);`);
     this.addSql(`create index \`decision_log_account_id_index\` on \`decision_log\` (\`account_id\`);`);
     this.addSql(`create index \`decision_log_created_at_index\` on \`decision_log\` (\`created_at\`);`);
     this.addSql(`create index \`decision_log_account_id_id_index\` on \`decision_log\` (\`account_id\`, \`id\`);`);

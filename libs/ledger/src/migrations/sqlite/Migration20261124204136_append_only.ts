@@ -3,7 +3,7 @@ import { Migration } from '@mikro-orm/migrations';
 /** Tables that record history refuse UPDATE and DELETE: the ledger is append-only by construction. */
 export const APPEND_ONLY_TABLES = ['ledger_entry', 'charge', 'decision_log', 'audit_event', 'ruleset_version', 'ruleset_activation'];
 
-export class Migration20261124201951_append_only extends Migration {
+export class Migration20261124204136_append_only extends Migration {
   override async up(): Promise<void> {
     for (const table of APPEND_ONLY_TABLES) {
       for (const op of ['update', 'delete']) {

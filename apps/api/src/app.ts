@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { AppModule, type AppOptions } from './app.module';
+import type { AppConfig } from './config';
+import type { AuthedRequest } from './http/auth';
+import { problem } from './http/problem';
+import { sendProblem, toProblem } from './http/problem.filter';
+import { createLogger, PinoNestLogger } from './ops/logger';
+import { MetricsService } from './ops/metrics.service';
+
+const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+/**
+ * Builds the service (not listening): Fastify with JSON logs and request ids, the Nest app,
+ * problem documents for every error, the OpenAPI document at /docs. Tests call this with a frozen
+ * clock and listen on port 0.
+ */
+export async function createApp(config: AppConfig, options: AppOptions & { logger?: Logger } = {}): Promise<NestFastifyApplication> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    // We write one line per request ourselves (onResponse below).
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimitBytes,
+    requestTimeout: config.requestTimeoutMs,
+    requestIdHeader: false,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { logger: new PinoNestLogger(logger), abortOnError: false });
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  const metrics = app.get(MetricsService);
+
+  fastify.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  // One log line per request.
+  fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.http.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    request.log.info(
+      { method: request.method, route, url: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, key: (request as AuthedRequest).apiKey?.id },
+      'request',
+    );
+  });
+
+  const doc = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('ratecard')
+      .setDescription(
+        'Pricing and entitlement decisions and an append-only credit ledger. Credits are exact: amounts are numbers in credits (0.5 stays 0.5) with an integer `*Millicredits` twin. Every `/v1` route needs `Authorization: Bearer <key>`; errors are `application/problem+json` with a `code`.',
+      )
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs/openapi.json', yamlDocumentUrl: 'docs/openapi.yaml' });
+  app.enableShutdownHooks();
+  await app.init();
+  return app;
+}

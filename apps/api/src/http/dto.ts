@@ -1,0 +1,198 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsDate, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+
+export class CreateAccountDto {
+  @ApiPropertyOptional({ description: 'Your id for the account (letters, digits, `_.:-`, up to 64). Generated when absent.', example: 'acme-co' })
+  @IsOptional()
+  @IsString()
+  @Matches(ID, { message: 'id must be 1-64 letters, digits, `_`, `.`, `:` or `-`, starting with a letter or digit' })
+  id?: string;
+
+  @ApiProperty({ description: 'A plan of the active rule set.', example: 'basic' })
+  @IsString()
+  @Length(1, 64)
+  plan!: string;
+
+  @ApiPropertyOptional({ description: 'Day of month (1-31) the billing cycle resets; defaults to today (UTC).', example: 24, minimum: 1, maximum: 31 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(31)
+  billingAnchor?: number;
+}
+
+export class ChangePlanDto {
+  @ApiProperty({ description: 'The new plan. An upgrade applies now; a downgrade at the next billing date.', example: 'pro' })
+  @IsString()
+  @Length(1, 64)
+  plan!: string;
+}
+
+export class GrantDto {
+  @ApiProperty({ description: 'Credits to add (at most three decimals). They expire with the cycle.', example: 250 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.001)
+  @Max(1_000_000_000)
+  amount!: number;
+
+  @ApiProperty({ description: 'Why, for the ledger.', example: 'goodwill credit for ticket 4521' })
+  @IsString()
+  @Length(1, 500)
+  reason!: string;
+}
+
+export class ActionRequestDto {
+  @ApiProperty({ example: 'acme-co' })
+  @IsString()
+  @Length(1, 64)
+  accountId!: string;
+
+  @ApiProperty({ description: 'An action id of the active rule set.', example: 'video.generate' })
+  @IsString()
+  @Length(1, 128)
+  action!: string;
+
+  @ApiPropertyOptional({ description: 'The action\'s parameters; absent ones take their defaults.', example: { tier: 'standard', resolution: '1080p', seconds: 8 }, type: 'object', additionalProperties: true })
+  @IsOptional()
+  @IsObject()
+  params?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ description: 'The user confirmed an action that requires confirmation.', example: false })
+  @IsOptional()
+  @IsBoolean()
+  confirm?: boolean;
+}
+
+export class HoldRequestDto extends ActionRequestDto {
+  @ApiPropertyOptional({ description: 'Seconds until the hold releases itself (default 900).', example: 600, minimum: 1 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(30 * 86_400)
+  ttlSeconds?: number;
+}
+
+export class CaptureDto {
+  @ApiPropertyOptional({ description: 'The actual parameters: the capture charges their price, at most the hold.', example: { seconds: 6 }, type: 'object', additionalProperties: true })
+  @IsOptional()
+  @IsObject()
+  params?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ description: 'Or an explicit amount in credits, at most the hold.', example: 120 })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  amount?: number;
+}
+
+export class RefundDto {
+  @ApiPropertyOptional({ description: 'Credits to refund; the whole remaining amount when absent.', example: 100 })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.001)
+  amount?: number;
+
+  @ApiPropertyOptional({ example: 'video failed to render' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string;
+}
+
+export class CreateKeyDto {
+  @ApiProperty({ example: 'site-builder production' })
+  @IsString()
+  @Length(1, 255)
+  name!: string;
+
+  @ApiProperty({ enum: ['service', 'admin', 'auditor'] })
+  @IsIn(['service', 'admin', 'auditor'])
+  role!: 'service' | 'admin' | 'auditor';
+}
+
+export class SourceFileDto {
+  @ApiProperty({ example: 'images.yaml' })
+  @IsString()
+  @Length(1, 255)
+  path!: string;
+
+  @ApiProperty({ description: 'The file as written.' })
+  @IsString()
+  @MaxLength(1_000_000)
+  text!: string;
+}
+
+export class PublishDto {
+  @ApiProperty({ type: [SourceFileDto], description: 'Every rule file (and case file) of the rule set.' })
+  @IsArray()
+  @ArrayMaxSize(500)
+  @ValidateNested({ each: true })
+  @Type(() => SourceFileDto)
+  files!: SourceFileDto[];
+
+  @ApiProperty({ example: 'raise Flux Pro to 17 cr' })
+  @IsString()
+  @Length(1, 2000)
+  message!: string;
+
+  @ApiPropertyOptional({ description: 'Activate the version right away.', default: false })
+  @IsOptional()
+  @IsBoolean()
+  activate?: boolean;
+}
+
+export class PageQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'The `next` value of the previous page.' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  cursor?: number;
+}
+
+export class LedgerQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'desc' })
+  @IsOptional()
+  @IsIn(['asc', 'desc'])
+  order?: 'asc' | 'desc';
+}
+
+export class DecisionLogQuery extends PageQuery {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  accountId?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  action?: string;
+
+  @ApiPropertyOptional({ description: 'A rule-set version id.' })
+  @IsOptional()
+  @IsString()
+  rulesetVersion?: string;
+
+  @ApiPropertyOptional({ description: 'ISO 8601 time, inclusive.' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'since must be an ISO 8601 time' })
+  since?: Date;
+
+  @ApiPropertyOptional({ description: 'ISO 8601 time, exclusive.' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'until must be an ISO 8601 time' })
+  until?: Date;
+}

@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import type { Decision } from '@ratecard/engine';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+/** Prometheus metrics: decisions and charges by action and outcome, latencies, process. */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+  private readonly decisions = new Counter({
+    name: 'ratecard_decisions_total',
+    help: 'Decisions made, by kind (quote, charge, hold, capture), action and outcome (allowed or the first reason code).',
+    labelNames: ['kind', 'action', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly credits = new Counter({
+    name: 'ratecard_charged_credits_total',
+    help: 'Credits charged, by action.',
+    labelNames: ['action'] as const,
+    registers: [this.registry],
+  });
+  readonly http = new Histogram({
+    name: 'ratecard_http_request_duration_seconds',
+    help: 'HTTP request latency by method, route and status.',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'ratecard_' });
+  }
+
+  /** Counts a decision; for an allowed charge or capture, also the credits. */
+  decision(kind: 'quote' | 'charge' | 'hold' | 'capture', action: string, decision: Decision | undefined, outcome?: string): void {
+    const result = outcome ?? (decision?.allowed ? 'allowed' : (decision?.reasons[0]?.code ?? 'error'));
+    this.decisions.inc({ kind, action, outcome: result });
+    if (decision?.allowed && (kind === 'charge' || kind === 'capture')) this.credits.inc({ action }, decision.cost);
+  }
+
+  async text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

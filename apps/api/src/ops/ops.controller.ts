@@ -1,0 +1,44 @@
+import { Controller, Get, Header, Inject, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Audit, type AuditEventView, type Database } from '@ratecard/ledger';
+import type { FastifyReply } from 'fastify';
+import { Roles } from '../http/auth';
+import { PageQuery } from '../http/dto';
+import { RulesService } from '../rulesets/rules.service';
+import { DATABASE } from '../tokens';
+import { MetricsService } from './metrics.service';
+
+@ApiTags('operations')
+@Controller()
+export class OpsController {
+  constructor(
+    @Inject(DATABASE) private readonly db: Database,
+    private readonly rules: RulesService,
+    private readonly metrics: MetricsService,
+    private readonly audit: Audit,
+  ) {}
+
+  @Get('health')
+  @ApiOperation({ summary: 'Liveness and database readiness', description: '200 when the database answers, 503 when it does not.' })
+  @ApiOkResponse({ schema: { example: { status: 'ok', database: 'up', rulesetVersion: '80a7baa6bbe2…' } } })
+  async health(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: string; database: string; rulesetVersion: string }> {
+    const up = await this.db.ping();
+    if (!up) void reply.status(503);
+    return { status: up ? 'ok' : 'unavailable', database: up ? 'up' : 'down', rulesetVersion: this.rules.active().version };
+  }
+
+  @Get('metrics')
+  @ApiExcludeEndpoint()
+  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+  metricsText(): Promise<string> {
+    return this.metrics.text();
+  }
+
+  @Get('v1/audit')
+  @ApiBearerAuth()
+  @Roles('admin', 'auditor')
+  @ApiOperation({ summary: 'The audit trail', description: 'Who created accounts, changed plans, granted credits, refunded, created or revoked keys, published and activated rules; newest first.' })
+  events(@Query() q: PageQuery): Promise<{ items: AuditEventView[]; next: number | null }> {
+    return this.audit.events({ limit: q.limit ?? 50, ...(q.cursor !== undefined ? { cursor: q.cursor } : {}) });
+  }
+}

@@ -1,0 +1,97 @@
+import { resolve } from 'node:path';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { formatDiagnostic } from '@ratecard/dsl';
+import type { CompiledRuleSet } from '@ratecard/engine';
+import { LedgerError, RuleVersions, type RulesProvider } from '@ratecard/ledger';
+import { DirectoryRuleSource } from '@ratecard/sources';
+import type { AppConfig } from '../config';
+import { CLOCK, CONFIG, type Clock } from '../tokens';
+
+/**
+ * The rules decisions use. The active version lives in the database; every process polls it and
+ * swaps its compiled rule set in one assignment, so a request sees one version from start to end
+ * and all processes converge within `RULES_POLL_MS`. On a database with no active version, the
+ * bundled rules directory is published and activated.
+ */
+@Injectable()
+export class RulesService implements RulesProvider, OnModuleInit, OnApplicationShutdown {
+  private readonly log = new Logger('rules');
+  private readonly compiled = new Map<string, CompiledRuleSet>();
+  private current!: CompiledRuleSet;
+  private timer?: NodeJS.Timeout;
+  private polling = false;
+
+  constructor(
+    private readonly versions: RuleVersions,
+    @Inject(CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    let active = await this.versions.active();
+    if (!active) {
+      const dir = resolve(this.config.rulesDir);
+      const files = await new DirectoryRuleSource(dir).load();
+      try {
+        const published = await this.versions.publish(files, 'system', `bundled rules from ${this.config.rulesDir}/ at first start`, this.clock.now(), { activate: true });
+        this.log.log(`published and activated the bundled rules as ${published.version.slice(0, 12)}`);
+      } catch (e) {
+        if (e instanceof LedgerError && e.code === 'INVALID_RULES') {
+          const diagnostics = (e.details.diagnostics as Parameters<typeof formatDiagnostic>[0][]) ?? [];
+          throw new Error(`the rules in ${this.config.rulesDir}/ do not compile:\n${diagnostics.map(formatDiagnostic).join('\n')}`);
+        }
+        throw e;
+      }
+      active = (await this.versions.active())!;
+    }
+    this.current = await this.load(active.version);
+    this.log.log(`active rule set ${active.version.slice(0, 12)}`);
+    this.timer = setInterval(() => void this.refresh(), this.config.rulesPollMs);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  active(): CompiledRuleSet {
+    return this.current;
+  }
+
+  async get(version: string): Promise<CompiledRuleSet | undefined> {
+    try {
+      return await this.load(version);
+    } catch (e) {
+      if (e instanceof LedgerError && e.code === 'VERSION_NOT_FOUND') return undefined;
+      throw e;
+    }
+  }
+
+  /** Checks the active version now; returns it. Called by the poller and after activations here. */
+  async refresh(): Promise<string> {
+    if (this.polling) return this.current.version;
+    this.polling = true;
+    try {
+      const active = await this.versions.active();
+      if (active && active.version !== this.current.version) {
+        const next = await this.load(active.version);
+        // INVARIANT: one assignment; a request reads `active()` once and keeps that rule set.
+        this.current = next;
+        this.log.log(`switched to rule set ${next.version.slice(0, 12)}`);
+      }
+    } catch (e) {
+      this.log.error(`could not check the active rule set: ${(e as Error).message}`);
+    } finally {
+      this.polling = false;
+    }
+    return this.current.version;
+  }
+
+  private async load(version: string): Promise<CompiledRuleSet> {
+    const cached = this.compiled.get(version);
+    if (cached) return cached;
+    const compiled = await this.versions.compile(version);
+    this.compiled.set(compiled.version, compiled);
+    return compiled;
+  }
+}

@@ -1,0 +1,112 @@
+import type { SqlEntityManager } from '@mikro-orm/knex';
+import type { Database } from './database';
+import { AuditEvent, DecisionLog } from './entities';
+
+/** A logged decision as auditors see it. */
+export interface DecisionLogView {
+  readonly id: number;
+  readonly kind: string;
+  readonly accountId: string;
+  readonly plan: string;
+  readonly action: string;
+  readonly params: Record<string, unknown>;
+  readonly confirm: boolean;
+  readonly allowed: boolean;
+  readonly cost: number;
+  readonly costMillicredits: number;
+  readonly reasons: readonly string[];
+  readonly rulesetVersion: string;
+  readonly chargeId: string | null;
+  readonly apiKeyId: string | null;
+  readonly createdAt: string;
+  readonly decision: unknown;
+  /** What the decision saw: spendable balance and quota usage. */
+  readonly balanceMillicredits: number;
+  readonly usage: Record<string, number>;
+}
+
+export interface AuditEventView {
+  readonly id: number;
+  readonly actor: string;
+  readonly event: string;
+  readonly target: string;
+  readonly details: Record<string, unknown>;
+  readonly createdAt: string;
+}
+
+/** Filters for the decision log. */
+export interface DecisionFilter {
+  readonly accountId?: string;
+  readonly action?: string;
+  readonly rulesetVersion?: string;
+  readonly since?: Date;
+  readonly until?: Date;
+  readonly cursor?: number;
+  readonly limit: number;
+}
+
+/** Read-only queries for auditors: the decision log and the audit trail. */
+export class Audit {
+  constructor(private readonly db: Database) {}
+
+  private fork(): SqlEntityManager {
+    return this.db.orm.em.fork() as SqlEntityManager;
+  }
+
+  /** Logged decisions, newest first, keyset-paginated by id. */
+  async decisions(f: DecisionFilter): Promise<{ items: DecisionLogView[]; next: number | null }> {
+    const where: Record<string, unknown> = {};
+    if (f.accountId) where.accountId = f.accountId;
+    if (f.action) where.action = f.action;
+    if (f.rulesetVersion) where.rulesetVersion = f.rulesetVersion;
+    if (f.since || f.until) where.createdAt = { ...(f.since ? { $gte: f.since } : {}), ...(f.until ? { $lt: f.until } : {}) };
+    if (f.cursor !== undefined) where.id = { $lt: f.cursor };
+    const rows = await this.fork().find(DecisionLog, where, { orderBy: { id: 'desc' }, limit: f.limit + 1 });
+    const items = rows.slice(0, f.limit).map(decisionView);
+    return { items, next: rows.length > f.limit ? items[items.length - 1].id : null };
+  }
+
+  /** Every logged decision in a window, oldest first, in batches (for replaying under other rules). */
+  async *decisionsBetween(since: Date, until: Date, batch = 1000): AsyncGenerator<DecisionLogView[]> {
+    let after = 0;
+    for (;;) {
+      const rows = await this.fork().find(DecisionLog, { createdAt: { $gte: since, $lt: until }, id: { $gt: after } }, { orderBy: { id: 'asc' }, limit: batch });
+      if (rows.length === 0) return;
+      yield rows.map(decisionView);
+      after = Number(rows[rows.length - 1].id);
+    }
+  }
+
+  /** Audit events, newest first. */
+  async events(f: { cursor?: number; limit: number; event?: string }): Promise<{ items: AuditEventView[]; next: number | null }> {
+    const where: Record<string, unknown> = {};
+    if (f.event) where.event = f.event;
+    if (f.cursor !== undefined) where.id = { $lt: f.cursor };
+    const rows = await this.fork().find(AuditEvent, where, { orderBy: { id: 'desc' }, limit: f.limit + 1 });
+    const items = rows.slice(0, f.limit).map((e) => ({ id: e.id, actor: e.actor, event: e.event, target: e.target, details: e.details, createdAt: e.createdAt.toISOString() }));
+    return { items, next: rows.length > f.limit ? items[items.length - 1].id : null };
+  }
+}
+
+function decisionView(d: DecisionLog): DecisionLogView {
+  return {
+    id: Number(d.id),
+    kind: d.kind,
+    accountId: d.accountId,
+    plan: d.plan,
+    action: d.action,
+    params: d.params,
+    confirm: d.confirm,
+    allowed: d.allowed,
+    cost: d.costMc / 1000,
+    costMillicredits: d.costMc,
+    reasons: d.reasons ? d.reasons.split(',') : [],
+    rulesetVersion: d.rulesetVersion,
+    chargeId: d.chargeId ?? null,
+    apiKeyId: d.apiKeyId ?? null,
+    createdAt: d.createdAt.toISOString(),
+    decision: d.decision,
+    balanceMillicredits: d.balanceMc,
+    usage: d.usage,
+  };
+}

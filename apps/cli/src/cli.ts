@@ -1,8 +1,12 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { diff } from './commands/diff';
+import { impact } from './commands/impact';
+import { keys, migrate } from './commands/keys';
 import { quote } from './commands/quote';
 import { table } from './commands/table';
 import { test } from './commands/test';
 import { validate } from './commands/validate';
+import { activate, listVersions, publish, rollback } from './commands/versions';
 import { EXIT, UsageError, type CliIo } from './io';
 
 /** One verb of the CLI: its options and what it does. */
@@ -62,6 +66,71 @@ const COMMANDS: Record<string, Command> = {
     options: { ...rules, format: { type: 'string', default: 'md' } },
     run: (io, v) => table(io, { rules: v.rules as string, format: v.format as string }),
   },
+  publish: {
+    summary: 'validate and publish the rules as a version (DATABASE_URL); --activate makes it active',
+    usage: 'publish [--rules DIR] -m "message" [--activate] [--author NAME]',
+    options: { ...rules, message: { type: 'string', short: 'm' }, activate: { type: 'boolean', default: false }, author: { type: 'string' } },
+    run: (io, v) => {
+      if (!v.message) throw new UsageError('publish needs a message: -m "what changed and why"');
+      return publish(io, { rules: v.rules as string, message: v.message as string, activate: v.activate as boolean, ...(v.author ? { author: v.author as string } : {}) });
+    },
+  },
+  versions: {
+    summary: 'list published versions, newest first (* = active)',
+    usage: 'versions [--json]',
+    options: { json: { type: 'boolean', default: false } },
+    run: (io, v) => listVersions(io, { json: v.json as boolean }),
+  },
+  activate: {
+    summary: 'make a published version active (the API follows within seconds)',
+    usage: 'activate <version>',
+    options: {},
+    positionals: true,
+    run: (io, _v, args) => {
+      if (args.length !== 1) throw new UsageError('activate needs one version id (or a unique prefix)');
+      return activate(io, args[0]);
+    },
+  },
+  rollback: {
+    summary: 'activate the version that was active before the current one',
+    usage: 'rollback',
+    options: {},
+    run: (io) => rollback(io),
+  },
+  diff: {
+    summary: 'what changed between two rule sets (directories, versions or git revisions)',
+    usage: 'diff <from> <to> [--format text|md|json] [--fail-on tightened,loosened,price-increase,price-decrease,added,removed,any] [--rules-path rules] [--limit N]',
+    options: { format: { type: 'string', default: 'text' }, 'fail-on': { type: 'string', default: '' }, 'rules-path': { type: 'string', default: 'rules' }, limit: { type: 'string', default: '200' } },
+    positionals: true,
+    run: (io, v, args) => {
+      if (args.length !== 2) throw new UsageError('diff needs two rule sets: a directory, a version id or a git revision each');
+      const limit = Number(v.limit);
+      if (!Number.isInteger(limit) || limit < 0) throw new UsageError('--limit takes a whole number');
+      return diff(io, { from: args[0], to: args[1], format: v.format as string, failOn: v['fail-on'] as string, rulesPath: v['rules-path'] as string, limit });
+    },
+  },
+  impact: {
+    summary: 'replay logged decisions under candidate rules and report what would change (writes nothing)',
+    usage: 'impact --candidate DIR [--since 30d] [--format text|json]',
+    options: { candidate: { type: 'string' }, since: { type: 'string', default: '30d' }, format: { type: 'string', default: 'text' } },
+    run: (io, v) => {
+      if (!v.candidate) throw new UsageError('impact needs --candidate DIR');
+      return impact(io, { candidate: v.candidate as string, since: v.since as string, format: v.format as string });
+    },
+  },
+  keys: {
+    summary: 'create, list and revoke API keys (DATABASE_URL)',
+    usage: 'keys create --role service|admin|auditor [--name N] | keys list | keys revoke <id>',
+    options: { role: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean', default: false } },
+    positionals: true,
+    run: (io, v, args) => keys(io, args, { ...(v.role ? { role: v.role as string } : {}), ...(v.name ? { name: v.name as string } : {}), json: v.json as boolean }),
+  },
+  migrate: {
+    summary: 'apply pending database migrations (DATABASE_URL)',
+    usage: 'migrate',
+    options: {},
+    run: (io) => migrate(io),
+  },
 };
 
 /** Registers more verbs (the service verbs live beside the API wiring). */
@@ -105,7 +174,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       io.err(`ratecard ${name}: ${(e as Error).message}\nusage: ratecard ${command.usage}`);
       return EXIT.usage;
     }
-    io.err(`ratecard ${name}: ${(e as Error).message}`);
+    const code = (e as { code?: unknown }).code;
+    io.err(`ratecard ${name}: ${typeof code === 'string' && /^[A-Z_]+$/.test(code) ? `${code}: ` : ''}${(e as Error).message}`);
     return EXIT.failed;
   }
 }

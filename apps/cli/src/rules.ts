@@ -4,10 +4,15 @@ import { compileSources, type CompiledRuleSet } from '@ratecard/engine';
 import { DirectoryRuleSource } from '@ratecard/sources';
 import type { CliIo } from './io';
 
-/** Reads a rule directory; a missing directory is a diagnostic, not a stack trace. */
-export async function readRules(io: CliIo, dir: string): Promise<{ files: readonly SourceFile[]; diagnostics: Diagnostic[] }> {
+/**
+ * Reads a rule directory; a missing directory is a diagnostic, not a stack trace. Paths are shown
+ * relative to the working directory, or to the rules directory itself with `relativeToDir` (what a
+ * published version stores).
+ */
+export async function readRules(io: CliIo, dir: string, options: { relativeToDir?: boolean } = {}): Promise<{ files: readonly SourceFile[]; diagnostics: Diagnostic[] }> {
   try {
-    return { files: await new DirectoryRuleSource(resolve(io.cwd, dir), io.cwd).load(), diagnostics: [] };
+    const full = resolve(io.cwd, dir);
+    return { files: await new DirectoryRuleSource(full, options.relativeToDir ? full : io.cwd).load(), diagnostics: [] };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const message = code === 'ENOENT' ? `rules directory \`${dir}\` does not exist` : code === 'ENOTDIR' ? `\`${dir}\` is not a directory` : `cannot read \`${dir}\`: ${(e as Error).message}`;

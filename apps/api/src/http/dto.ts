@@ -196,3 +196,41 @@ export class DecisionLogQuery extends PageQuery {
   @IsDate({ message: 'until must be an ISO 8601 time' })
   until?: Date;
 }
+
+export class DiffQuery {
+  @ApiProperty({ description: 'A version id or unique prefix.' })
+  @IsString()
+  @Matches(/^[0-9a-f]{6,64}$/, { message: 'from must be a version id (6-64 hex characters)' })
+  from!: string;
+
+  @ApiProperty({ description: 'A version id or unique prefix.' })
+  @IsString()
+  @Matches(/^[0-9a-f]{6,64}$/, { message: 'to must be a version id (6-64 hex characters)' })
+  to!: string;
+
+  @ApiPropertyOptional({ enum: ['json', 'md', 'text'], default: 'json' })
+  @IsOptional()
+  @IsIn(['json', 'md', 'text'])
+  format?: 'json' | 'md' | 'text';
+}
+
+export class ImpactDto {
+  @ApiPropertyOptional({ type: [SourceFileDto], description: 'The candidate rule files (or give `version`).' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(500)
+  @ValidateNested({ each: true })
+  @Type(() => SourceFileDto)
+  files?: SourceFileDto[];
+
+  @ApiPropertyOptional({ description: 'A published version as the candidate (or give `files`).' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[0-9a-f]{6,64}$/, { message: 'version must be a version id (6-64 hex characters)' })
+  version?: string;
+
+  @ApiPropertyOptional({ description: 'How far back to replay: `30d`, `12h`, `90m`.', default: '30d' })
+  @IsOptional()
+  @Matches(/^\d+[dhm]$/, { message: 'since must be a duration such as `30d`, `12h` or `90m`' })
+  since?: string;
+}

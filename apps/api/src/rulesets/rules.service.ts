@@ -31,7 +31,7 @@ export class RulesService implements RulesProvider, OnModuleInit, OnApplicationS
     let active = await this.versions.active();
     if (!active) {
       const dir = resolve(this.config.rulesDir);
-      const files = await new DirectoryRuleSource(dir).load();
+      const files = await new DirectoryRuleSource(dir, dir).load();
       try {
         const published = await this.versions.publish(files, 'system', `bundled rules from ${this.config.rulesDir}/ at first start`, this.clock.now(), { activate: true });
         this.log.log(`published and activated the bundled rules as ${published.version.slice(0, 12)}`);

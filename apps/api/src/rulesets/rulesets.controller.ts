@@ -1,8 +1,11 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { RuleVersions, type ActivationView, type VersionView } from '@ratecard/ledger';
+import { compileSources, diffMarkdown, diffRuleSets, diffText, impactOf, type ImpactReport, type LoggedDecision, type RuleSetDiff } from '@ratecard/engine';
+import { Audit, LedgerError, RuleVersions, type ActivationView, type VersionView } from '@ratecard/ledger';
+import type { FastifyReply } from 'fastify';
 import { Roles, type AuthedRequest } from '../http/auth';
-import { PublishDto } from '../http/dto';
+import { DiffQuery, ImpactDto, PublishDto } from '../http/dto';
+import { problem, ProblemException } from '../http/problem';
 import { callerOf } from '../http/request';
 import { ProblemSchema } from '../http/schemas';
 import { CLOCK, type Clock } from '../tokens';
@@ -15,6 +18,7 @@ export class RulesetsController {
   constructor(
     private readonly versions: RuleVersions,
     private readonly rules: RulesService,
+    private readonly audit: Audit,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -45,6 +49,56 @@ export class RulesetsController {
   @ApiOperation({ summary: 'Activation history, newest first: which version was active when, and who activated it' })
   activations(): Promise<ActivationView[]> {
     return this.versions.history();
+  }
+
+  @Get('diff')
+  @Roles('admin', 'auditor')
+  @ApiOperation({
+    summary: 'What changed between two versions',
+    description: 'Rule-level changes in words (price, gate, action, variant, multiplier, exemption, allowance, quota, cycle policy) with file:line on both sides, and every plan × action × parameter cell whose price or outcome changed. `format=md` or `text` returns the rendered diff.',
+  })
+  async diff(@Query() q: DiffQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<RuleSetDiff | string> {
+    const [a, b] = await Promise.all([this.versions.compile(q.from), this.versions.compile(q.to)]);
+    const d = diffRuleSets(a, b);
+    if (q.format === 'md' || q.format === 'text') {
+      void reply.header('content-type', `${q.format === 'md' ? 'text/markdown' : 'text/plain'}; charset=utf-8`);
+      return q.format === 'md' ? diffMarkdown(d) : diffText(d);
+    }
+    return d;
+  }
+
+  @Post('impact')
+  @Roles('admin', 'auditor')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Impact preview of candidate rules',
+    description: 'Replays the logged decisions of a window (default 30 days) under the candidate (files or a published version), with the account state each decision saw. Reports outcome changes and credits per action and plan, and the accounts that would newly be denied. Writes nothing.',
+  })
+  async impact(@Body() body: ImpactDto): Promise<ImpactReport & { window: { since: string; until: string } }> {
+    if (!body.files === !body.version) throw new ProblemException(problem(400, 'INVALID_REQUEST', 'give the candidate as `files` or as a published `version`'));
+    let candidate;
+    if (body.version) candidate = await this.versions.compile(body.version);
+    else {
+      const { compiled, diagnostics } = await compileSources(body.files!);
+      if (!compiled) throw new LedgerError('INVALID_RULES', 'the candidate rules do not compile', { diagnostics });
+      candidate = compiled;
+    }
+    const until = this.clock.now();
+    const m = /^(\d+)([dhm])$/.exec(body.since ?? '30d')!;
+    const since = new Date(until.getTime() - Number(m[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[m[2] as 'd' | 'h' | 'm']);
+    const logged: LoggedDecision[] = [];
+    for await (const batch of this.audit.decisionsBetween(since, until)) logged.push(...batch);
+    return { window: { since: since.toISOString(), until: until.toISOString() }, ...impactOf(candidate, logged, until) };
+  }
+
+  @Post('rollback')
+  @Roles('admin')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Roll back', description: 'Activates the version that was active before the current one.' })
+  async rollback(@Req() req: AuthedRequest): Promise<ActivationView> {
+    const activation = await this.versions.rollback(callerOf(req), this.clock.now());
+    await this.rules.refresh();
+    return activation;
   }
 
   @Get(':version')

@@ -1,0 +1,39 @@
+import { resolve } from 'node:path';
+import { compileSources, impactOf, impactText, type LoggedDecision } from '@ratecard/engine';
+import { DirectoryRuleSource } from '@ratecard/sources';
+import { withStore } from '../db';
+import { EXIT, UsageError, type CliIo } from '../io';
+import { printDiagnostics } from '../rules';
+
+/** `30d`, `12h`, `90m` -> milliseconds. */
+export function parseWindow(text: string): number {
+  const m = /^(\d+)\s*([dhm])$/.exec(text.trim());
+  if (!m) throw new UsageError(`--since takes a duration such as \`30d\`, \`12h\` or \`90m\`, got \`${text}\``);
+  return Number(m[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[m[2] as 'd' | 'h' | 'm'];
+}
+
+/**
+ * `ratecard impact --candidate DIR`: replays the logged decisions of a window under candidate rules
+ * and reports what would change. Reads the decision log; writes nothing.
+ */
+export async function impact(io: CliIo, opts: { candidate: string; since: string; format: string }): Promise<number> {
+  if (!['text', 'json'].includes(opts.format)) throw new UsageError(`--format is \`text\` or \`json\`, got \`${opts.format}\``);
+  const until = io.now();
+  const since = new Date(until.getTime() - parseWindow(opts.since));
+  const { compiled, diagnostics } = await compileSources(await new DirectoryRuleSource(resolve(io.cwd, opts.candidate), io.cwd).load());
+  if (!compiled) {
+    printDiagnostics(io, diagnostics);
+    return EXIT.failed;
+  }
+  return withStore(
+    io,
+    async ({ audit }) => {
+      const logged: LoggedDecision[] = [];
+      for await (const batch of audit.decisionsBetween(since, until)) logged.push(...batch);
+      const report = impactOf(compiled, logged, until);
+      io.out(opts.format === 'json' ? JSON.stringify({ window: { since: since.toISOString(), until: until.toISOString() }, ...report }, null, 2) : impactText(report, { since, until }));
+      return EXIT.ok;
+    },
+    { mustExist: true },
+  );
+}

@@ -55,6 +55,15 @@ export function decide(compiled: CompiledRuleSet, account: AccountState, request
  * fast path must equal; the property tests hold them equal.
  */
 export async function decideByRules(compiled: CompiledRuleSet, account: AccountState, request: DecisionRequest, now: Date): Promise<Decision> {
+  return decideWithEngines(compiled, (id) => compiled.actions.get(id)!, account, request, now);
+}
+
+/**
+ * The reference path with the engines supplied: `engines(id)` gives the json-rules-engine `Engine`
+ * (and any extra facts) that settles action `id`. With one Engine per action this is
+ * {@link decideByRules}; benchmarks also run it with one Engine holding every action's rules.
+ */
+export async function decideWithEngines(compiled: CompiledRuleSet, engines: (id: string) => Settleable, account: AccountState, request: DecisionRequest, now: Date): Promise<Decision> {
   void now;
   const ca = compiled.actions.get(request.action);
   if (ca === undefined) return unknownAction(compiled, request.action);
@@ -72,11 +81,10 @@ export async function decideByRules(compiled: CompiledRuleSet, account: AccountS
   for (const p of ca.params.values()) if (!ca.facts.includes(p.name)) check(p);
   for (const key of Object.keys(params)) if (!ca.params.has(key)) problems.push(unknownParam(ca, key));
   if (problems.length > 0) return invalid(compiled, ca, problems);
-  const targets = (id: string): Settleable => compiled.actions.get(id)!;
-  const byRules = (id: string, f: Facts): Promise<Cell> => settle(targets(id), f, byRules, targets);
+  const byRules = (id: string, f: Facts): Promise<Cell> => settle(engines(id), f, byRules, engines);
   const own: Record<string, ParamValue> = {};
   for (const f of ca.facts) own[f] = facts[f];
-  const cell = await settle(ca, own, byRules, targets);
+  const cell = await settle(engines(ca.action.id), own, byRules, engines);
   return finish(compiled, ca, cell, account, request, params);
 }
 

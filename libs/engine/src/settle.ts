@@ -16,6 +16,8 @@ export interface Settleable {
   readonly engine: Engine;
   /** Facts the action's rules read (its table dimensions). */
   readonly facts: readonly string[];
+  /** Facts added to every run, e.g. `action` when one engine holds every action's rules. */
+  readonly extraFacts?: Readonly<Record<string, ParamValue>>;
 }
 
 /**
@@ -97,7 +99,7 @@ function bindMeter(term: Term, fixed: Readonly<Record<string, ParamValue>>, pass
 }
 
 async function run(target: Settleable, facts: Facts): Promise<RuleEvent[]> {
-  const { events } = await target.engine.run({ ...facts });
+  const { events } = await target.engine.run({ ...facts, ...target.extraFacts });
   return events.map((e) => e.params as RuleEvent).sort((a, b) => a.seq - b.seq);
 }
 

@@ -1,8 +1,8 @@
-import { Controller, Get, Header, Inject, Query, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Audit, type AuditEventView, type Database } from '@ratecard/ledger';
 import type { FastifyReply } from 'fastify';
-import { Roles } from '../http/auth';
+import { Roles, type AuthedRequest } from '../http/auth';
 import { PageQuery } from '../http/dto';
 import { RulesService } from '../rulesets/rules.service';
 import { DATABASE } from '../tokens';
@@ -32,6 +32,14 @@ export class OpsController {
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   metricsText(): Promise<string> {
     return this.metrics.text();
+  }
+
+  @Get('v1/whoami')
+  @ApiBearerAuth()
+  @Roles('service', 'admin', 'auditor')
+  @ApiOperation({ summary: 'The API key making the request', description: 'Its id, name and role: a quick check that a key works. Also the floor of the stack in benchmarks.' })
+  whoami(@Req() req: AuthedRequest): { id: string; name: string; role: string } {
+    return req.apiKey!;
   }
 
   @Get('v1/audit')

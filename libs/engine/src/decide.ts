@@ -1,7 +1,7 @@
 import { checkValue, closest, formatCredits, PLAN_FACT, type Millicredits, type Param, type ParamValue } from '@ratecard/dsl';
 import type { CompiledAction, CompiledRuleSet } from './compiled';
 import type { AccountState, BreakdownLine, Decision, DecisionRequest, Reason } from './decision';
-import { costAndLines, type Cell } from './price';
+import { meteredCostAndLines, type Cell } from './price';
 import { settle, type Facts, type Settleable } from './settle';
 
 const NO_PARAMS: Readonly<Record<string, unknown>> = Object.freeze({});
@@ -96,7 +96,7 @@ function finish(compiled: CompiledRuleSet, ca: CompiledAction, cell: Cell, accou
     mc = cell.fixed.mc;
     breakdown = cell.fixed.breakdown;
   } else {
-    const priced = costAndLines(cell, (name) => (params[name] === undefined ? ca.params.get(name)!.default : params[name]) as number);
+    const priced = meteredCostAndLines(cell, (name) => (params[name] === undefined ? ca.params.get(name)!.default : params[name]) as number);
     mc = priced.mc;
     breakdown = priced.breakdown;
   }

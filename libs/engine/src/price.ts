@@ -37,7 +37,15 @@ export interface Cell {
   readonly freeLines: readonly { readonly index: number; readonly line: BreakdownLine }[];
   /** Set when no term is metered: the cost and receipt do not depend on any quantity. */
   readonly fixed?: { readonly mc: Millicredits; readonly breakdown: readonly BreakdownLine[] };
+  /**
+   * For a cell metered by one parameter: results already computed, by quantity. Filled lazily;
+   * each entry is a pure function of the cell and the quantity, so the cell stays a value.
+   */
+  readonly byQuantity?: Map<number, { readonly mc: Millicredits; readonly breakdown: readonly BreakdownLine[] }>;
 }
+
+/** Most quantities remembered per metered cell (metered parameters are bounded, usually 1 to 8 s). */
+export const MAX_REMEMBERED_QUANTITIES = 256;
 
 /** Integer division rounding up: amounts are never fractional millicredits, and rounding favours no one twice. */
 function ceilDiv(a: number, b: number): number {
@@ -87,14 +95,17 @@ export function termLines(term: Term, quantity: number): BreakdownLine[] {
 }
 
 /** Settles the fixed part of a cell when no term is metered. */
-export function withFixed(cell: Omit<Cell, 'fixed'>): Cell {
-  if (cell.terms.some((t) => t.meter !== undefined)) return { ...cell };
+export function withFixed(cell: Omit<Cell, 'fixed' | 'byQuantity'>): Cell {
+  const meters = new Set(cell.terms.flatMap((t) => (t.meter === undefined ? [] : [t.meter])));
+  if (meters.size === 1) return { ...cell, byQuantity: new Map() };
+  if (meters.size > 1) return { ...cell };
   const { mc, breakdown } = costAndLines(cell, () => 1);
-  return { ...cell, fixed: { mc, breakdown } };
+  // INVARIANT: shared by every decision on this cell, so it can never be changed.
+  return { ...cell, fixed: Object.freeze({ mc, breakdown: freezeLines(breakdown) }) };
 }
 
 /** Cost and receipt of a cell for the given quantities (by parameter name). */
-export function costAndLines(cell: Omit<Cell, 'fixed'>, quantity: (param: string) => number): { mc: Millicredits; breakdown: BreakdownLine[] } {
+export function costAndLines(cell: Omit<Cell, 'fixed' | 'byQuantity'>, quantity: (param: string) => number): { mc: Millicredits; breakdown: BreakdownLine[] } {
   let mc = 0;
   const breakdown: BreakdownLine[] = [];
   let free = 0;
@@ -106,4 +117,24 @@ export function costAndLines(cell: Omit<Cell, 'fixed'>, quantity: (param: string
   });
   while (free < cell.freeLines.length) breakdown.push(cell.freeLines[free++].line);
   return { mc, breakdown };
+}
+
+/** Cost and receipt of a metered cell, remembered per quantity when the cell has one meter. */
+export function meteredCostAndLines(cell: Cell, quantity: (param: string) => number): { readonly mc: Millicredits; readonly breakdown: readonly BreakdownLine[] } {
+  const memo = cell.byQuantity;
+  if (memo === undefined) return costAndLines(cell, quantity);
+  const meter = cell.terms.find((t) => t.meter !== undefined)!.meter!;
+  const q = quantity(meter);
+  let hit = memo.get(q);
+  if (hit === undefined) {
+    const computed = costAndLines(cell, quantity);
+    hit = Object.freeze({ mc: computed.mc, breakdown: freezeLines(computed.breakdown) });
+    if (memo.size < MAX_REMEMBERED_QUANTITIES) memo.set(q, hit);
+  }
+  return hit;
+}
+
+function freezeLines(lines: BreakdownLine[]): readonly BreakdownLine[] {
+  for (const l of lines) Object.freeze(l);
+  return Object.freeze(lines);
 }

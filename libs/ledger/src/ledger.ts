@@ -434,7 +434,8 @@ export class Ledger {
     try {
       const body = await this.tx(async (em) => {
         const result = await fn(em);
-        await em.insert(IdempotencyRecord, { scope, key, requestHash: hash, status: result.status, response: result.body as object, createdAt: new Date() });
+        // A copy: MikroORM rewrites nested values of inserted data in place, and decisions share the engine's frozen breakdown lines.
+        await em.insert(IdempotencyRecord, { scope, key, requestHash: hash, status: result.status, response: structuredClone(result.body) as object, createdAt: new Date() });
         return result.body;
       });
       return { body, replayed: false };
@@ -588,7 +589,8 @@ export class Ledger {
       allowed: decision.allowed,
       costMc: decision.costMillicredits,
       reasons: decision.reasons.map((r) => r.code).join(','),
-      decision: decision as unknown as object,
+      // A copy: MikroORM rewrites nested values of inserted data in place; the engine's breakdown lines are frozen and shared.
+      decision: structuredClone(decision) as unknown as object,
       rulesetVersion: decision.rulesetVersion,
       chargeId: chargeId ?? null,
       apiKeyId: caller.apiKeyId ?? null,

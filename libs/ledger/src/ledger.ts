@@ -275,7 +275,7 @@ export class Ledger {
       const account = await this.lock(em, found.accountId);
       await this.touch(em, account, this.rules.active(), now);
       const hold = await em.findOneOrFail(Hold, { id: holdId });
-      if (hold.status !== 'active') throw new LedgerError('HOLD_NOT_ACTIVE', `hold \`${holdId}\` is ${hold.status}`, { status: hold.status, chargeId: hold.chargeId ?? undefined });
+      if (hold.status !== 'active') throw new LedgerError('HOLD_NOT_ACTIVE', `hold \`${holdId}\` is ${hold.status}`, { holdStatus: hold.status, chargeId: hold.chargeId ?? undefined });
       let amount = hold.amountMc;
       let decision: Decision | undefined;
       if (input.amountMc !== undefined) {
@@ -320,7 +320,7 @@ export class Ledger {
       const account = await this.lock(em, found.accountId);
       await this.touch(em, account, this.rules.active(), now);
       const hold = await em.findOneOrFail(Hold, { id: holdId });
-      if (hold.status !== 'active') throw new LedgerError('HOLD_NOT_ACTIVE', `hold \`${holdId}\` is ${hold.status}`, { status: hold.status });
+      if (hold.status !== 'active') throw new LedgerError('HOLD_NOT_ACTIVE', `hold \`${holdId}\` is ${hold.status}`, { holdStatus: hold.status });
       await this.closeHold(em, account, hold, 'released', now, `hold \`${holdId}\` released`);
       await this.audit(em, caller, 'hold.release', holdId, { accountId: account.id }, now);
       await em.flush();

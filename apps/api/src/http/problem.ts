@@ -66,9 +66,9 @@ export function problemTitle(code: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-/** Builds a problem document. */
+/** Builds a problem document. Extra members never replace the standard ones. */
 export function problem(status: number, code: string, detail: string, extra: Record<string, unknown> = {}): Problem {
-  return { type: problemType(code), title: problemTitle(code), status, code, detail, ...extra };
+  return { ...extra, type: problemType(code), title: problemTitle(code), status, code, detail };
 }
 
 /** A problem raised by the HTTP layer itself (auth, validation, headers). */

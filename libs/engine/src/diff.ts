@@ -266,7 +266,10 @@ function actionChanges(x: Action, y: Action, gateA: GateOf, gateB: GateOf): Rule
 
 function rateChange(id: string, what: string, ra: Rate, rb: Rate, gateA: GateOf, gateB: GateOf): RuleChange[] {
   const out: RuleChange[] = [];
-  if (ra.mc !== rb.mc || ra.unit !== rb.unit) {
+  if (ra.mc === rb.mc && ra.unit !== rb.unit) {
+    // The same number per another unit is neither dearer nor cheaper as such; the cells show the effect.
+    out.push({ kind: 'phases-changed', subject: id, summary: `${what} is priced differently: ${rateText(ra)} → ${rateText(rb)}`, direction: 'neutral', before: ra.at, after: rb.at });
+  } else if (ra.mc !== rb.mc) {
     out.push({
       kind: rb.mc > ra.mc ? 'price-increase' : 'price-decrease',
       subject: id,

@@ -56,7 +56,7 @@ export interface CellChange {
   readonly action: string;
   readonly plan: string;
   readonly params: Readonly<Record<string, ParamValue>>;
-  /** Null when the action (or plan) does not exist on that side. */
+  /** Null when the action, the plan or the parameter combination does not exist on that side. */
   readonly before: CellOutcome | null;
   readonly after: CellOutcome | null;
 }
@@ -334,6 +334,8 @@ function cellChanges(a: CompiledRuleSet, b: CompiledRuleSet): { cells: CellChang
       const own: Record<string, ParamValue> = {};
       for (const [k, v] of Object.entries(combo)) if (act.params.has(k)) own[k] = v;
       const d = decide(side, { plan, balanceMc: Number.MAX_SAFE_INTEGER, usage: {} }, { action: id, params: own, confirm: true }, now);
+      // A combination this side does not offer (a value it does not declare, a deny condition) has no price to compare.
+      if (d.reasons.some((r) => r.code === 'INVALID_PARAMS')) return null;
       return { allowed: d.allowed, cost: d.cost, reasons: d.reasons.map((r) => r.code) };
     };
     const walk = (i: number, combo: Record<string, ParamValue>): void => {

@@ -20,7 +20,9 @@ import { openDatabase, type Database, type DatabaseTarget } from '@ratecard/ledg
 import { createApp } from '../../apps/api/src/app';
 import { loadConfig } from '../../apps/api/src/config';
 import type { Clock } from '../../apps/api/src/tokens';
+import type { SourceFile } from '@ratecard/dsl';
 import { freshDatabase } from './databases';
+import { readRuleFiles } from './rules';
 
 /** The time every suite starts at: mid-cycle for an account anchored on the 15th. */
 export const START = new Date('2026-03-20T12:00:00.000Z');
@@ -239,6 +241,32 @@ export class ApiHarness {
   }
 
   /**
+   * A fingerprint of everything a request could change, read from the database: every account's
+   * plan and balances, and the row counts of every table. Equal before and after means the request
+   * changed nothing (`withLog: false` leaves out the decision log, which quotes and denials write).
+   */
+  async fingerprint(options: { withLog?: boolean } = {}): Promise<Record<string, unknown>> {
+    const one = async (query: string): Promise<string> => {
+      const [row] = await this.sql<Record<string, unknown>>(query);
+      return Object.values(row ?? {}).map((v) => (v === null ? 'null' : String(v))).join('/');
+    };
+    const accounts = await this.sql<Record<string, unknown>>('select id, plan, pending_plan, balance_mc, held_mc, billing_anchor from account order by id');
+    return {
+      accounts: accounts.map((a) => [a.id, a.plan, a.pending_plan, Number(a.balance_mc), Number(a.held_mc), Number(a.billing_anchor)]),
+      ledgerEntries: await one('select count(*) as n from ledger_entry'),
+      charges: await one('select count(*) as n from charge'),
+      holds: await one("select count(*) as n, sum(case when status = 'active' then 1 else 0 end) as active from hold"),
+      usage: await one('select count(*) as n, sum(count) as total from usage_counter'),
+      idempotency: await one('select count(*) as n from idempotency_record'),
+      keys: await one('select count(*) as n, sum(case when revoked_at is null then 0 else 1 end) as revoked from api_key'),
+      versions: await one('select count(*) as n from ruleset_version'),
+      activations: await one('select count(*) as n from ruleset_activation'),
+      audit: await one('select count(*) as n from audit_event'),
+      ...(options.withLog === false ? {} : { decisionLog: await one('select count(*) as n from decision_log') }),
+    };
+  }
+
+  /**
    * Every way the stored ledger can be inconsistent, read from the database directly: an account
    * whose cached balance is not the sum of its entries or is negative, an entry whose `balanceAfter`
    * does not follow from the previous one, held credits that are not the sum of active holds.
@@ -306,4 +334,16 @@ export function expectProblem(res: Reply, status: number, code: string): void {
   expect({ status: res.status, code: res.body?.code }).toEqual({ status, code });
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   expect(res.body).toMatchObject({ type: expect.stringMatching(/^https?:\/\//), title: expect.any(String), status, code, detail: expect.any(String) });
+}
+
+/**
+ * The bundled rule files with one text replacement in one file: a rule set of another version.
+ * Fails when `search` is not in the file, so a change to rules/ cannot silently make it a no-op.
+ */
+export function bundledRulesWith(file: string, search: string, replace: string): SourceFile[] {
+  return readRuleFiles().map((f) => {
+    if (f.path !== `rules/${file}`) return f;
+    if (!f.text.includes(search)) throw new Error(`\`${search}\` is not in rules/${file}`);
+    return { path: f.path, text: f.text.replace(search, replace) };
+  });
 }

@@ -1,0 +1,164 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { bundledRulesWith, useApi, type ApiHarness, type Client, type Reply } from '../support/api';
+import { DATABASE_KINDS } from '../support/databases';
+import { readRuleFiles } from '../support/rules';
+
+/*
+ * Who may call what. Every /v1 route needs `Authorization: Bearer <key>`: no key, a revoked key and
+ * a garbage key are 401 UNAUTHENTICATED everywhere; a valid key whose role may not call the route is
+ * 403 FORBIDDEN. Either way the request changes nothing. The intended matrix (✓ = 2xx, · = 403):
+ *
+ *   route                                  service  admin  auditor
+ *   POST   /v1/accounts                       ·       ✓       ·
+ *   GET    /v1/accounts/:id                   ✓       ✓       ✓
+ *   GET    /v1/accounts/:id/ledger            ·       ✓       ✓
+ *   POST   /v1/accounts/:id/plan              ·       ✓       ·
+ *   POST   /v1/accounts/:id/grants            ·       ✓       ·
+ *   POST   /v1/decisions                      ✓       ·       ·
+ *   GET    /v1/decisions (the log)            ·       ✓       ✓
+ *   POST   /v1/charges                        ✓       ·       ·
+ *   GET    /v1/charges/:id                    ✓       ✓       ✓
+ *   POST   /v1/charges/:id/refund             ✓       ·       ·
+ *   POST   /v1/holds                          ✓       ·       ·
+ *   GET    /v1/holds/:id                      ✓       ✓       ✓
+ *   POST   /v1/holds/:id/capture              ✓       ·       ·
+ *   POST   /v1/holds/:id/release              ✓       ·       ·
+ *   POST   /v1/keys                           ·       ✓       ·
+ *   GET    /v1/keys                           ·       ✓       ·
+ *   DELETE /v1/keys/:id                       ·       ✓       ·
+ *   GET    /v1/whoami                         ✓       ✓       ✓
+ *   GET    /v1/rulesets                       ·       ✓       ✓
+ *   POST   /v1/rulesets                       ·       ✓       ·
+ *   GET    /v1/rulesets/activations           ·       ✓       ✓
+ *   GET    /v1/rulesets/diff                  ·       ✓       ✓
+ *   POST   /v1/rulesets/impact                ·       ✓       ✓
+ *   POST   /v1/rulesets/rollback              ·       ✓       ·
+ *   GET    /v1/rulesets/:version              ·       ✓       ✓
+ *   POST   /v1/rulesets/:version/activate     ·       ✓       ·
+ *   GET    /v1/audit                          ·       ✓       ✓
+ *
+ * In short: service keys decide, charge, hold and refund, and read charges, holds and accounts;
+ * admin keys manage accounts, plans, grants, keys and rule sets and read everything but never
+ * charge; auditor keys only read (accounts, ledgers, the decision log, rule sets, the audit trail;
+ * an impact preview is a read: it replays the log and writes nothing).
+ * /health, /metrics, /docs and /docs/openapi.json are public: any caller, even with a bad key.
+ */
+
+type Caller = 'service' | 'admin' | 'auditor' | 'none' | 'revoked' | 'garbage';
+const CALLERS: readonly Caller[] = ['service', 'admin', 'auditor', 'none', 'revoked', 'garbage'];
+
+interface Route {
+  readonly route: string;
+  readonly allowed: readonly Caller[];
+  /** The status an allowed caller gets. */
+  readonly ok: number;
+  /** Prepares what one call needs (fresh each time) and returns the call, made with a caller's client. */
+  readonly prepare: (api: ApiHarness) => Promise<(client: Client) => Promise<Reply>>;
+}
+
+const account = async (api: ApiHarness) => (await api.createAccount({ plan: 'basic' })).id;
+const charge = async (api: ApiHarness) => (await api.charge({ accountId: await account(api), action: 'video.generate' })).body.id as string;
+const hold = async (api: ApiHarness) => (await api.hold({ accountId: await account(api), action: 'video.generate' })).body.id as string;
+const activeVersion = async (api: ApiHarness) => (await api.anonymous.get('/health')).body.rulesetVersion as string;
+/** Publishes and activates a second version (brainstorms at 2 cr), so there is one to roll back from. */
+const twoVersions = async (api: ApiHarness) => {
+  const before = await activeVersion(api);
+  const res = await api.admin.post('/v1/rulesets', { files: bundledRulesWith('editing.yaml', 'description: AI suggests 5–8 site ideas\n    price: 1 cr', 'description: AI suggests 5–8 site ideas\n    price: 2 cr'), message: 'brainstorms at 2 cr', activate: true });
+  expect(res.status).toBe(201);
+  return { before, after: res.body.version as string };
+};
+
+const ROUTES: readonly Route[] = [
+  { route: 'POST /v1/accounts', allowed: ['admin'], ok: 201, prepare: async () => (c) => c.post('/v1/accounts', { plan: 'basic' }) },
+  { route: 'GET /v1/accounts/:id', allowed: ['service', 'admin', 'auditor'], ok: 200, prepare: async (api) => { const id = await account(api); return (c) => c.get(`/v1/accounts/${id}`); } },
+  { route: 'GET /v1/accounts/:id/ledger', allowed: ['admin', 'auditor'], ok: 200, prepare: async (api) => { const id = await account(api); return (c) => c.get(`/v1/accounts/${id}/ledger`); } },
+  { route: 'POST /v1/accounts/:id/plan', allowed: ['admin'], ok: 200, prepare: async (api) => { const id = await account(api); return (c) => c.post(`/v1/accounts/${id}/plan`, { plan: 'pro' }); } },
+  { route: 'POST /v1/accounts/:id/grants', allowed: ['admin'], ok: 201, prepare: async (api) => { const id = await account(api); return (c) => c.post(`/v1/accounts/${id}/grants`, { amount: 10, reason: 'goodwill' }); } },
+  { route: 'POST /v1/decisions', allowed: ['service'], ok: 200, prepare: async (api) => { const id = await account(api); return (c) => c.post('/v1/decisions', { accountId: id, action: 'chat.edit' }); } },
+  { route: 'GET /v1/decisions', allowed: ['admin', 'auditor'], ok: 200, prepare: async () => (c) => c.get('/v1/decisions') },
+  { route: 'POST /v1/charges', allowed: ['service'], ok: 201, prepare: async (api) => { const id = await account(api); return (c) => c.post('/v1/charges', { accountId: id, action: 'chat.edit' }, { idempotencyKey: randomUUID() }); } },
+  { route: 'GET /v1/charges/:id', allowed: ['service', 'admin', 'auditor'], ok: 200, prepare: async (api) => { const id = await charge(api); return (c) => c.get(`/v1/charges/${id}`); } },
+  { route: 'POST /v1/charges/:id/refund', allowed: ['service'], ok: 201, prepare: async (api) => { const id = await charge(api); return (c) => c.post(`/v1/charges/${id}/refund`, { amount: 1 }); } },
+  { route: 'POST /v1/holds', allowed: ['service'], ok: 201, prepare: async (api) => { const id = await account(api); return (c) => c.post('/v1/holds', { accountId: id, action: 'chat.edit' }, { idempotencyKey: randomUUID() }); } },
+  { route: 'GET /v1/holds/:id', allowed: ['service', 'admin', 'auditor'], ok: 200, prepare: async (api) => { const id = await hold(api); return (c) => c.get(`/v1/holds/${id}`); } },
+  { route: 'POST /v1/holds/:id/capture', allowed: ['service'], ok: 201, prepare: async (api) => { const id = await hold(api); return (c) => c.post(`/v1/holds/${id}/capture`, { params: { seconds: 2 } }); } },
+  { route: 'POST /v1/holds/:id/release', allowed: ['service'], ok: 200, prepare: async (api) => { const id = await hold(api); return (c) => c.post(`/v1/holds/${id}/release`); } },
+  { route: 'POST /v1/keys', allowed: ['admin'], ok: 201, prepare: async () => (c) => c.post('/v1/keys', { name: 'reporting', role: 'auditor' }) },
+  { route: 'GET /v1/keys', allowed: ['admin'], ok: 200, prepare: async () => (c) => c.get('/v1/keys') },
+  { route: 'DELETE /v1/keys/:id', allowed: ['admin'], ok: 200, prepare: async (api) => { const { id } = await api.createKey('auditor'); return (c) => c.delete(`/v1/keys/${id}`); } },
+  { route: 'GET /v1/whoami', allowed: ['service', 'admin', 'auditor'], ok: 200, prepare: async () => (c) => c.get('/v1/whoami') },
+  { route: 'GET /v1/rulesets', allowed: ['admin', 'auditor'], ok: 200, prepare: async () => (c) => c.get('/v1/rulesets') },
+  { route: 'POST /v1/rulesets', allowed: ['admin'], ok: 201, prepare: async () => (c) => c.post('/v1/rulesets', { files: readRuleFiles(), message: 'the bundled rules again' }) },
+  { route: 'GET /v1/rulesets/activations', allowed: ['admin', 'auditor'], ok: 200, prepare: async () => (c) => c.get('/v1/rulesets/activations') },
+  { route: 'GET /v1/rulesets/diff', allowed: ['admin', 'auditor'], ok: 200, prepare: async (api) => { const { before, after } = await twoVersions(api); return (c) => c.get(`/v1/rulesets/diff?from=${before}&to=${after}`); } },
+  { route: 'POST /v1/rulesets/impact', allowed: ['admin', 'auditor'], ok: 200, prepare: async (api) => { const version = await activeVersion(api); return (c) => c.post('/v1/rulesets/impact', { version }); } },
+  { route: 'POST /v1/rulesets/rollback', allowed: ['admin'], ok: 200, prepare: async (api) => { await twoVersions(api); return (c) => c.post('/v1/rulesets/rollback'); } },
+  { route: 'GET /v1/rulesets/:version', allowed: ['admin', 'auditor'], ok: 200, prepare: async (api) => { const version = await activeVersion(api); return (c) => c.get(`/v1/rulesets/${version}`); } },
+  { route: 'POST /v1/rulesets/:version/activate', allowed: ['admin'], ok: 200, prepare: async (api) => { const version = await activeVersion(api); return (c) => c.post(`/v1/rulesets/${version}/activate`); } },
+  { route: 'GET /v1/audit', allowed: ['admin', 'auditor'], ok: 200, prepare: async () => (c) => c.get('/v1/audit') },
+];
+
+const PUBLIC = ['/health', '/metrics', '/docs', '/docs/openapi.json'];
+
+describe.each(DATABASE_KINDS)('roles on %s', (kind) => {
+  const api = useApi(kind);
+  const clients = {} as Record<Caller, Client>;
+
+  beforeAll(async () => {
+    const revoked = await api.createKey('admin', 'revoked admin');
+    expect((await api.admin.delete(`/v1/keys/${revoked.id}`)).status).toBe(200);
+    clients.service = api.service;
+    clients.admin = api.admin;
+    clients.auditor = api.auditor;
+    clients.none = api.anonymous;
+    clients.revoked = revoked.client;
+    clients.garbage = api.client(`rck_${randomBytes(32).toString('base64url')}`);
+  });
+
+  it('every /v1 route of the service is in the matrix', async () => {
+    const spec = (await api.anonymous.get('/docs/openapi.json')).body;
+    const documented = Object.entries(spec.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+    );
+    expect(documented.filter((r) => r.includes(' /v1/')).sort()).toEqual(ROUTES.map((r) => r.route).sort());
+  });
+
+  it.each(ROUTES)('$route', async ({ allowed, ok, prepare }) => {
+    const expected: Record<string, string> = {};
+    const actual: Record<string, string> = {};
+    for (const caller of CALLERS) {
+      const permitted = allowed.includes(caller);
+      expected[caller] = permitted ? `${ok}` : ['none', 'revoked', 'garbage'].includes(caller) ? '401 UNAUTHENTICATED' : '403 FORBIDDEN';
+      const call = await prepare(api);
+      const before = permitted ? undefined : await api.fingerprint();
+      const res = await call(clients[caller]);
+      actual[caller] = res.status < 300 ? `${res.status}` : `${res.status} ${res.body.code}`;
+      if (res.status === 401) expect(res.headers['www-authenticate']).toBe('Bearer realm="ratecard"');
+      if (res.status >= 400) expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      if (before) expect(await api.fingerprint()).toEqual(before);
+    }
+    expect(actual).toEqual(expected);
+  });
+
+  it.each(PUBLIC)('%s is public: every caller gets 200', async (path) => {
+    const statuses = await Promise.all(CALLERS.map(async (caller) => [caller, (await clients[caller].get(path)).status]));
+    expect(Object.fromEntries(statuses)).toEqual(Object.fromEntries(CALLERS.map((c) => [c, 200])));
+  });
+
+  it('a malformed Authorization header is 401, and the message says how to send a key', async () => {
+    const res = await api.anonymous.get('/v1/keys', { headers: { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` } });
+    expect([res.status, res.body.code, res.body.detail]).toEqual([401, 'UNAUTHENTICATED', 'send an API key as `Authorization: Bearer <key>`']);
+  });
+
+  it('a key stops working as soon as it is revoked', async () => {
+    const key = await api.createKey('service');
+    const accountId = (await api.createAccount({ plan: 'basic' })).id;
+    expect((await key.client.get(`/v1/accounts/${accountId}`)).status).toBe(200);
+
+    expect((await api.admin.delete(`/v1/keys/${key.id}`)).status).toBe(200);
+
+    const res = await key.client.post('/v1/charges', { accountId, action: 'chat.edit' }, { idempotencyKey: randomUUID() });
+    expect([res.status, res.body.code]).toEqual([401, 'UNAUTHENTICATED']);
+    expect((await api.account(accountId)).balance).toBe(1500);
+  });
+});

@@ -34,8 +34,10 @@ export async function createApp(config: AppConfig, options: AppOptions & { logge
     },
     return503OnClosing: true,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { logger: new PinoNestLogger(logger), abortOnError: false });
+  // bodyParser: false keeps Nest from adding a form parser: bodies are JSON only, anything else is a 415.
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  fastify.removeContentTypeParser('text/plain');
   const metrics = app.get(MetricsService);
 
   fastify.addHook('onSend', async (request, reply) => {

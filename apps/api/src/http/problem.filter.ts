@@ -41,7 +41,7 @@ export function toProblem(error: unknown, log?: Logger): Problem {
     const message = typeof response === 'string' ? response : ((response as { message?: unknown }).message ?? error.message);
     const text = Array.isArray(message) ? message.join('; ') : String(message);
     if (status === 404) return problem(404, 'NOT_FOUND', 'no such route');
-    if (status === 400 && /JSON/.test(text)) return fastifyProblem(400, /empty/i.test(text) ? 'FST_ERR_CTP_EMPTY_JSON_BODY' : 'FST_ERR_CTP_INVALID_JSON_BODY', text);
+    if (status === 400 && /json/i.test(text)) return fastifyProblem(400, /empty/i.test(text) ? 'FST_ERR_CTP_EMPTY_JSON_BODY' : 'FST_ERR_CTP_INVALID_JSON_BODY', text);
     if (status === 413) return fastifyProblem(413, 'FST_ERR_CTP_BODY_TOO_LARGE', text);
     if (status === 415) return fastifyProblem(415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE', text);
     return problem(status, status === 400 ? 'INVALID_REQUEST' : (HTTP_CODES[status] ?? `HTTP_${status}`), text);

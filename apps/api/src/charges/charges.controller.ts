@@ -46,6 +46,7 @@ export class ChargesController {
       const result = await this.ledger.charge(body, key, this.clock.now(), callerOf(req));
       if (result.replayed) void reply.header('idempotent-replayed', 'true');
       this.metrics.decision('charge', body.action, result.body.decision, result.replayed ? 'replayed' : undefined);
+      if (!result.replayed) this.metrics.charged(body.action, result.body.cost);
       return result.body;
     } catch (e) {
       if (e instanceof DecisionDenied) this.metrics.decision('charge', body.action, e.decision);

@@ -82,6 +82,8 @@ export class HoldsController {
     }
     const result = await this.ledger.capture(id, input, this.clock.now(), callerOf(req));
     this.metrics.decision('capture', result.charge.action, result.charge.decision, 'allowed');
+    // The captured amount: at most the hold, and not the price of the decision attached to the charge.
+    this.metrics.charged(result.charge.action, result.charge.cost);
     return result;
   }
 

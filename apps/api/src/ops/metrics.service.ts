@@ -30,11 +30,15 @@ export class MetricsService {
     collectDefaultMetrics({ register: this.registry, prefix: 'ratecard_' });
   }
 
-  /** Counts a decision; for an allowed charge or capture, also the credits. */
+  /** Counts a decision. */
   decision(kind: 'quote' | 'charge' | 'hold' | 'capture', action: string, decision: Decision | undefined, outcome?: string): void {
     const result = outcome ?? (decision?.allowed ? 'allowed' : (decision?.reasons[0]?.code ?? 'error'));
     this.decisions.inc({ kind, action, outcome: result });
-    if (decision?.allowed && (kind === 'charge' || kind === 'capture')) this.credits.inc({ action }, decision.cost);
+  }
+
+  /** Counts credits a charge or capture actually moved (never a replay). */
+  charged(action: string, credits: number): void {
+    this.credits.inc({ action }, credits);
   }
 
   async text(): Promise<string> {

@@ -13,7 +13,7 @@ import { ApiKeyGuard } from './http/auth';
 import { problem, ProblemException } from './http/problem';
 import { ProblemFilter } from './http/problem.filter';
 import { KeysController } from './keys/keys.controller';
-import { AdminBootstrap } from './ops/admin-bootstrap';
+import { AdminBootstrap, LedgerShutdown } from './ops/admin-bootstrap';
 import { MetricsService } from './ops/metrics.service';
 import { OpsController } from './ops/ops.controller';
 import { RulesService } from './rulesets/rules.service';
@@ -35,6 +35,7 @@ function fieldErrors(errors: readonly ValidationError[], prefix = ''): { field: 
 }
 
 const ormLog = new Logger('database');
+const ledgerLog = new Logger('ledger');
 
 @Module({})
 export class AppModule {
@@ -67,11 +68,18 @@ export class AppModule {
         {
           provide: Ledger,
           inject: [DATABASE, RulesService],
-          useFactory: (db: Database, rules: RulesService) => new Ledger(db, rules, { holdTtlSeconds: config.holdTtlSeconds, maxHoldTtlSeconds: config.maxHoldTtlSeconds }),
+          useFactory: (db: Database, rules: RulesService) =>
+            new Ledger(db, rules, {
+              holdTtlSeconds: config.holdTtlSeconds,
+              maxHoldTtlSeconds: config.maxHoldTtlSeconds,
+              chargeBatch: config.chargeBatch,
+              onLogError: (e, rows) => ledgerLog.error(`lost ${rows} quote log rows: ${(e as Error).message}`),
+            }),
         },
         MetricsService,
         ApiKeyGuard,
         AdminBootstrap,
+        LedgerShutdown,
         { provide: APP_GUARD, useExisting: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         {

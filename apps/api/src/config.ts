@@ -26,6 +26,8 @@ export interface AppConfig {
   readonly requestTimeoutMs: number;
   /** Apply pending migrations at start. */
   readonly migrate: boolean;
+  /** Most charges settled in one transaction (group commit); 0 settles each alone. */
+  readonly chargeBatch: number;
 }
 
 /** A configuration problem: the variable and what is wrong with it. */
@@ -81,6 +83,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     rateLimitPerKey: int('RATE_LIMIT_PER_KEY', 0, 0, 1_000_000),
     requestTimeoutMs: int('REQUEST_TIMEOUT_MS', 10_000, 100, 600_000),
     migrate: bool('MIGRATE_ON_START', true),
+    chargeBatch: int('CHARGE_BATCH', 128, 0, 10_000),
   };
   return problems.length ? { problems } : { config, problems };
 }

@@ -1,6 +1,7 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Database } from './database';
 import { AuditEvent, DecisionLog } from './entities';
+import { LedgerError } from './errors';
 
 /** A logged decision as auditors see it. */
 export interface DecisionLogView {
@@ -41,7 +42,8 @@ export interface DecisionFilter {
   readonly rulesetVersion?: string;
   readonly since?: Date;
   readonly until?: Date;
-  readonly cursor?: number;
+  /** The `next` of the previous page. */
+  readonly cursor?: string;
   readonly limit: number;
 }
 
@@ -53,17 +55,27 @@ export class Audit {
     return this.db.orm.em.fork() as SqlEntityManager;
   }
 
-  /** Logged decisions, newest first, keyset-paginated by id. */
-  async decisions(f: DecisionFilter): Promise<{ items: DecisionLogView[]; next: number | null }> {
-    const where: Record<string, unknown> = {};
-    if (f.accountId) where.accountId = f.accountId;
-    if (f.action) where.action = f.action;
-    if (f.rulesetVersion) where.rulesetVersion = f.rulesetVersion;
-    if (f.since || f.until) where.createdAt = { ...(f.since ? { $gte: f.since } : {}), ...(f.until ? { $lt: f.until } : {}) };
-    if (f.cursor !== undefined) where.id = { $lt: f.cursor };
-    const rows = await this.fork().find(DecisionLog, where, { orderBy: { id: 'desc' }, limit: f.limit + 1 });
+  /**
+   * Logged decisions, newest first by the time they were decided (quote rows are written in
+   * batches, so row ids alone do not follow decision time), keyset-paginated by (time, id).
+   */
+  async decisions(f: DecisionFilter): Promise<{ items: DecisionLogView[]; next: string | null }> {
+    const where: Record<string, unknown>[] = [];
+    if (f.accountId) where.push({ accountId: f.accountId });
+    if (f.action) where.push({ action: f.action });
+    if (f.rulesetVersion) where.push({ rulesetVersion: f.rulesetVersion });
+    if (f.since) where.push({ createdAt: { $gte: f.since } });
+    if (f.until) where.push({ createdAt: { $lt: f.until } });
+    const cursor = f.cursor === undefined ? undefined : /^(\d+)\.(\d+)$/.exec(f.cursor);
+    if (f.cursor !== undefined && !cursor) throw new LedgerError('INVALID_CURSOR', `\`${f.cursor}\` is not a cursor from this list`);
+    if (cursor) {
+      const at = new Date(Number(cursor[1]));
+      where.push({ $or: [{ createdAt: { $lt: at } }, { createdAt: at, id: { $lt: Number(cursor[2]) } }] });
+    }
+    const rows = await this.fork().find(DecisionLog, where.length ? { $and: where } : {}, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: f.limit + 1 });
     const items = rows.slice(0, f.limit).map(decisionView);
-    return { items, next: rows.length > f.limit ? items[items.length - 1].id : null };
+    const last = rows.length > f.limit ? rows[f.limit - 1] : undefined;
+    return { items, next: last ? `${last.createdAt.getTime()}.${Number(last.id)}` : null };
   }
 
   /** Every logged decision in a window, oldest first, in batches (for replaying under other rules). */

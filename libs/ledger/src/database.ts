@@ -47,6 +47,11 @@ export interface DatabaseOptions {
   readonly debug?: boolean;
   /** Where MikroORM's own messages go (migrations applied, warnings); silent by default. */
   readonly logger?: (message: string) => void;
+  /**
+   * SQLite only: extra read-only connections to the same file for reads outside transactions
+   * (WAL lets them run beside the writer and see every committed change). Default 2.
+   */
+  readonly readConnections?: number;
 }
 
 /**
@@ -65,18 +70,21 @@ export function ormOptions(target: DatabaseTarget, options: DatabaseOptions = {}
     discovery: { warnWhenNoEntities: false },
   } satisfies Options;
   if (target.kind === 'sqlite') {
+    const pool = {
+      min: 1,
+      max: 1,
+      idleTimeoutMillis: Number.MAX_SAFE_INTEGER,
+      afterCreate: (conn: { exec(sql: string, done: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) => {
+        conn.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;', (err) => done(err, conn));
+      },
+    };
+    const readers = target.file === ':memory:' ? 0 : (options.readConnections ?? 2);
     return {
       ...common,
       driver: SqliteDriver,
       dbName: target.file,
-      pool: {
-        min: 1,
-        max: 1,
-        idleTimeoutMillis: Number.MAX_SAFE_INTEGER,
-        afterCreate: (conn: { exec(sql: string, done: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) => {
-          conn.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;', (err) => done(err, conn));
-        },
-      },
+      pool,
+      ...(readers > 0 ? { replicas: Array.from({ length: readers }, (_, i) => ({ name: `read-${i + 1}`, dbName: target.file, pool })), preferReadReplicas: true } : {}),
       migrations: { migrationsList: SQLITE_MIGRATIONS, transactional: true, allOrNothing: true, snapshot: false },
     } as Options;
   }

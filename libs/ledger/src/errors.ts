@@ -14,7 +14,8 @@ export type LedgerErrorCode =
   | 'DENIED'
   | 'KEY_NOT_FOUND'
   | 'VERSION_NOT_FOUND'
-  | 'INVALID_RULES';
+  | 'INVALID_RULES'
+  | 'INVALID_CURSOR';
 
 /** A domain error: a stable code, a message in Cedar's style, optional details. Never an HTTP type. */
 export class LedgerError extends Error {

@@ -5,6 +5,8 @@ import { cycleWindow, decide, planChange, type CompiledRuleSet, type Decision, t
 import type { Database } from './database';
 import { Account, AuditEvent, Charge, DecisionLog, Hold, IdempotencyRecord, LedgerEntry, UsageCounter, type DecisionKind, type EntryKind } from './entities';
 import { DecisionDenied, LedgerError } from './errors';
+import { DecisionLogWriter, type DecisionLogRow } from './decision-log-writer';
+import { HotReads } from './hot-reads';
 import { hashOf, newId } from './ids';
 import type { RulesProvider } from './rules-provider';
 import { accountView, chargeView, entryView, holdView, type AccountView, type ChargeView, type EntryView, type HoldView, type RefundView } from './views';
@@ -34,6 +36,21 @@ export interface LedgerOptions {
   readonly holdTtlSeconds?: number;
   /** Longest hold lifetime a caller may ask for (24 hours). */
   readonly maxHoldTtlSeconds?: number;
+  /** Most charges settled in one transaction (group commit); 0 settles each alone. Default 128. */
+  readonly chargeBatch?: number;
+  /** Called when quote log rows could not be written. */
+  readonly onLogError?: (e: unknown, rows: number) => void;
+}
+
+/** A charge waiting for its batch. */
+interface PendingCharge {
+  readonly req: ActionRequest;
+  readonly key: string;
+  readonly hash: string;
+  readonly now: Date;
+  readonly caller: Caller;
+  resolve(v: Idempotent<ChargeView>): void;
+  reject(e: unknown): void;
 }
 
 const ACCOUNT_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
@@ -55,6 +72,11 @@ const ACCOUNT_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 export class Ledger {
   private readonly holdTtl: number;
   private readonly maxHoldTtl: number;
+  private readonly chargeBatch: number;
+  private readonly logs: DecisionLogWriter;
+  private readonly reads: HotReads;
+  private readonly queue: PendingCharge[] = [];
+  private draining = false;
 
   constructor(
     private readonly db: Database,
@@ -63,6 +85,20 @@ export class Ledger {
   ) {
     this.holdTtl = options.holdTtlSeconds ?? 900;
     this.maxHoldTtl = options.maxHoldTtlSeconds ?? 86_400;
+    this.chargeBatch = options.chargeBatch ?? 128;
+    this.logs = new DecisionLogWriter(db, 500, 20, options.onLogError);
+    this.reads = new HotReads(db);
+  }
+
+  /** Writes buffered quote log rows now (before reading the decision log in this process). */
+  flushLogs(): Promise<void> {
+    return this.logs.flush();
+  }
+
+  /** Waits for queued charges and buffered log rows; call on shutdown. */
+  async close(): Promise<void> {
+    while (this.draining || this.queue.length) await new Promise((r) => setTimeout(r, 5));
+    await this.logs.close();
   }
 
   /** Longest hold lifetime accepted, in seconds. */
@@ -184,14 +220,22 @@ export class Ledger {
 
   // ---------------------------------------------------------------- decisions and charges
 
-  /** Decides against the account's live state. The only side effect is the decision log. */
+  /**
+   * Decides against the account's live state. The only side effect is the decision log. Reads the
+   * account in one statement; only an ended cycle or an expired hold takes the locked path.
+   */
   async quote(req: ActionRequest, now: Date, caller: Caller): Promise<Decision> {
     const compiled = this.rules.active();
-    const em = await this.current(req.accountId, now);
-    const account = await em.findOneOrFail(Account, { id: req.accountId });
-    const state = await this.state(em, account, compiled, req.action);
+    let account = await this.reads.account(req.accountId, req.action);
+    if (!account) throw notFound(req.accountId);
+    if (now.getTime() >= account.cycleEnd.getTime() || (account.nextHoldExpiry && account.nextHoldExpiry.getTime() <= now.getTime())) {
+      await this.current(req.accountId, now);
+      account = (await this.reads.account(req.accountId, req.action))!;
+    }
+    const usage = compiled.plans.get(account.plan)?.quotas.has(req.action) ? { [req.action]: account.used } : {};
+    const state = { plan: account.plan, balanceMc: account.balanceMc, usage };
     const decision = decide(compiled, state, toRequest(req), now);
-    await this.log(em, 'quote', account, req, decision, caller, now, undefined, state);
+    this.logs.push(logRow('quote', account, req, decision, caller, now, undefined, state));
     return decision;
   }
 
@@ -201,7 +245,19 @@ export class Ledger {
    * (it is logged) and throws {@link DecisionDenied}.
    */
   async charge(req: ActionRequest, key: string, now: Date, caller: Caller): Promise<Idempotent<ChargeView>> {
-    const hash = hashOf({ op: 'charge', accountId: req.accountId, action: req.action, params: req.params ?? {}, confirm: req.confirm ?? false });
+    const hash = chargeHash(req);
+    if (this.chargeBatch <= 0) return this.chargeAlone(req, key, hash, now, caller);
+    const stored = await this.replay<ChargeView>('charge', key, hash);
+    if (stored) return stored;
+    return new Promise((resolve, reject) => {
+      this.queue.push({ req, key, hash, now, caller, resolve, reject });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  /** One charge in its own transaction: the path when batching is off, and the fallback of a failed batch. */
+  private async chargeAlone(req: ActionRequest, key: string, hash: string, now: Date, caller: Caller): Promise<Idempotent<ChargeView>> {
+    await this.logs.flush();
     return this.idempotent('charge', key, hash, async (em) => {
       const compiled = this.rules.active();
       const account = await this.lock(em, req.accountId);
@@ -223,10 +279,157 @@ export class Ledger {
     }, (e) => this.logDenial(e, 'charge', req, caller, now));
   }
 
+  /**
+   * Group commit: charges queued while a batch is being written form the next batch. Each batch is
+   * one transaction that locks its accounts (in id order), decides every charge in arrival order
+   * against the balance and usage the earlier ones left, and writes with a few multi-row
+   * statements. If a batch fails for any reason, each of its charges runs alone instead.
+   */
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.chargeBatch);
+        await this.settleBatch(batch);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async settleBatch(batch: PendingCharge[]): Promise<void> {
+    // Quotes decided before these charges are logged before them.
+    await this.logs.flush();
+    // One charge per idempotency key per batch; a repeat waits for the next batch and replays.
+    const leaders = new Map<string, PendingCharge>();
+    const repeats: PendingCharge[] = [];
+    for (const p of batch) {
+      if (leaders.has(p.key)) repeats.push(p);
+      else leaders.set(p.key, p);
+    }
+    const work = [...leaders.values()];
+    const outcomes = new Map<PendingCharge, { ok: Idempotent<ChargeView> } | { error: unknown }>();
+    try {
+      await this.tx(async (em) => this.settleInTx(em, work, outcomes));
+    } catch {
+      outcomes.clear();
+      for (const p of work) {
+        try {
+          outcomes.set(p, { ok: await this.chargeAlone(p.req, p.key, p.hash, p.now, p.caller) });
+        } catch (e) {
+          outcomes.set(p, { error: e });
+        }
+      }
+    }
+    for (const [p, o] of outcomes) 'ok' in o ? p.resolve(o.ok) : p.reject(o.error);
+    this.queue.unshift(...repeats);
+  }
+
+  private async settleInTx(em: SqlEntityManager, work: PendingCharge[], outcomes: Map<PendingCharge, { ok: Idempotent<ChargeView> } | { error: unknown }>): Promise<void> {
+    const compiled = this.rules.active();
+    const now = work.reduce((t, p) => (p.now.getTime() > t.getTime() ? p.now : t), work[0].now);
+    // Keys stored by an earlier batch or another process since the caller checked.
+    const stored = await em.find(IdempotencyRecord, { scope: 'charge', key: { $in: work.map((p) => p.key) } });
+    const byKey = new Map(stored.map((r) => [r.key, r]));
+    const todo: PendingCharge[] = [];
+    for (const p of work) {
+      const r = byKey.get(p.key);
+      if (!r) todo.push(p);
+      else if (r.requestHash === p.hash) outcomes.set(p, { ok: { body: r.response as ChargeView, replayed: true } });
+      else outcomes.set(p, { error: reused(p.key) });
+    }
+    if (todo.length === 0) return;
+    const ids = [...new Set(todo.map((p) => p.req.accountId))].sort();
+    const accounts = await em.find(Account, { id: { $in: ids } }, { orderBy: { id: 'asc' }, ...(this.db.kind === 'postgresql' ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {}) });
+    const byId = new Map(accounts.map((a) => [a.id, a]));
+    for (const a of accounts) await this.touch(em, a, compiled, now);
+    // This cycle's usage of the actions that have a quota on the account's plan.
+    const quota = (a: Account, action: string): boolean => compiled.plans.get(a.plan)?.quotas.has(action) ?? false;
+    const pairs = todo.filter((p) => byId.has(p.req.accountId) && quota(byId.get(p.req.accountId)!, p.req.action));
+    const used = new Map<string, number>();
+    const pairKey = (account: string, action: string): string => `${account}\u0000${action}`;
+    if (pairs.length) {
+      const counters = await em.find(UsageCounter, { $or: pairs.map((p) => ({ accountId: p.req.accountId, action: p.req.action, cycleStart: byId.get(p.req.accountId)!.cycleStart })) });
+      for (const c of counters) used.set(pairKey(c.accountId, c.action), c.count);
+    }
+
+    const entries: Omit<LedgerEntry, 'id'>[] = [];
+    const logs: DecisionLogRow[] = [];
+    const done: { p: PendingCharge; charge: Charge; balanceMc: number; decision: Decision }[] = [];
+    const usage = new Map<string, { accountId: string; action: string; cycleStart: Date; count: number }>();
+    for (const p of todo) {
+      const account = byId.get(p.req.accountId);
+      if (!account) {
+        outcomes.set(p, { error: notFound(p.req.accountId) });
+        continue;
+      }
+      const k = pairKey(account.id, p.req.action);
+      const state = { plan: account.plan, balanceMc: account.balanceMc, usage: quota(account, p.req.action) ? { [p.req.action]: used.get(k) ?? 0 } : {} };
+      const decision = decide(compiled, state, toRequest(p.req), p.now);
+      if (!decision.allowed) {
+        logs.push(logRow('charge', account, p.req, decision, p.caller, p.now, undefined, state));
+        outcomes.set(p, { error: new DecisionDenied(decision, state) });
+        continue;
+      }
+      const chargeId = newId('ch');
+      const cost = decision.costMillicredits;
+      if (cost > 0) {
+        account.balanceMc -= cost;
+        // INVARIANT: decide() denied any charge above the balance, so this never goes below zero.
+        entries.push({ accountId: account.id, kind: 'debit', amountMc: -cost, balanceAfterMc: account.balanceMc, cycleStart: account.cycleStart, action: p.req.action, chargeId, holdId: null, plan: null, rulesetVersion: decision.rulesetVersion, reason: `charge for \`${p.req.action}\``, createdAt: p.now });
+      }
+      used.set(k, (used.get(k) ?? 0) + 1);
+      const u = usage.get(k) ?? { accountId: account.id, action: p.req.action, cycleStart: account.cycleStart, count: 0 };
+      u.count++;
+      usage.set(k, u);
+      account.updatedAt = now;
+      logs.push(logRow('charge', account, p.req, decision, p.caller, p.now, chargeId, state));
+      const charge = em.create(Charge, { id: chargeId, accountId: account.id, action: p.req.action, params: { ...(p.req.params ?? {}) }, costMc: cost, rulesetVersion: decision.rulesetVersion, entryId: null, holdId: null, idempotencyKey: p.key, createdAt: p.now }, { persist: false });
+      done.push({ p, charge, balanceMc: account.balanceMc, decision });
+    }
+
+    if (entries.length) {
+      await em.insertMany(LedgerEntry, entries);
+      const rows = await em.find(LedgerEntry, { chargeId: { $in: entries.map((e) => e.chargeId!) } }, { fields: ['id', 'chargeId'] });
+      const entryOf = new Map(rows.map((r) => [r.chargeId!, Number(r.id)]));
+      for (const d of done) d.charge.entryId = entryOf.get(d.charge.id) ?? null;
+    }
+    if (done.length) {
+      await em.insertMany(
+        Charge,
+        done.map(({ charge: c }) => ({ id: c.id, accountId: c.accountId, action: c.action, params: c.params, costMc: c.costMc, rulesetVersion: c.rulesetVersion, entryId: c.entryId, holdId: null, idempotencyKey: c.idempotencyKey, createdAt: c.createdAt })),
+      );
+      await this.addUsage(em, [...usage.values()]);
+    }
+    if (logs.length) await em.insertMany(DecisionLog, logs);
+    const bodies = done.map((d) => ({ d, body: chargeView(d.charge, { balanceMc: d.balanceMc }, d.decision) }));
+    if (bodies.length) {
+      await em.insertMany(
+        IdempotencyRecord,
+        bodies.map(({ d, body }) => ({ scope: 'charge', key: d.p.key, requestHash: d.p.hash, status: 201, response: structuredClone(body) as object, createdAt: new Date() })),
+      );
+    }
+    await em.flush();
+    for (const { d, body } of bodies) outcomes.set(d.p, { ok: { body, replayed: false } });
+  }
+
+  /** Adds to usage counters in one statement (insert, or add to the existing count). */
+  private async addUsage(em: SqlEntityManager, rows: { accountId: string; action: string; cycleStart: Date; count: number }[]): Promise<void> {
+    if (rows.length === 0) return;
+    const knex = em.getKnex();
+    const platform = em.getPlatform();
+    const qb = knex('usage_counter')
+      .insert(rows.map((r) => ({ account_id: r.accountId, action: r.action, cycle_start: platform.processDateProperty(r.cycleStart), count: r.count })))
+      .onConflict(['account_id', 'action', 'cycle_start'])
+      .merge({ count: knex.raw('?? + ??', ['usage_counter.count', 'excluded.count']) });
+    await em.execute(qb);
+  }
+
   /** Reserves the quoted cost for a long job. Reserved credits are not spendable; the quota is counted now. */
   async hold(req: ActionRequest & { ttlSeconds?: number }, key: string, now: Date, caller: Caller): Promise<Idempotent<HoldView>> {
     const ttl = req.ttlSeconds ?? this.holdTtl;
     const hash = hashOf({ op: 'hold', accountId: req.accountId, action: req.action, params: req.params ?? {}, confirm: req.confirm ?? false, ttl });
+    await this.logs.flush();
     return this.idempotent('hold', key, hash, async (em) => {
       const compiled = this.rules.active();
       const account = await this.lock(em, req.accountId);
@@ -271,6 +474,7 @@ export class Ledger {
     const found = await this.fork().findOne(Hold, { id: holdId });
     if (!found) throw new LedgerError('HOLD_NOT_FOUND', `hold \`${holdId}\` does not exist`);
     const compiledAtHold = (await this.rules.get(found.rulesetVersion)) ?? this.rules.active();
+    await this.logs.flush();
     return this.tx(async (em) => {
       const account = await this.lock(em, found.accountId);
       await this.touch(em, account, this.rules.active(), now);
@@ -421,15 +625,7 @@ export class Ledger {
     fn: (em: SqlEntityManager) => Promise<{ status: number; body: T }>,
     onError?: (e: unknown) => Promise<void>,
   ): Promise<Idempotent<T>> {
-    const replay = async (): Promise<Idempotent<T> | undefined> => {
-      const found = await this.fork().findOne(IdempotencyRecord, { scope, key });
-      if (!found) return undefined;
-      if (found.requestHash !== hash) {
-        throw new LedgerError('IDEMPOTENCY_KEY_REUSED', `idempotency key \`${key}\` was already used with a different request`, { key });
-      }
-      return { body: found.response as T, replayed: true };
-    };
-    const first = await replay();
+    const first = await this.replay<T>(scope, key, hash);
     if (first) return first;
     try {
       const body = await this.tx(async (em) => {
@@ -441,12 +637,20 @@ export class Ledger {
       return { body, replayed: false };
     } catch (e) {
       if (e instanceof UniqueConstraintViolationException) {
-        const again = await replay();
+        const again = await this.replay<T>(scope, key, hash);
         if (again) return again;
       }
       if (onError) await onError(e);
       throw e;
     }
+  }
+
+  /** A stored response for (scope, key): replayed when the body matches, refused when not. */
+  private async replay<T>(scope: string, key: string, hash: string): Promise<Idempotent<T> | undefined> {
+    const found = await this.reads.idempotency(scope, key);
+    if (!found) return undefined;
+    if (found.requestHash !== hash) throw reused(key);
+    return { body: found.response as T, replayed: true };
   }
 
   /** Locks the account row for the rest of the transaction (PostgreSQL); SQLite is already serialised. */
@@ -577,25 +781,7 @@ export class Ledger {
     chargeId?: string,
     state?: { balanceMc: number; usage: Record<string, number> },
   ): Promise<void> {
-    await em.insert(DecisionLog, {
-      kind,
-      accountId: account.id,
-      plan: account.plan,
-      action: req.action,
-      params: { ...(req.params ?? {}) },
-      confirm: req.confirm ?? false,
-      balanceMc: state?.balanceMc ?? account.balanceMc,
-      usage: state?.usage ?? {},
-      allowed: decision.allowed,
-      costMc: decision.costMillicredits,
-      reasons: decision.reasons.map((r) => r.code).join(','),
-      // A copy: MikroORM rewrites nested values of inserted data in place; the engine's breakdown lines are frozen and shared.
-      decision: structuredClone(decision) as unknown as object,
-      rulesetVersion: decision.rulesetVersion,
-      chargeId: chargeId ?? null,
-      apiKeyId: caller.apiKeyId ?? null,
-      createdAt: now,
-    });
+    await em.insert(DecisionLog, logRow(kind, account, req, decision, caller, now, chargeId, state));
   }
 
   /** A denied charge or hold changed nothing; the decision is still logged. */
@@ -609,6 +795,45 @@ export class Ledger {
   private async audit(em: SqlEntityManager, caller: Caller, event: string, target: string, details: Record<string, unknown>, now: Date): Promise<void> {
     await em.insert(AuditEvent, { actor: caller.actor, event, target, details, createdAt: now });
   }
+}
+
+/** A decision-log row. The decision is copied: receipts are shared and frozen, and the ORM walks JSON in place. */
+function logRow(
+  kind: DecisionKind,
+  account: Pick<Account, 'id' | 'plan' | 'balanceMc'>,
+  req: ActionRequest,
+  decision: Decision,
+  caller: Caller,
+  now: Date,
+  chargeId?: string,
+  state?: { balanceMc: number; usage: Record<string, number> },
+): DecisionLogRow {
+  return {
+    kind,
+    accountId: account.id,
+    plan: account.plan,
+    action: req.action,
+    params: { ...(req.params ?? {}) },
+    confirm: req.confirm ?? false,
+    balanceMc: state?.balanceMc ?? account.balanceMc,
+    usage: state?.usage ?? {},
+    allowed: decision.allowed,
+    costMc: decision.costMillicredits,
+    reasons: decision.reasons.map((r) => r.code).join(','),
+    decision: structuredClone(decision) as unknown as object,
+    rulesetVersion: decision.rulesetVersion,
+    chargeId: chargeId ?? null,
+    apiKeyId: caller.apiKeyId ?? null,
+    createdAt: now,
+  };
+}
+
+function chargeHash(req: ActionRequest): string {
+  return hashOf({ op: 'charge', accountId: req.accountId, action: req.action, params: req.params ?? {}, confirm: req.confirm ?? false });
+}
+
+function reused(key: string): LedgerError {
+  return new LedgerError('IDEMPOTENCY_KEY_REUSED', `idempotency key \`${key}\` was already used with a different request`, { key });
 }
 
 function toRequest(req: ActionRequest): { action: string; params: Readonly<Record<string, unknown>>; confirm: boolean } {

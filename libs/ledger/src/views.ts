@@ -141,7 +141,8 @@ export function entryView(e: LedgerEntry): EntryView {
   };
 }
 
-export function chargeView(c: Charge, a: Account, decision?: Decision): ChargeView {
+/** A charge; `a` gives the account's balance right after it. */
+export function chargeView(c: Charge, a: Pick<Account, 'balanceMc'>, decision?: Decision): ChargeView {
   return {
     id: c.id,
     accountId: c.accountId,
@@ -159,7 +160,7 @@ export function chargeView(c: Charge, a: Account, decision?: Decision): ChargeVi
   };
 }
 
-export function holdView(h: Hold, a: Account, decision?: Decision): HoldView {
+export function holdView(h: Hold, a: Pick<Account, 'balanceMc'>, decision?: Decision): HoldView {
   return {
     id: h.id,
     accountId: h.accountId,

@@ -41,7 +41,8 @@ export class DecisionsController {
   @Get()
   @Roles('admin', 'auditor')
   @ApiOperation({ summary: 'The decision log', description: 'Every quote, charge, hold and capture a service asked for, with the request, the result and the rule-set version, newest first.' })
-  list(@Query() q: DecisionLogQuery): Promise<{ items: DecisionLogView[]; next: number | null }> {
+  async list(@Query() q: DecisionLogQuery): Promise<{ items: DecisionLogView[]; next: string | null }> {
+    await this.ledger.flushLogs();
     return this.audit.decisions({
       limit: q.limit ?? 50,
       ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),

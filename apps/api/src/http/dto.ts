@@ -168,7 +168,21 @@ export class LedgerQuery extends PageQuery {
   order?: 'asc' | 'desc';
 }
 
-export class DecisionLogQuery extends PageQuery {
+export class DecisionLogQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'The `next` value of the previous page.' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^\d+\.\d+$/, { message: 'cursor must be the `next` value of a previous page' })
+  cursor?: string;
+
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()

@@ -28,6 +28,7 @@ const LEDGER_STATUS: Record<Exclude<LedgerErrorCode, 'DENIED'>, number> = {
   KEY_NOT_FOUND: 404,
   VERSION_NOT_FOUND: 404,
   INVALID_RULES: 422,
+  INVALID_CURSOR: 400,
 };
 
 /** The status of a ledger error. */

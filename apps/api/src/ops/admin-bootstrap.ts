@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { ApiKeys } from '@ratecard/ledger';
+import { ApiKeys, Ledger } from '@ratecard/ledger';
 import type { AppConfig } from '../config';
 import { CLOCK, CONFIG, type Clock } from '../tokens';
 
@@ -31,5 +31,15 @@ export class AdminBootstrap implements OnApplicationBootstrap {
       // Another process created the same RATECARD_ADMIN_KEY first.
       if (!(e instanceof UniqueConstraintViolationException)) throw e;
     }
+  }
+}
+
+/** On shutdown, waits for queued charges and writes buffered quote log rows before the database closes. */
+@Injectable()
+export class LedgerShutdown implements BeforeApplicationShutdown {
+  constructor(private readonly ledger: Ledger) {}
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.ledger.close();
   }
 }

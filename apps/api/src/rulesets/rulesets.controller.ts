@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { compileSources, diffMarkdown, diffRuleSets, diffText, impactOf, type ImpactReport, type LoggedDecision, type RuleSetDiff } from '@ratecard/engine';
-import { Audit, LedgerError, RuleVersions, type ActivationView, type VersionView } from '@ratecard/ledger';
+import { Audit, Ledger, LedgerError, RuleVersions, type ActivationView, type VersionView } from '@ratecard/ledger';
 import type { FastifyReply } from 'fastify';
 import { Roles, type AuthedRequest } from '../http/auth';
 import { DiffQuery, ImpactDto, PublishDto } from '../http/dto';
@@ -19,6 +19,7 @@ export class RulesetsController {
     private readonly versions: RuleVersions,
     private readonly rules: RulesService,
     private readonly audit: Audit,
+    private readonly ledger: Ledger,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -86,6 +87,7 @@ export class RulesetsController {
     const until = this.clock.now();
     const m = /^(\d+)([dhm])$/.exec(body.since ?? '30d')!;
     const since = new Date(until.getTime() - Number(m[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[m[2] as 'd' | 'h' | 'm']);
+    await this.ledger.flushLogs();
     const logged: LoggedDecision[] = [];
     for await (const batch of this.audit.decisionsBetween(since, until)) logged.push(...batch);
     return { window: { since: since.toISOString(), until: until.toISOString() }, ...impactOf(candidate, logged, until) };

@@ -1,0 +1,59 @@
+import type { SqlEntityManager } from '@mikro-orm/knex';
+import type { Database } from './database';
+import { DecisionLog } from './entities';
+
+/** A decision-log row as inserted. */
+export type DecisionLogRow = Omit<DecisionLog, 'id'>;
+
+/**
+ * Writes quote log rows in batches: at most `maxRows` rows or `maxDelayMs` after the first one,
+ * in one multi-row INSERT. Quotes move no credits, so their log may trail the answer by a few
+ * milliseconds; charges, holds and captures are logged in the transaction that moves the credits.
+ * `flush()` before reading the log in the same process; `close()` on shutdown.
+ */
+export class DecisionLogWriter {
+  private buffer: DecisionLogRow[] = [];
+  private timer?: NodeJS.Timeout;
+  private writing: Promise<void> = Promise.resolve();
+  /** Rows that could not be written (the database refused them), for metrics and logs. */
+  lost = 0;
+
+  constructor(
+    private readonly db: Database,
+    private readonly maxRows = 500,
+    private readonly maxDelayMs = 20,
+    private readonly onError: (e: unknown, rows: number) => void = () => undefined,
+  ) {}
+
+  push(row: DecisionLogRow): void {
+    this.buffer.push(row);
+    if (this.buffer.length >= this.maxRows) void this.flush();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => void this.flush(), this.maxDelayMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Writes everything buffered so far; resolves when it is in the database. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const rows = this.buffer;
+    this.buffer = [];
+    // Writes are chained so rows land in order and a flush waits for the ones before it.
+    this.writing = this.writing.then(async () => {
+      if (rows.length === 0) return;
+      try {
+        await (this.db.orm.em.fork() as SqlEntityManager).insertMany(DecisionLog, rows);
+      } catch (e) {
+        this.lost += rows.length;
+        this.onError(e, rows.length);
+      }
+    });
+    return this.writing;
+  }
+
+  close(): Promise<void> {
+    return this.flush();
+  }
+}

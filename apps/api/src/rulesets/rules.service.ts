@@ -19,7 +19,8 @@ export class RulesService implements RulesProvider, OnModuleInit, OnApplicationS
   private readonly compiled = new Map<string, CompiledRuleSet>();
   private current!: CompiledRuleSet;
   private timer?: NodeJS.Timeout;
-  private polling = false;
+  /** The check under way, if any: checks run one at a time, in order. */
+  private checking?: Promise<void>;
 
   constructor(
     private readonly versions: RuleVersions,
@@ -46,7 +47,9 @@ export class RulesService implements RulesProvider, OnModuleInit, OnApplicationS
     }
     this.current = await this.load(active.version);
     this.log.log(`active rule set ${active.version.slice(0, 12)}`);
-    this.timer = setInterval(() => void this.refresh(), this.config.rulesPollMs);
+    this.timer = setInterval(() => {
+      if (!this.checking) void this.refresh();
+    }, this.config.rulesPollMs);
     this.timer.unref();
   }
 
@@ -67,10 +70,24 @@ export class RulesService implements RulesProvider, OnModuleInit, OnApplicationS
     }
   }
 
-  /** Checks the active version now; returns it. Called by the poller and after activations here. */
+  /**
+   * Checks the active version now; returns it. Called by the poller and after activations here. A
+   * check already under way may have read the active version before the caller's activation
+   * committed, so this waits for it and then checks again.
+   */
   async refresh(): Promise<string> {
-    if (this.polling) return this.current.version;
-    this.polling = true;
+    while (this.checking) await this.checking;
+    const run = this.check();
+    this.checking = run;
+    try {
+      await run;
+    } finally {
+      if (this.checking === run) this.checking = undefined;
+    }
+    return this.current.version;
+  }
+
+  private async check(): Promise<void> {
     try {
       const active = await this.versions.active();
       if (active && active.version !== this.current.version) {
@@ -81,10 +98,7 @@ export class RulesService implements RulesProvider, OnModuleInit, OnApplicationS
       }
     } catch (e) {
       this.log.error(`could not check the active rule set: ${(e as Error).message}`);
-    } finally {
-      this.polling = false;
     }
-    return this.current.version;
   }
 
   private async load(version: string): Promise<CompiledRuleSet> {

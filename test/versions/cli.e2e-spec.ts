@@ -152,7 +152,9 @@ describe.each(DATABASE_KINDS)('rule versions through the CLI on %s', (kind) => {
 
   describe('diff', () => {
     let repo: string;
-    beforeAll(() => {
+    beforeAll(async () => {
+      // Already published when the suite runs in order; these make the block stand alone.
+      for (const [dir, message] of [[v1, 'initial price list'], [v2, 'chat edits cost 0.75 cr'], [v3, 'Business OS chat is Premium only']]) await ok(['publish', '--rules', dir, '-m', message]);
       // A throwaway rules repository with two commits: the bundled rules, then the chat edit price change.
       repo = mkdtempSync(join(tmpdir(), 'ratecard-git-'));
       const git = (...args: string[]): string => execFileSync('git', ['-c', 'user.name=PM', '-c', 'user.email=pm@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: repo, encoding: 'utf8' });
@@ -323,10 +325,12 @@ describe.each(DATABASE_KINDS)('rule versions through the CLI on %s', (kind) => {
   describe('impact', () => {
     let db: Database;
     const caller: Caller = { actor: 'service:test' };
+    const logged = async (): Promise<number> => (await new Audit(db).decisions({ limit: 1000 })).items.length;
 
     beforeAll(async () => {
       // A decision log built through the ledger, priced by the published v1, on a frozen clock.
       db = await connect(url);
+      await db.migrate(); // already done by the CLI when the suite runs in order
       const ledger = new Ledger(db, new StaticRules(await compileBundled()));
       let keys = 0;
       const charge = async (accountId: string, action: string, when: Date, params: Record<string, unknown> = {}) => {
@@ -347,10 +351,11 @@ describe.each(DATABASE_KINDS)('rule versions through the CLI on %s', (kind) => {
       await charge('studio', 'business-os.chat', at(-5 * DAY));
       await charge('studio', 'business-os.chat', at(-5 * DAY + HOUR));
       await charge('studio', 'chat.edit', at(-5 * DAY + 2 * HOUR));
+      // The ledger may write quote rows a few milliseconds after answering: wait for all ten.
+      const deadline = Date.now() + 10_000;
+      while ((await logged()) < 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     });
     afterAll(() => db.close());
-
-    const logged = async (): Promise<number> => (await new Audit(db).decisions({ limit: 1000 })).items.length;
 
     it('replays the window under a price increase: credits before and after, per action and per plan', async () => {
       const before = await logged();

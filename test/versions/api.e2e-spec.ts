@@ -1,0 +1,486 @@
+import type { SourceFile } from '@ratecard/dsl';
+import type { Database } from '@ratecard/ledger';
+import { ApiHarness, expectProblem, START, useApi, type Client, type Json, type Reply } from '../support/api';
+import { DATABASE_KINDS } from '../support/databases';
+import { compileBundled, compileFiles, copyRules, readRuleFiles, removeDir } from '../support/rules';
+
+// Rule versions over HTTP on each database: publish (and refuse broken rules), list, show with files,
+// activate, roll back, diff, impact preview, the activation history and the audit trail; then the hot
+// swap while charges and decisions are in flight, and a second process that follows within seconds.
+
+/** The bundled rules with `from` (which must occur once in `file`) replaced by `to`. */
+function edited(file: string, from: string, to: string): SourceFile[] {
+  const dir = copyRules();
+  try {
+    return readRuleFiles(dir, dir).map((f) => {
+      if (f.path !== file) return f;
+      if (f.text.split(from).length !== 2) throw new Error(`\`${from}\` is not in ${file} exactly once`);
+      return { path: f.path, text: f.text.replace(from, to) };
+    });
+  } finally {
+    removeDir(dir);
+  }
+}
+
+const CHAT_EDIT = 'rate: 0.5 cr/edit,';
+/** Chat edits 0.5 → 0.75 cr. */
+const V2 = edited('editing.yaml', CHAT_EDIT, 'rate: 0.75 cr/edit,');
+/** Two errors in two files. */
+const BROKEN = edited('editing.yaml', '    requires: pro+\n', '    requires: gold+\n').map((f) => (f.path === 'images.yaml' ? { ...f, text: f.text.replace('{ rate: 18 cr,', '{ rate: lots,') } : f));
+
+/** What a chat edit costs under each version, in millicredits. */
+const PRICE_MC: Record<'v1' | 'v2', number> = { v1: 500, v2: 750 };
+
+/** The URL of a database as `DATABASE_URL` gives it, from an open connection. */
+function urlOf(db: Database): string {
+  return db.kind === 'sqlite' ? `sqlite:${db.orm.config.get('dbName')}` : String(db.orm.config.get('clientUrl'));
+}
+
+/** Calls `probe` until `done` holds of its result, or fails after `ms`: for a background poller. */
+async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms; last: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe.each(DATABASE_KINDS)('rule versions over HTTP on %s', (kind) => {
+  const api = useApi(kind);
+  // A second process on the same database, polling the active version every 100 ms. Its own second
+  // connection (peer.db) is an unused fresh database: use `api` for checks on the shared one.
+  const peerEnv: Record<string, string> = { RULES_POLL_MS: '100' };
+  const peer = new ApiHarness(kind, peerEnv);
+  beforeAll(async () => {
+    peerEnv.DATABASE_URL = urlOf(api.db);
+    await peer.start();
+  }, 60_000);
+  afterAll(() => peer.stop());
+
+  let v1: string;
+  let v2: string;
+  let pm: Client;
+  let pmKeyId: string;
+  beforeAll(async () => {
+    v1 = (await compileBundled()).version;
+    v2 = (await compileFiles(V2)).version;
+    const key = await api.createKey('admin', 'pm-alice');
+    pm = key.client;
+    pmKeyId = key.id;
+  });
+
+  const decide = (client: Client, accountId: string): Promise<Reply> => client.post('/v1/decisions', { accountId, action: 'chat.edit' });
+  /** Publishes v2 unless it is (it is when the suite runs in order): lets a block run alone. */
+  const publishV2 = async (): Promise<void> => {
+    expect((await pm.post('/v1/rulesets', { files: V2, message: 'chat edits cost 0.75 cr' })).body.version).toBe(v2);
+  };
+  const activeOf = async (h: ApiHarness): Promise<string> => (await h.anonymous.get('/health')).body.rulesetVersion;
+
+  describe('publish, list, show', () => {
+    it('starts with the bundled rules, published and activated by the service at first start', async () => {
+      const res = await api.auditor.get('/v1/rulesets');
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual([{ version: v1, author: 'system', message: 'bundled rules from rules/ at first start', parentVersion: null, createdAt: START.toISOString(), active: true, files: readRuleFiles().map((f) => f.path.replace(/^rules\//, '')) }]);
+      expect(await activeOf(api)).toBe(v1);
+    });
+
+    it('refuses a broken rule set with 422 INVALID_RULES and every diagnostic, and publishes nothing', async () => {
+      const before = await api.fingerprint();
+      const res = await pm.post('/v1/rulesets', { files: BROKEN, message: 'broken', activate: true });
+      expectProblem(res, 422, 'INVALID_RULES');
+      expect(res.body.detail).toBe('the rule set has 5 error(s) and was not published');
+      expect(res.body.diagnostics.map((d: Json) => `${d.location.file}:${d.location.line}:${d.location.column}: ${d.code}`)).toEqual([
+        'editing.yaml:28:15: unknown-plan',
+        'images.yaml:17:7: schema-type',
+        'images.yaml:17:7: missing-variant',
+        'images.yaml:19:27: schema-type',
+        'images.yaml:19:35: schema-format',
+      ]);
+      expect(await api.fingerprint()).toEqual(before);
+      expect(await activeOf(api)).toBe(v1);
+    });
+
+    it('publishes a version without activating it; the same content again is the same version', async () => {
+      api.clock.set('2026-03-20T13:00:00Z');
+      const res = await pm.post('/v1/rulesets', { files: V2, message: 'chat edits cost 0.75 cr' });
+      expect(res.status).toBe(201);
+      expect(res.body).toEqual({ version: v2, created: true, activated: false, warnings: [] });
+      const again = await pm.post('/v1/rulesets', { files: V2, message: 'the same again' });
+      expect(again.body).toEqual({ version: v2, created: false, activated: false, warnings: [] });
+      expect(await activeOf(api)).toBe(v1);
+    });
+
+    it('only an admin may publish', async () => {
+      expectProblem(await api.auditor.post('/v1/rulesets', { files: V2, message: 'x' }), 403, 'FORBIDDEN');
+      expectProblem(await api.service.post('/v1/rulesets', { files: V2, message: 'x' }), 403, 'FORBIDDEN');
+    });
+
+    it('lists versions newest first with author, message and parent', async () => {
+      const res = await api.auditor.get('/v1/rulesets');
+      expect(res.body.map((v: Json) => [v.version, v.author, v.message, v.parentVersion, v.createdAt, v.active])).toEqual([
+        [v2, 'pm-alice', 'chat edits cost 0.75 cr', v1, '2026-03-20T13:00:00.000Z', false],
+        [v1, 'system', 'bundled rules from rules/ at first start', null, START.toISOString(), true],
+      ]);
+    });
+
+    it('shows a version by id or prefix with its files as written', async () => {
+      const res = await api.auditor.get(`/v1/rulesets/${v2.slice(0, 10)}`);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ version: v2, author: 'pm-alice', active: false });
+      expect(res.body.sources).toEqual(V2);
+      expect(res.body.sources.find((f: Json) => f.path === 'editing.yaml').text).toContain('rate: 0.75 cr/edit,');
+      expectProblem(await api.auditor.get('/v1/rulesets/abcdef0'), 404, 'VERSION_NOT_FOUND');
+      expectProblem(await api.auditor.get('/v1/rulesets/not-a-version'), 404, 'VERSION_NOT_FOUND');
+    });
+  });
+
+  describe('diff', () => {
+    beforeAll(publishV2);
+
+    it('as JSON: the rule change with file:line on both sides, and every cell that changed', async () => {
+      const res = await api.auditor.get(`/v1/rulesets/diff?from=${v1.slice(0, 8)}&to=${v2}`);
+      expect(res.status).toBe(200);
+      const where = { file: 'editing.yaml', line: 10, column: 20, path: 'actions["chat.edit"].price.rate' };
+      const cell = (plan: string) => ({ action: 'chat.edit', plan, params: {}, before: { allowed: true, cost: 0.5, reasons: [] }, after: { allowed: true, cost: 0.75, reasons: [] } });
+      expect(res.body).toEqual({
+        from: v1,
+        to: v2,
+        identical: false,
+        rules: [{ kind: 'price-increase', subject: 'chat.edit', summary: '`chat.edit`: 0.5 cr/edit → 0.75 cr/edit (+50%)', direction: 'tightened', before: where, after: where, from: 0.5, to: 0.75, percent: 50 }],
+        cells: [cell('basic'), cell('pro'), cell('premium')],
+        cellsCompared: 501,
+      });
+    });
+
+    it('as Markdown and as text', async () => {
+      const md = await api.auditor.get(`/v1/rulesets/diff?from=${v1}&to=${v2}&format=md`);
+      expect(md.status).toBe(200);
+      expect(md.headers['content-type']).toBe('text/markdown; charset=utf-8');
+      expect(md.body.split('\n').slice(0, 7)).toEqual([
+        `## Rule-set diff \`${v1.slice(0, 12)}\` → \`${v2.slice(0, 12)}\``,
+        '',
+        '### Rule changes (1)',
+        '',
+        '| Change | Subject | What | Before | After |',
+        '|---|---|---|---|---|',
+        '| price-increase | `chat.edit` | `chat.edit`: 0.5 cr/edit → 0.75 cr/edit (+50%) | editing.yaml:10:20 | editing.yaml:10:20 |',
+      ]);
+      const text = await api.auditor.get(`/v1/rulesets/diff?from=${v1}&to=${v2}&format=text`);
+      expect(text.headers['content-type']).toBe('text/plain; charset=utf-8');
+      expect(text.body.split('\n')).toEqual([
+        `rule-set diff ${v1.slice(0, 12)} → ${v2.slice(0, 12)}`,
+        '',
+        '1 rule change',
+        '  price-increase  `chat.edit`: 0.5 cr/edit → 0.75 cr/edit (+50%)',
+        '                  editing.yaml:10:20 → editing.yaml:10:20',
+        '',
+        '3 of 501 plan × action × parameter cells changed',
+        '  chat.edit  basic    (defaults)  0.5 cr → 0.75 cr',
+        '  chat.edit  pro      (defaults)  0.5 cr → 0.75 cr',
+        '  chat.edit  premium  (defaults)  0.5 cr → 0.75 cr',
+      ]);
+    });
+
+    it('of a version with itself is empty', async () => {
+      const res = await api.auditor.get(`/v1/rulesets/diff?from=${v1}&to=${v1}`);
+      expect(res.body).toEqual({ from: v1, to: v1, identical: true, rules: [], cells: [], cellsCompared: 0 });
+    });
+
+    it('refuses what is not a version', async () => {
+      expectProblem(await api.auditor.get(`/v1/rulesets/diff?from=${v1}&to=HEAD`), 400, 'INVALID_REQUEST');
+      expectProblem(await api.auditor.get(`/v1/rulesets/diff?from=${v1}&to=abcdef0`), 404, 'VERSION_NOT_FOUND');
+    });
+  });
+
+  describe('impact preview', () => {
+    // A history logged on Basic and Pro accounts from 6 to 2 days before START, previewed at START - 1 day
+    // over 7 days: nothing the other tests log (at START) falls in the window.
+    const AT = (days: number) => new Date(START.getTime() + days * 86_400_000);
+    let acme: string;
+    let studio: string;
+    beforeAll(async () => {
+      await publishV2();
+      api.clock.set(AT(-10));
+      acme = (await api.createAccount({ plan: 'basic' })).id;
+      studio = (await api.createAccount({ plan: 'pro' })).id;
+      api.clock.set(AT(-6));
+      for (let i = 0; i < 4; i++) expect((await api.charge({ accountId: acme, action: 'chat.edit' })).status).toBe(201);
+      expect((await api.charge({ accountId: acme, action: 'image.generate' })).status).toBe(201); // 18 cr
+      expect((await decide(api.service, acme)).status).toBe(200); // a quote moves no credits
+      api.clock.set(AT(-2));
+      expect((await api.charge({ accountId: studio, action: 'chat.edit' })).status).toBe(201);
+      expect((await api.charge({ accountId: studio, action: 'business-os.chat' })).status).toBe(201); // 15 cr
+      expect((await api.charge({ accountId: acme, action: 'business-os.chat' })).status).toBe(403); // denied on Basic, logged
+    });
+    beforeEach(() => api.clock.set(AT(-1)));
+
+    const EXPECTED = {
+      window: { since: AT(-8).toISOString(), until: AT(-1).toISOString() },
+      requests: 9,
+      changedOutcome: 0,
+      repriced: 6,
+      chargedBefore: 35.5,
+      chargedAfter: 36.75,
+      byAction: [
+        { key: 'business-os.chat', requests: 2, changedOutcome: 0, newlyDenied: 0, newlyAllowed: 0, repriced: 0, chargedBefore: 15, chargedAfter: 15 },
+        { key: 'chat.edit', requests: 6, changedOutcome: 0, newlyDenied: 0, newlyAllowed: 0, repriced: 6, chargedBefore: 2.5, chargedAfter: 3.75 },
+        { key: 'image.generate', requests: 1, changedOutcome: 0, newlyDenied: 0, newlyAllowed: 0, repriced: 0, chargedBefore: 18, chargedAfter: 18 },
+      ],
+      byPlan: [
+        { key: 'basic', requests: 7, changedOutcome: 0, newlyDenied: 0, newlyAllowed: 0, repriced: 5, chargedBefore: 20, chargedAfter: 21 },
+        { key: 'pro', requests: 2, changedOutcome: 0, newlyDenied: 0, newlyAllowed: 0, repriced: 1, chargedBefore: 15.5, chargedAfter: 15.75 },
+      ],
+      newlyDeniedAccounts: [],
+    };
+
+    it('replays the window under candidate files: per action and plan, credits before and after', async () => {
+      const before = await api.fingerprint();
+      const res = await api.auditor.post('/v1/rulesets/impact', { files: V2, since: '7d' });
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ candidateVersion: v2, ...EXPECTED });
+      expect(await api.fingerprint()).toEqual(before);
+    });
+
+    it('or under a published version', async () => {
+      const res = await api.admin.post('/v1/rulesets/impact', { version: v2.slice(0, 8), since: '7d' });
+      expect(res.body).toEqual({ candidateVersion: v2, ...EXPECTED });
+    });
+
+    it('names the accounts a candidate would newly deny', async () => {
+      const files = edited('editing.yaml', '    requires: pro+\n', '    requires: premium+\n');
+      const res = await api.auditor.post('/v1/rulesets/impact', { files, since: '7d' });
+      expect(res.body).toMatchObject({ requests: 9, changedOutcome: 1, chargedBefore: 35.5, chargedAfter: 20.5, newlyDeniedAccounts: [{ accountId: studio, requests: 1 }] });
+    });
+
+    it('refuses a candidate given both ways or neither, and one that does not compile', async () => {
+      expectProblem(await api.auditor.post('/v1/rulesets/impact', { files: V2, version: v2 }), 400, 'INVALID_REQUEST');
+      expectProblem(await api.auditor.post('/v1/rulesets/impact', {}), 400, 'INVALID_REQUEST');
+      const broken = await api.auditor.post('/v1/rulesets/impact', { files: BROKEN });
+      expectProblem(broken, 422, 'INVALID_RULES');
+      expect(broken.body.diagnostics).toHaveLength(5);
+      expectProblem(await api.auditor.post('/v1/rulesets/impact', { files: V2, since: 'a month' }), 400, 'INVALID_REQUEST');
+    });
+  });
+
+  describe('activate, roll back, and who did it', () => {
+    it('activates a published version by prefix: the next request is priced by it', async () => {
+      api.clock.set('2026-03-20T14:00:00Z');
+      const { id } = await api.createAccount({ plan: 'basic' });
+      const res = await pm.post(`/v1/rulesets/${v2.slice(0, 8)}/activate`);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ version: v2, activatedBy: pmKeyId, reason: 'activate', at: '2026-03-20T14:00:00.000Z' });
+      expect(await activeOf(api)).toBe(v2);
+      const charge = await api.charge({ accountId: id, action: 'chat.edit' });
+      expect([charge.status, charge.body.costMillicredits, charge.body.rulesetVersion]).toEqual([201, 750, v2]);
+    });
+
+    it('rolls back to the version active before', async () => {
+      api.clock.set('2026-03-20T15:00:00Z');
+      const res = await pm.post('/v1/rulesets/rollback');
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ version: v1, activatedBy: pmKeyId, reason: 'rollback', at: '2026-03-20T15:00:00.000Z' });
+      expect(await activeOf(api)).toBe(v1);
+      expect((await api.auditor.get('/v1/rulesets')).body.map((v: Json) => [v.version, v.active])).toEqual([
+        [v2, false],
+        [v1, true],
+      ]);
+    });
+
+    it('only an admin may activate or roll back; an unknown version is a 404', async () => {
+      const before = await api.fingerprint({ withLog: false });
+      expectProblem(await api.auditor.post(`/v1/rulesets/${v2}/activate`), 403, 'FORBIDDEN');
+      expectProblem(await api.service.post('/v1/rulesets/rollback'), 403, 'FORBIDDEN');
+      expectProblem(await pm.post('/v1/rulesets/abcdef0/activate'), 404, 'VERSION_NOT_FOUND');
+      expect(await api.fingerprint({ withLog: false })).toEqual(before);
+      expect(await activeOf(api)).toBe(v1);
+    });
+
+    it('lists activations newest first: which version, when, by whom, why', async () => {
+      const res = await api.auditor.get('/v1/rulesets/activations');
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual([
+        { version: v1, activatedBy: pmKeyId, reason: 'rollback', at: '2026-03-20T15:00:00.000Z' },
+        { version: v2, activatedBy: pmKeyId, reason: 'activate', at: '2026-03-20T14:00:00.000Z' },
+        { version: v1, activatedBy: 'system', reason: 'publish', at: START.toISOString() },
+      ]);
+    });
+
+    it('the audit trail shows who published and who activated', async () => {
+      const res = await api.auditor.get('/v1/audit?limit=500');
+      const rulesets = res.body.items.filter((e: Json) => e.event.startsWith('ruleset.')).reverse();
+      expect(rulesets.map((e: Json) => [e.createdAt, e.actor, e.event, e.target, e.details])).toEqual([
+        [START.toISOString(), 'system', 'ruleset.publish', v1, { message: 'bundled rules from rules/ at first start', author: 'system', files: readRuleFiles().map((f) => f.path.replace(/^rules\//, '')) }],
+        [START.toISOString(), 'system', 'ruleset.activate', v1, { reason: 'publish', previous: null }],
+        ['2026-03-20T13:00:00.000Z', pmKeyId, 'ruleset.publish', v2, { message: 'chat edits cost 0.75 cr', author: 'pm-alice', files: V2.map((f) => f.path) }],
+        ['2026-03-20T14:00:00.000Z', pmKeyId, 'ruleset.activate', v2, { reason: 'activate', previous: v1 }],
+        ['2026-03-20T15:00:00.000Z', pmKeyId, 'ruleset.activate', v1, { reason: 'rollback', previous: v2 }],
+      ]);
+      // The actor is the key id; the key's name says who holds it.
+      const keys = await api.admin.get('/v1/keys');
+      expect(keys.body.items ?? keys.body).toEqual(expect.arrayContaining([expect.objectContaining({ id: pmKeyId, name: 'pm-alice', role: 'admin' })]));
+    });
+  });
+
+  describe('the hot swap while requests are served', () => {
+    const ACCOUNTS = 6;
+    const WORKERS = 16;
+    const PER_SWITCH = 40;
+
+    it('never fails a request nor mixes versions: each answer costs exactly the price of the version it names', async () => {
+      // From v1 active and v2 published (both already so when the suite runs in order).
+      await publishV2();
+      expect((await pm.post(`/v1/rulesets/${v1}/activate`)).body.version).toBe(v1);
+      const accounts: string[] = [];
+      for (let i = 0; i < ACCOUNTS; i++) accounts.push((await api.createAccount({ plan: 'pro' })).id);
+      const versionOf = (epoch: number): string => (epoch % 2 === 0 ? v1 : v2);
+
+      // Epoch n is the n-th version in force (v1, v2, v1, v2); `switching` while an activation is in flight.
+      let epoch = 0;
+      let switching = false;
+      let stop = false;
+      type Answer = { kind: 'decision' | 'charge'; sent: { epoch: number; switching: boolean }; received: { epoch: number; switching: boolean }; res: Reply };
+      const answers: Answer[] = [];
+      const worker = async (w: number): Promise<void> => {
+        for (let i = 0; !stop; i++) {
+          const accountId = accounts[(w + i) % ACCOUNTS];
+          const kind = (w + i) % 2 === 0 ? 'charge' : 'decision';
+          const sent = { epoch, switching };
+          const res = kind === 'charge' ? await api.charge({ accountId, action: 'chat.edit' }) : await decide(api.service, accountId);
+          answers.push({ kind, sent, received: { epoch, switching }, res });
+        }
+      };
+      const answeredIn = (e: number): number => answers.filter((a) => a.sent.epoch === e && !a.sent.switching).length;
+      const waitFor = async (e: number): Promise<void> => {
+        const deadline = Date.now() + 30_000;
+        while (answeredIn(e) < PER_SWITCH) {
+          if (Date.now() > deadline) throw new Error(`only ${answeredIn(e)} answers in epoch ${e}`);
+          await new Promise((r) => setImmediate(r));
+        }
+      };
+      const switchTo = async (send: () => Promise<Reply>, version: string): Promise<void> => {
+        switching = true;
+        const res = await send();
+        expect([res.status, res.body.version]).toEqual([200, version]);
+        epoch++;
+        switching = false;
+      };
+
+      const workers = Array.from({ length: WORKERS }, (_, w) => worker(w));
+      try {
+        await waitFor(0);
+        await switchTo(() => pm.post(`/v1/rulesets/${v2}/activate`), v2);
+        await waitFor(1);
+        await switchTo(() => pm.post('/v1/rulesets/rollback'), v1);
+        await waitFor(2);
+        await switchTo(() => pm.post(`/v1/rulesets/${v2.slice(0, 12)}/activate`), v2);
+        await waitFor(3);
+      } finally {
+        stop = true;
+        await Promise.all(workers);
+      }
+
+      // No request failed.
+      expect(answers.filter((a) => a.res.status !== (a.kind === 'charge' ? 201 : 200)).map((a) => [a.kind, a.res.status, a.res.body])).toEqual([]);
+      // Each answer names v1 or v2 and costs exactly that version's price, in every field that shows it.
+      const priced = (a: Answer): [string, number, number, number, string] => {
+        const d = a.kind === 'charge' ? a.res.body.decision : a.res.body;
+        return [a.res.body.rulesetVersion, a.res.body.costMillicredits, Math.round(d.breakdown[0].credits * 1000), d.costMillicredits, d.rulesetVersion];
+      };
+      const mixed = answers.map(priced).filter(([version, cost, line, decided, decidedBy]) => {
+        const price = version === v1 ? PRICE_MC.v1 : version === v2 ? PRICE_MC.v2 : NaN;
+        return !(cost === price && line === price && decided === price && decidedBy === version);
+      });
+      expect(mixed).toEqual([]);
+      // A request sent after an activation answered, and answered before the next one was sent, is priced by it.
+      const stale = answers.filter((a) => !a.sent.switching && !a.received.switching && a.sent.epoch === a.received.epoch && a.res.body.rulesetVersion !== versionOf(a.sent.epoch));
+      expect(stale.map((a) => [a.sent.epoch, a.res.body.rulesetVersion])).toEqual([]);
+      const byVersion = (v: string) => answers.filter((a) => a.res.body.rulesetVersion === v).length;
+      expect(byVersion(v1)).toBeGreaterThanOrEqual(2 * PER_SWITCH);
+      expect(byVersion(v2)).toBeGreaterThanOrEqual(2 * PER_SWITCH);
+
+      // Every charge's ledger entry and decision-log row record the version that priced it.
+      const charges = answers.filter((a) => a.kind === 'charge').map((a) => a.res.body);
+      const entries = new Map<string, Json>();
+      for (const id of accounts) for (const e of await api.ledger(id, 500)) if (e.kind === 'debit') entries.set(e.chargeId, e);
+      expect(entries.size).toBe(charges.length);
+      for (const c of charges) {
+        const e = entries.get(c.id);
+        expect([c.id, e?.rulesetVersion, e?.amountMillicredits]).toEqual([c.id, c.rulesetVersion, -c.costMillicredits]);
+      }
+      const placeholders = accounts.map(() => '?').join(', ');
+      // Quotes are logged a few milliseconds after they are answered: wait for every row.
+      const logged = await eventually(
+        () => api.sql<{ kind: string; ruleset_version: string; cost_mc: string | number; charge_id: string | null }>(`select kind, ruleset_version, cost_mc, charge_id from decision_log where account_id in (${placeholders})`, accounts),
+        (rows) => rows.length >= answers.length,
+      );
+      expect(logged).toHaveLength(answers.length);
+      const wrong = logged.filter((r) => Number(r.cost_mc) !== (r.ruleset_version === v1 ? PRICE_MC.v1 : r.ruleset_version === v2 ? PRICE_MC.v2 : NaN));
+      expect(wrong).toEqual([]);
+      const chargeVersion = new Map(charges.map((c) => [c.id, c.rulesetVersion]));
+      expect(logged.filter((r) => r.kind === 'charge' && chargeVersion.get(r.charge_id!) !== r.ruleset_version)).toEqual([]);
+      // And the balances add up.
+      for (const id of accounts) {
+        const spent = charges.filter((c) => c.accountId === id).reduce((s, c) => s + c.costMillicredits, 0);
+        expect((await api.account(id)).balanceMillicredits).toBe(5_000_000 - spent);
+      }
+    }, 60_000);
+  });
+
+  describe('a charge traced to the version that priced it', () => {
+    it('GET /v1/charges/:id, its ledger entry, its decision-log row and the version with its files agree', async () => {
+      const { id } = await api.createAccount({ plan: 'premium' });
+      const active = await activeOf(api);
+      const price = active === v2 ? PRICE_MC.v2 : PRICE_MC.v1;
+      const charge = await api.charge({ accountId: id, action: 'chat.edit' });
+      const shown = await api.auditor.get(`/v1/charges/${charge.body.id}`);
+      expect(shown.body).toMatchObject({ id: charge.body.id, accountId: id, action: 'chat.edit', costMillicredits: price, rulesetVersion: active, refunded: 0 });
+      const entry = (await api.ledger(id)).find((e) => e.chargeId === charge.body.id);
+      expect(entry).toMatchObject({ kind: 'debit', amountMillicredits: -price, rulesetVersion: active });
+      const log = await api.auditor.get(`/v1/decisions?accountId=${id}`);
+      expect(log.body.items.map((d: Json) => [d.kind, d.chargeId, d.costMillicredits, d.rulesetVersion])).toEqual([['charge', charge.body.id, price, active]]);
+      // The version's files, as published, show the rate that priced it.
+      const version = await api.auditor.get(`/v1/rulesets/${shown.body.rulesetVersion}`);
+      expect(version.body.sources.find((f: Json) => f.path === 'editing.yaml').text).toContain(`rate: ${price / 1000} cr/edit,`);
+    });
+  });
+
+  describe('a second process on the same database', () => {
+    it('follows an activation and a rollback within seconds, without a restart', async () => {
+      const { id } = await api.createAccount({ plan: 'basic' });
+      const at = async (h: ApiHarness): Promise<string> => (await decide(h.service, id)).body.rulesetVersion;
+      await publishV2();
+      expect((await pm.post(`/v1/rulesets/${v2}/activate`)).body.version).toBe(v2);
+      expect(await at(api)).toBe(v2);
+      expect(await eventually(() => at(peer), (v) => v === v2)).toBe(v2);
+
+      expect((await pm.post('/v1/rulesets/rollback')).body.version).toBe(v1);
+      expect(await at(api)).toBe(v1);
+      const started = Date.now();
+      expect(await eventually(() => at(peer), (v) => v === v1, 5_000)).toBe(v1);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(await activeOf(peer)).toBe(v1);
+
+      // An activation through the peer switches the peer at once.
+      expect((await peer.admin.post(`/v1/rulesets/${v2}/activate`)).body.version).toBe(v2);
+      expect(await at(peer)).toBe(v2);
+    });
+
+    it('switches at once when activated through it, with its poller running', async () => {
+      await publishV2();
+      const { id } = await api.createAccount({ plan: 'basic' });
+      // Activate back and forth for a while, the poller checking every 100 ms meanwhile.
+      const stale: string[] = [];
+      let rounds = 0;
+      for (const until = Date.now() + 1_500; Date.now() < until; rounds++) {
+        const target = rounds % 2 === 0 ? v1 : v2;
+        expect((await peer.admin.post(`/v1/rulesets/${target}/activate`)).status).toBe(200);
+        const version = (await decide(peer.service, id)).body.rulesetVersion;
+        if (version !== target) stale.push(`round ${rounds}: activated ${target.slice(0, 12)}, priced by ${version.slice(0, 12)}`);
+      }
+      expect(rounds).toBeGreaterThan(20);
+      expect(stale).toEqual([]);
+    });
+  });
+});

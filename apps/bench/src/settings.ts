@@ -17,6 +17,8 @@ export interface Settings {
   readonly outDir: string;
   /** LOG_LEVEL of the API server under load. */
   readonly serverLogLevel: string;
+  /** Profile the API servers (node --cpu-prof) and summarise where their time goes. */
+  readonly profile: boolean;
 }
 
 /** A failed precondition (contenders disagree, the server does not start): stop, say why. */
@@ -24,7 +26,7 @@ export class BenchAbort extends Error {
   override readonly name = 'BenchAbort';
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--only engine|compile|http|scale[,...]] [--seed N] [--server-log-level info]`;
+const USAGE = `usage: npm run bench -- [--quick] [--only engine|compile|http|scale[,...]] [--seed N] [--server-log-level info] [--profile]`;
 
 export function parseSettings(argv: readonly string[], cwd: string): Settings {
   const { values } = parseArgs({
@@ -35,6 +37,7 @@ export function parseSettings(argv: readonly string[], cwd: string): Settings {
       seed: { type: 'string', default: '20260320' },
       out: { type: 'string', default: 'test/bench/results' },
       'server-log-level': { type: 'string', default: 'info' },
+      profile: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -55,5 +58,6 @@ export function parseSettings(argv: readonly string[], cwd: string): Settings {
     root: cwd,
     outDir: resolve(cwd, values.out),
     serverLogLevel: values['server-log-level'],
+    profile: values.profile,
   };
 }

@@ -7,22 +7,22 @@ import { loadRuleSet } from '@ratecard/dsl';
 import { compile } from '@ratecard/engine';
 import { DirectoryRuleSource } from '@ratecard/sources';
 
-/** What the child reports. Times in milliseconds, memory in MiB. */
+/** What the child reports. Times in milliseconds, memory in MB (10^6 bytes). */
 export interface CompileFigures {
   readonly readMs: number;
   readonly validateMs: number;
   readonly compileMs: number;
-  readonly baselineRssMiB: number;
-  readonly maxRssMiB: number;
-  readonly heapUsedMiB: number;
+  readonly baselineRssMB: number;
+  readonly maxRssMB: number;
+  readonly heapUsedMB: number;
   readonly actions: number;
   readonly cells: number;
   readonly errors: number;
 }
 
 async function child(dir: string): Promise<CompileFigures> {
-  const mib = (bytes: number): number => bytes / 1024 / 1024;
-  const baselineRssMiB = mib(process.memoryUsage.rss());
+  const mb = (bytes: number): number => bytes / 1e6;
+  const baselineRssMB = mb(process.memoryUsage.rss());
   const t0 = process.hrtime.bigint();
   const files = await new DirectoryRuleSource(dir, dir).load();
   const t1 = process.hrtime.bigint();
@@ -37,10 +37,10 @@ async function child(dir: string): Promise<CompileFigures> {
     readMs: Number(t1 - t0) / 1e6,
     validateMs: Number(t2 - t1) / 1e6,
     compileMs: Number(t3 - t2) / 1e6,
-    baselineRssMiB,
+    baselineRssMB,
     // maxRSS is in KiB on Linux.
-    maxRssMiB: process.resourceUsage().maxRSS / 1024,
-    heapUsedMiB: mib(process.memoryUsage().heapUsed),
+    maxRssMB: (process.resourceUsage().maxRSS * 1024) / 1e6,
+    heapUsedMB: mb(process.memoryUsage().heapUsed),
     actions: result?.compiled?.actions.size ?? 0,
     cells,
     errors,

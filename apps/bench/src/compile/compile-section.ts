@@ -10,7 +10,7 @@ import { generateRuleFiles, type GeneratedShape } from './generate-rules';
 
 const run = promisify(execFile);
 
-/** Figures for one rule set: medians over fresh child processes. Times in ms, memory in MiB. */
+/** Figures for one rule set: medians over fresh child processes. Times in ms, memory in MB. */
 export interface CompileTarget {
   readonly name: string;
   readonly dir: string;
@@ -21,12 +21,12 @@ export interface CompileTarget {
   readonly compileMs: number;
   /** validate + compile. */
   readonly totalMs: number;
-  readonly maxRssMiB: number;
+  readonly maxRssMB: number;
   /** RSS of the child after loading its modules, before reading the rules. */
-  readonly baselineRssMiB: number;
-  readonly heapUsedMiB: number;
+  readonly baselineRssMB: number;
+  readonly heapUsedMB: number;
   readonly totalMsByRun: readonly number[];
-  readonly maxRssMiBByRun: readonly number[];
+  readonly maxRssMBByRun: readonly number[];
 }
 
 export interface CompileResult {
@@ -64,7 +64,7 @@ async function measure(name: string, dir: string, runs: number, log: (line: stri
     const f = JSON.parse(stdout) as CompileFigures;
     if (f.errors > 0 || f.actions === 0) throw new BenchAbort(`${name} do not compile (${f.errors} errors); run \`npm run ratecard -- validate --rules ${dir}\``);
     figures.push(f);
-    log(`${name}: validate ${f.validateMs.toFixed(0)} ms + compile ${f.compileMs.toFixed(0)} ms, max RSS ${f.maxRssMiB.toFixed(0)} MiB (run ${i + 1}/${runs})`);
+    log(`${name}: validate ${f.validateMs.toFixed(0)} ms + compile ${f.compileMs.toFixed(0)} ms, max RSS ${f.maxRssMB.toFixed(0)} MB (run ${i + 1}/${runs})`);
   }
   const total = figures.map((f) => f.validateMs + f.compileMs);
   return {
@@ -76,10 +76,10 @@ async function measure(name: string, dir: string, runs: number, log: (line: stri
     validateMs: median(figures.map((f) => f.validateMs)),
     compileMs: median(figures.map((f) => f.compileMs)),
     totalMs: median(total),
-    maxRssMiB: median(figures.map((f) => f.maxRssMiB)),
-    baselineRssMiB: median(figures.map((f) => f.baselineRssMiB)),
-    heapUsedMiB: median(figures.map((f) => f.heapUsedMiB)),
+    maxRssMB: median(figures.map((f) => f.maxRssMB)),
+    baselineRssMB: median(figures.map((f) => f.baselineRssMB)),
+    heapUsedMB: median(figures.map((f) => f.heapUsedMB)),
     totalMsByRun: total,
-    maxRssMiBByRun: figures.map((f) => f.maxRssMiB),
+    maxRssMBByRun: figures.map((f) => f.maxRssMB),
   };
 }

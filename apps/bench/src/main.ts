@@ -1,0 +1,103 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { compileSection, writeGeneratedRules } from './compile/compile-section';
+import { engineSection } from './engine/engine-section';
+import { httpSection, startFixture, type Fixture } from './http/http-section';
+import { summarizeProfile, type ProfileSummary } from './http/profile';
+import { evaluateTargets, renderReport, type BenchResults, type Meta } from './report';
+import { bundledFiles, compileOrAbort } from './rules';
+import { scaleSection } from './scale-section';
+import { BenchAbort, parseSettings, type Settings } from './settings';
+
+function git(settings: Settings, ...args: string[]): string {
+  try {
+    return execFileSync('git', args, { cwd: settings.root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return '';
+  }
+}
+
+async function main(): Promise<number> {
+  const started = new Date();
+  const t0 = process.hrtime.bigint();
+  const settings = parseSettings(process.argv.slice(2), process.cwd());
+  const loadAverageStart = loadavg();
+  const log = (line: string): void => void process.stderr.write(`  ${line}\n`);
+  const section = (title: string): void => void process.stderr.write(`\n${title}\n`);
+  await mkdir(settings.outDir, { recursive: true });
+
+  const bundled = await bundledFiles(settings.root);
+  const compiled = await compileOrAbort(bundled, 'the bundled rules');
+  const needsGenerated = settings.only.has('compile') || settings.only.has('scale');
+  const generated = needsGenerated ? await writeGeneratedRules(settings) : undefined;
+  const results: Omit<BenchResults, 'meta' | 'targets'> & { -readonly [K in 'engine' | 'compile' | 'http' | 'scale' | 'profiles']?: BenchResults[K] } = {};
+
+  if (settings.only.has('engine')) {
+    section('1. engine: decide vs json-rules-engine vs a hand-written function');
+    results.engine = await engineSection(compiled, settings, log);
+  }
+  if (settings.only.has('compile')) {
+    section('2. compile: validate + compile in a fresh process');
+    results.compile = await compileSection(settings, generated!, log);
+  }
+  if (settings.only.has('http') || settings.only.has('scale')) {
+    const work = await mkdtemp(join(tmpdir(), 'ratecard-bench-'));
+    const fixtures: Fixture[] = [];
+    try {
+      section('3. http: the built API under autocannon');
+      const large = await startFixture(settings, compiled, work, 'accounts-100k', 100_000, log);
+      fixtures.push(large);
+      if (settings.only.has('http')) results.http = await httpSection(settings, large, log);
+      if (settings.only.has('scale')) {
+        section('4. scale: accounts and actions');
+        const small = await startFixture(settings, compiled, work, 'accounts-100', 100, log);
+        fixtures.push(small);
+        results.scale = await scaleSection(settings, compiled, bundled, generated!.files, small, large, log);
+      }
+    } finally {
+      for (const f of fixtures) await f.server.stop();
+      await rm(work, { recursive: true, force: true });
+    }
+    if (results.http?.profiles) {
+      const profiles: ProfileSummary[] = [];
+      for (const [label, file] of Object.entries(results.http.profiles)) profiles.push(await summarizeProfile(label, file));
+      results.profiles = profiles;
+    }
+  }
+
+  const meta: Meta = {
+    startedAt: started.toISOString(),
+    seconds: Number(process.hrtime.bigint() - t0) / 1e9,
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    quick: settings.quick,
+    sections: [...settings.only],
+    seed: settings.seed,
+    node: process.version,
+    cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
+    cores: cpus().length,
+    memoryGB: totalmem() / 1e9,
+    loadAverageStart,
+    loadAverageEnd: loadavg(),
+    commit: git(settings, 'rev-parse', '--short', 'HEAD') || 'unknown',
+    uncommittedChanges: git(settings, 'status', '--porcelain', '--untracked-files=no') !== '',
+    serverLogLevel: settings.serverLogLevel,
+  };
+  const report: BenchResults = { meta, targets: evaluateTargets(results), ...results };
+  const markdown = renderReport(report);
+  await writeFile(join(settings.outDir, 'latest.json'), JSON.stringify(report, null, 2) + '\n');
+  await writeFile(join(settings.outDir, 'latest.md'), markdown);
+  process.stdout.write('\n' + markdown);
+  process.stderr.write(`\nwrote ${join(settings.outDir, 'latest.md').replace(settings.root + '/', '')} and latest.json\n`);
+  return 0;
+}
+
+void main().then(
+  (code) => (process.exitCode = code),
+  (e: unknown) => {
+    if (e instanceof BenchAbort) process.stderr.write(`\nbench: ${e.message}\n`);
+    else process.stderr.write(`\nbench: failed: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -132,6 +132,7 @@ describe.each(DATABASE_KINDS)('bad input on %s', (kind) => {
   });
 
   it('the denial of a well-formed request is logged, with its reason', async () => {
+    api.clock.advance({ seconds: 1 });
     const res = await api.charge({ accountId: fixture.accountId, action: 'video.teleport' });
     expectProblem(res, 422, 'UNKNOWN_ACTION');
     const [logged] = (await api.auditor.get(`/v1/decisions?accountId=${fixture.accountId}&limit=1`)).body.items;

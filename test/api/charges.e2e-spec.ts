@@ -86,6 +86,7 @@ describe.each(DATABASE_KINDS)('charges on %s', (kind) => {
     it.each(DENIALS)('$name', async ({ setup, request, status, code, cost }) => {
       const accountId = await setup(api);
       const before = await api.snapshot(accountId);
+      api.clock.advance({ seconds: 1 });
 
       const res = await api.charge({ accountId, ...request });
 

@@ -96,9 +96,13 @@ describe.each(DATABASE_KINDS)('decisions on %s', (kind) => {
     it('logs every quote and charge with the request, the result and the rule-set version, newest first', async () => {
       const { id } = await api.createAccount({ plan: 'basic' });
       const version = await activeVersion(api);
+      // A second apart, so "newest first" has one answer.
       await decide(id, 'image.generate', { params: { model: 'flux-pro' } });
+      api.clock.advance({ seconds: 1 });
       const charge = (await api.charge({ accountId: id, action: 'video.generate', params: { seconds: 2 } })).body;
+      api.clock.advance({ seconds: 1 });
       await api.charge({ accountId: id, action: 'site.regenerate' });
+      api.clock.advance({ seconds: 1 });
       await decide(id, 'video.teleport');
 
       const res = await api.auditor.get(`/v1/decisions?accountId=${id}`);
@@ -115,15 +119,19 @@ describe.each(DATABASE_KINDS)('decisions on %s', (kind) => {
       // What each decision saw: the balance before the charge.
       expect(res.body.items.map((d: Json) => d.balanceMillicredits)).toEqual([1_436_000, 1_436_000, 1_500_000, 1_500_000]);
       expect(res.body.items[2].decision.breakdown).toEqual([expect.objectContaining({ label: 'Veo 3.1 Standard 32 cr/s × 2 s = 64', credits: 64 })]);
+      expect(res.body.items.map((d: Json) => d.createdAt)).toEqual(['2026-03-20T12:00:03.000Z', '2026-03-20T12:00:02.000Z', '2026-03-20T12:00:01.000Z', '2026-03-20T12:00:00.000Z']);
     });
 
     it('filters by action and pages with `limit` and `cursor`', async () => {
       const { id } = await api.createAccount({ plan: 'basic' });
-      for (let i = 0; i < 5; i++) await decide(id, 'chat.edit');
+      for (let i = 0; i < 5; i++) {
+        await decide(id, 'chat.edit');
+        api.clock.advance({ seconds: 1 });
+      }
       await decide(id, 'prompt.enhance');
 
       const pages: Json[][] = [];
-      let cursor: number | null = null;
+      let cursor: string | number | null = null;
       do {
         const res: Json = await api.admin.get(`/v1/decisions?accountId=${id}&action=chat.edit&limit=2${cursor !== null ? `&cursor=${cursor}` : ''}`);
         expect(res.status).toBe(200);
@@ -132,8 +140,8 @@ describe.each(DATABASE_KINDS)('decisions on %s', (kind) => {
       } while (cursor !== null);
 
       expect(pages.map((p) => p.length)).toEqual([2, 2, 1]);
-      const ids = pages.flat().map((d) => d.id);
-      expect(ids).toEqual([...ids].sort((a, b) => b - a));
+      expect(new Set(pages.flat().map((d) => d.id)).size).toBe(5);
+      expect(pages.flat().map((d) => d.createdAt)).toEqual([4, 3, 2, 1, 0].map((s) => new Date(Date.parse('2026-03-20T12:00:00Z') + s * 1000).toISOString()));
       expect(new Set(pages.flat().map((d) => d.action))).toEqual(new Set(['chat.edit']));
     });
 

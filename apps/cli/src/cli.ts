@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { diff } from './commands/diff';
 import { impact } from './commands/impact';
-import { keys, migrate } from './commands/keys';
+import { keys, migrate, verify } from './commands/keys';
 import { quote } from './commands/quote';
 import { table } from './commands/table';
 import { test } from './commands/test';
@@ -124,6 +124,12 @@ const COMMANDS: Record<string, Command> = {
     options: { role: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean', default: false } },
     positionals: true,
     run: (io, v, args) => keys(io, args, { ...(v.role ? { role: v.role as string } : {}), ...(v.name ? { name: v.name as string } : {}), json: v.json as boolean }),
+  },
+  verify: {
+    summary: "check the ledger's invariants: balances, entry chains, holds, charges, refunds (DATABASE_URL)",
+    usage: 'verify [--json]',
+    options: { json: { type: 'boolean', default: false } },
+    run: (io, v) => verify(io, { json: v.json as boolean }),
   },
   migrate: {
     summary: 'apply pending database migrations (DATABASE_URL)',

@@ -17,4 +17,5 @@ export { hashOf, newId } from './ids';
 export * from './ledger';
 export * from './rule-versions';
 export * from './rules-provider';
+export * from './verify';
 export * from './views';

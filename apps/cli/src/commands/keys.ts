@@ -1,4 +1,4 @@
-import { ROLES, type Role } from '@ratecard/ledger';
+import { ROLES, verifyLedger, type Role } from '@ratecard/ledger';
 import { cliCaller, withStore } from '../db';
 import { EXIT, UsageError, type CliIo } from '../io';
 
@@ -50,4 +50,21 @@ export async function migrate(io: CliIo): Promise<number> {
     io.out(pending.length ? `pending: ${pending.join(', ')}` : `database is up to date (${db.kind})`);
     return EXIT.ok;
   });
+}
+
+/** `ratecard verify`: checks the ledger's invariants over the whole database; exit 1 on any problem. */
+export async function verify(io: CliIo, opts: { json: boolean }): Promise<number> {
+  return withStore(
+    io,
+    async ({ db }) => {
+      const report = await verifyLedger(db);
+      if (opts.json) io.out(JSON.stringify(report, null, 2));
+      else {
+        for (const p of report.problems) io.out(`${p.code}${p.accountId ? ` ${p.accountId}` : ''}: ${p.message}`);
+        io.out(`${report.problems.length ? 'FAILED' : 'ok'}: ${report.accounts} accounts, ${report.entries} ledger entries, ${report.charges} charges, ${report.problems.length} problem(s)`);
+      }
+      return report.problems.length ? EXIT.failed : EXIT.ok;
+    },
+    { mustExist: true },
+  );
 }

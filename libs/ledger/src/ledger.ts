@@ -502,6 +502,7 @@ export class Ledger {
         amount > 0
           ? await this.append(em, account, now, { kind: 'debit', amountMc: -amount, action: hold.action, holdId, chargeId, rulesetVersion: hold.rulesetVersion, reason: `capture of hold \`${holdId}\`` })
           : null;
+      await this.expireFromEndedCycle(em, account, hold, hold.amountMc - amount, now);
       account.heldMc -= hold.amountMc;
       hold.status = 'captured';
       hold.chargeId = chargeId;
@@ -711,11 +712,21 @@ export class Ledger {
     if (hold.amountMc > 0) {
       await this.append(em, account, now, { kind: 'release', amountMc: hold.amountMc, action: hold.action, holdId: hold.id, rulesetVersion: hold.rulesetVersion, reason });
     }
+    await this.expireFromEndedCycle(em, account, hold, hold.amountMc, now);
     account.heldMc -= hold.amountMc;
     await this.countUsage(em, account, hold.action, hold.cycleStart, -1);
     hold.status = status;
     hold.closedAt = now;
     account.updatedAt = now;
+  }
+
+  /**
+   * Credits a hold returns after the billing date that followed it belong to the cycle that ended:
+   * when the rules say unused credits expire, they expire now instead of joining the new allowance.
+   */
+  private async expireFromEndedCycle(em: SqlEntityManager, account: Account, hold: Hold, returnedMc: number, now: Date): Promise<void> {
+    if (returnedMc <= 0 || hold.cycleStart.getTime() >= account.cycleStart.getTime() || this.rules.active().ruleset.cycle.unused !== 'expire') return;
+    await this.append(em, account, now, { kind: 'expiry', amountMc: -returnedMc, holdId: hold.id, reason: `hold \`${hold.id}\` was made before the billing date: what it returns expires with that cycle` });
   }
 
   /** Appends one entry and moves the cached balance with it. Returns the entry id. */

@@ -209,6 +209,35 @@ describe.each(DATABASE_KINDS)('holds on %s', (kind) => {
       expect((await api.account(id)).held).toBe(0);
     });
 
+    it('credits a hold returns after the billing date expire with the cycle it was made in: no rollover through a hold', async () => {
+      const { id } = await api.createAccount({ plan: 'basic' });
+      api.clock.set('2026-04-19T23:00:00Z');
+      const released = (await api.hold({ accountId: id, action: 'video.generate', ttlSeconds: 7200 })).body;
+      const captured = (await api.hold({ accountId: id, action: 'video.generate', ttlSeconds: 7200 })).body;
+      const expired = (await api.hold({ accountId: id, action: 'video.generate', ttlSeconds: 7200 })).body;
+
+      api.clock.set('2026-04-20T00:30:00Z');
+      expect(await api.account(id)).toMatchObject({ balance: 1500, held: 768 });
+      expect((await api.service.post(`/v1/holds/${released.id}/release`)).status).toBe(200);
+      expect((await api.service.post(`/v1/holds/${captured.id}/capture`, { amount: 100 })).status).toBe(201);
+      api.clock.set('2026-04-20T01:00:00Z');
+
+      // The capture was paid from credits reserved in the cycle that ended; the new allowance is whole.
+      expect(await api.account(id)).toMatchObject({ balance: 1500, held: 0 });
+      expect((await api.service.get(`/v1/holds/${expired.id}`)).body.status).toBe('expired');
+      expect((await api.ledger(id)).slice(-9).map((e) => [e.kind, e.amount, e.balanceAfter])).toEqual([
+        ['expiry', -732, 0],
+        ['grant', 1500, 1500],
+        ['release', 256, 1756],
+        ['expiry', -256, 1500],
+        ['capture', 256, 1756],
+        ['debit', -100, 1656],
+        ['expiry', -156, 1500],
+        ['release', 256, 1756],
+        ['expiry', -256, 1500],
+      ]);
+    });
+
     it('capture at the moment of expiry is too late', async () => {
       const { hold } = await held('video.generate', undefined, { ttlSeconds: 30 });
       api.clock.advance({ seconds: 30 });

@@ -22,7 +22,7 @@ export interface AppConfig {
   readonly keyCacheSeconds: number;
   /** Requests per second per API key (0: unlimited). */
   readonly rateLimitPerKey: number;
-  /** Longest time a request may take before it is answered 503, in milliseconds. */
+  /** Longest time a client may take to send a whole request, in milliseconds (then 408). */
   readonly requestTimeoutMs: number;
   /** Apply pending migrations at start. */
   readonly migrate: boolean;

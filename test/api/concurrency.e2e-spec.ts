@@ -37,6 +37,22 @@ describe.each(DATABASE_KINDS)('concurrency on %s', (kind) => {
     expect(Number((await api.sql<{ n: string | number }>('select count(*) as n from charge where account_id = ?', [id]))[0].n)).toBe(6);
   });
 
+  it(`${N} parallel charges interleaved over four accounts: each account pays for exactly what it covers`, async () => {
+    // Four Basic accounts (1,500 cr: five videos of 256 cr, 220 cr over), ten requests each.
+    const accounts = await Promise.all([1, 2, 3, 4].map(async () => (await api.createAccount({ plan: 'basic' })).id));
+
+    const replies = await Promise.all(Array.from({ length: N }, (_, i) => api.charge({ accountId: accounts[i % 4], action: 'video.generate' })));
+
+    const byAccount = accounts.map((id) => replies.filter((r, i) => accounts[i % 4] === id).map((r) => r.status));
+    expect(byAccount.map((statuses) => [statuses.filter((s) => s === 201).length, statuses.filter((s) => s === 402).length])).toEqual([
+      [5, 5],
+      [5, 5],
+      [5, 5],
+      [5, 5],
+    ]);
+    for (const id of accounts) expect((await api.account(id)).balance).toBe(220);
+  });
+
   it(`${N} parallel sites on Basic: exactly the quota of 2 succeed`, async () => {
     const { id } = await api.createAccount({ plan: 'basic' });
 

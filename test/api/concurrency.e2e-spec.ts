@@ -134,3 +134,31 @@ describe.each(DATABASE_KINDS)('concurrency on %s', (kind) => {
     expect([1244, 1500]).toContain(account.balance);
   });
 });
+
+// The same races with group commit off (CHARGE_BATCH=0): each charge in its own transaction, the
+// path a failed batch falls back to.
+describe.each(DATABASE_KINDS)('concurrency on %s, one transaction per charge', (kind) => {
+  const api = useApi(kind, { CHARGE_BATCH: '0' });
+
+  it(`${N} parallel charges against a balance that covers exactly 6: 6 succeed, the rest are 402`, async () => {
+    const { id } = await api.createAccount({ plan: 'basic' });
+    expect((await api.admin.post(`/v1/accounts/${id}/grants`, { amount: 36, reason: 'round up to six videos' })).status).toBe(201);
+
+    const replies = await Promise.all(Array.from({ length: N }, () => api.charge({ accountId: id, action: 'video.generate' })));
+
+    expect([count(replies, 201), count(replies, 402)]).toEqual([6, N - 6]);
+    expect((await api.account(id)).balance).toBe(0);
+    expect((await api.ledger(id)).filter((e) => e.kind === 'debit')).toHaveLength(6);
+  });
+
+  it(`the same idempotency key sent ${N} times in parallel charges once`, async () => {
+    const { id } = await api.createAccount({ plan: 'basic' });
+    const key = randomUUID();
+
+    const replies = await Promise.all(Array.from({ length: N }, () => api.charge({ accountId: id, action: 'video.generate' }, key)));
+
+    expect(replies.map((r) => r.status)).toEqual(Array(N).fill(201));
+    expect(new Set(replies.map((r) => r.body.id)).size).toBe(1);
+    expect((await api.account(id)).balance).toBe(1244);
+  });
+});

@@ -13,7 +13,7 @@ import { ApiKeyGuard } from './http/auth';
 import { problem, ProblemException } from './http/problem';
 import { ProblemFilter } from './http/problem.filter';
 import { KeysController } from './keys/keys.controller';
-import { AdminBootstrap, LedgerShutdown } from './ops/admin-bootstrap';
+import { AdminBootstrap } from './ops/admin-bootstrap';
 import { MetricsService } from './ops/metrics.service';
 import { OpsController } from './ops/ops.controller';
 import { RulesService } from './rulesets/rules.service';
@@ -79,7 +79,6 @@ export class AppModule {
         MetricsService,
         ApiKeyGuard,
         AdminBootstrap,
-        LedgerShutdown,
         { provide: APP_GUARD, useExisting: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         {

@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { Ledger } from '@ratecard/ledger';
 import { AppModule, type AppOptions } from './app.module';
 import type { AppConfig } from './config';
 import type { AuthedRequest } from './http/auth';
@@ -51,6 +52,13 @@ export async function createApp(config: AppConfig, options: AppOptions & { logge
       { method: request.method, route, url: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, key: (request as AuthedRequest).apiKey?.id },
       'request',
     );
+  });
+
+  // Shutdown order: the server stops accepting, in-flight requests finish, then (here) queued charges
+  // settle and buffered quote log rows are written, then Nest closes the database.
+  const ledger = app.get(Ledger);
+  fastify.addHook('onClose', async () => {
+    await ledger.close();
   });
 
   const doc = SwaggerModule.createDocument(

@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { ApiKeys, Ledger } from '@ratecard/ledger';
+import { ApiKeys } from '@ratecard/ledger';
 import type { AppConfig } from '../config';
 import { CLOCK, CONFIG, type Clock } from '../tokens';
 
@@ -34,12 +34,3 @@ export class AdminBootstrap implements OnApplicationBootstrap {
   }
 }
 
-/** On shutdown, waits for queued charges and writes buffered quote log rows before the database closes. */
-@Injectable()
-export class LedgerShutdown implements BeforeApplicationShutdown {
-  constructor(private readonly ledger: Ledger) {}
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.ledger.close();
-  }
-}

@@ -11,6 +11,9 @@ import { printDiagnostics } from '../rules';
 /** Exit code when `--fail-on` trips: distinct from 1 (broken rules) and 2 (bad command line). */
 export const EXIT_GUARD = 3;
 
+/** A side that does not compile: its diagnostics are printed; exit 1, as `validate` does. */
+class BrokenRules extends Error {}
+
 /**
  * A rule set named on the command line: a directory of rule files, a published version id (or
  * prefix), or a git revision (read from `rulesPath` at that revision).
@@ -41,7 +44,7 @@ async function compileFrom(io: CliIo, label: string, files: Parameters<typeof co
   const { compiled, diagnostics } = await compileSources(files);
   if (!compiled) {
     printDiagnostics(io, diagnostics);
-    throw new UsageError(`${label} does not compile`);
+    throw new BrokenRules(`${label} does not compile`);
   }
   return { label, compiled };
 }
@@ -52,8 +55,15 @@ export async function diff(io: CliIo, opts: { from: string; to: string; format: 
   const guards = opts.failOn ? opts.failOn.split(',').map((g) => g.trim()).filter(Boolean) : [];
   const unknown = guards.filter((g) => !DIFF_GUARDS.includes(g as DiffGuard));
   if (unknown.length) throw new UsageError(`--fail-on takes ${DIFF_GUARDS.join(', ')}; unknown: ${unknown.join(', ')}`);
-  const a = await resolveRuleSet(io, opts.from, opts.rulesPath);
-  const b = await resolveRuleSet(io, opts.to, opts.rulesPath);
+  let a, b;
+  try {
+    a = await resolveRuleSet(io, opts.from, opts.rulesPath);
+    b = await resolveRuleSet(io, opts.to, opts.rulesPath);
+  } catch (e) {
+    if (!(e instanceof BrokenRules)) throw e;
+    io.err(`ratecard diff: ${e.message}`);
+    return EXIT.failed;
+  }
   const d = diffRuleSets(a.compiled, b.compiled);
   const labels = { from: `${opts.from} (${a.compiled.version.slice(0, 12)})`, to: `${opts.to} (${b.compiled.version.slice(0, 12)})` };
   const tripped = trippedGuards(d, guards as DiffGuard[]);

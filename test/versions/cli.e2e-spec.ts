@@ -313,6 +313,15 @@ describe.each(DATABASE_KINDS)('rule versions through the CLI on %s', (kind) => {
       expect(await exit(a, a, '--fail-on', 'any')).toEqual([0, '']);
     });
 
+    it('a side that does not compile exits 1 with its diagnostics, as validate does', async () => {
+      const r = await ratecard(['diff', v1, broken, '--fail-on', 'any']);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      const lines = r.stderr.split('\n');
+      expect(lines.filter((l) => /\.yaml:\d+:\d+: /.test(l))).toHaveLength(5);
+      expect(lines.slice(-2)).toEqual(['5 errors', `ratecard diff: ${broken} does not compile`]);
+    });
+
     it('usage errors exit 2', async () => {
       const [a, b] = [short(versions.v1), short(versions.v2)];
       expect(await ratecard(['diff', a, b, '--fail-on', 'cheaper'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^ratecard diff: --fail-on takes tightened, loosened, price-increase, price-decrease, added, removed, any; unknown: cheaper\n/) });

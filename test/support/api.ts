@@ -248,23 +248,29 @@ export class ApiHarness {
   async fingerprint(options: { withLog?: boolean } = {}): Promise<Record<string, unknown>> {
     // Quote log rows may trail the answer; reading the log through the API writes them first.
     if (options.withLog !== false) expect((await this.admin.get('/v1/decisions?limit=1')).status).toBe(200);
-    const one = async (query: string): Promise<string> => {
-      const [row] = await this.sql<Record<string, unknown>>(query);
-      return Object.values(row ?? {}).map((v) => (v === null ? 'null' : String(v))).join('/');
-    };
     const accounts = await this.sql<Record<string, unknown>>('select id, plan, pending_plan, balance_mc, held_mc, billing_anchor from account order by id');
+    const [counts] = await this.sql<Record<string, unknown>>(
+      [
+        'select (select count(*) from ledger_entry) as ledger_entries',
+        '(select count(*) from charge) as charges',
+        '(select count(*) from hold) as holds',
+        "(select count(*) from hold where status = 'active') as active_holds",
+        '(select count(*) from usage_counter) as usage_rows',
+        '(select coalesce(sum(count), 0) from usage_counter) as usage_total',
+        '(select count(*) from idempotency_record) as idempotency',
+        '(select count(*) from api_key) as keys',
+        '(select count(*) from api_key where revoked_at is not null) as revoked_keys',
+        '(select count(*) from ruleset_version) as versions',
+        '(select count(*) from ruleset_activation) as activations',
+        '(select count(*) from audit_event) as audit',
+        '(select count(*) from decision_log) as decision_log',
+      ].join(', '),
+    );
+    const { decision_log: decisionLog, ...rest } = Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Number(v)]));
     return {
       accounts: accounts.map((a) => [a.id, a.plan, a.pending_plan, Number(a.balance_mc), Number(a.held_mc), Number(a.billing_anchor)]),
-      ledgerEntries: await one('select count(*) as n from ledger_entry'),
-      charges: await one('select count(*) as n from charge'),
-      holds: await one("select count(*) as n, sum(case when status = 'active' then 1 else 0 end) as active from hold"),
-      usage: await one('select count(*) as n, sum(count) as total from usage_counter'),
-      idempotency: await one('select count(*) as n from idempotency_record'),
-      keys: await one('select count(*) as n, sum(case when revoked_at is null then 0 else 1 end) as revoked from api_key'),
-      versions: await one('select count(*) as n from ruleset_version'),
-      activations: await one('select count(*) as n from ruleset_activation'),
-      audit: await one('select count(*) as n from audit_event'),
-      ...(options.withLog === false ? {} : { decisionLog: await one('select count(*) as n from decision_log') }),
+      ...rest,
+      ...(options.withLog === false ? {} : { decisionLog }),
     };
   }
 

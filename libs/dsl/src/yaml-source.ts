@@ -1,4 +1,4 @@
-import { Document, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Node } from 'yaml';
 import type { Diagnostic, SourceLocation } from './diagnostics';
 import type { SourceFile } from './source';
 
@@ -29,7 +29,9 @@ export class YamlFile {
   /** Parses a file, reporting every YAML error (syntax, duplicate keys) with its location. */
   static parse(source: SourceFile): { file?: YamlFile; diagnostics: Diagnostic[] } {
     const lines = new LineCounter();
-    const doc = parseDocument(source.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: false });
+    // logLevel 'error': yaml's warnings (e.g. a map key that is a collection) go to process warnings otherwise;
+    // the schema stage reports what is wrong with such a key.
+    const doc = parseDocument(source.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: false, logLevel: 'error' });
     const diagnostics: Diagnostic[] = [];
     for (const e of [...doc.errors, ...doc.warnings]) {
       const pos = lines.linePos(e.pos[0]);
@@ -42,7 +44,25 @@ export class YamlFile {
       });
     }
     if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
-    return { file: new YamlFile(source.path, doc, lines, doc.toJS({ maxAliasCount: 100 })), diagnostics };
+    const at = (offset: number): SourceLocation => {
+      const pos = lines.linePos(offset);
+      return { file: source.path, line: pos.line, column: pos.col, path: '' };
+    };
+    const aliases = checkAliases(doc);
+    if (aliases.problems.length) {
+      return { diagnostics: [...diagnostics, ...aliases.problems.map((p) => ({ severity: 'error' as const, code: 'yaml-syntax', message: p.message, location: at(p.offset) }))] };
+    }
+    let data: unknown;
+    try {
+      data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (e) {
+      // INVARIANT: aliases resolve and are not circular (checked above), so the only ReferenceError
+      // left is yaml's limit on alias expansion (a "billion laughs" document).
+      if (!(e instanceof ReferenceError)) throw e;
+      const message = `aliases expand to too many nodes (at most ${MAX_ALIAS_COUNT} per anchor)`;
+      return { diagnostics: [...diagnostics, { severity: 'error', code: 'yaml-syntax', message, location: at(aliases.first ?? 0) }] };
+    }
+    return { file: new YamlFile(source.path, doc, lines, data), diagnostics };
   }
 
   /** Where `path` is. `part: 'key'` points at the map key instead of its value. */
@@ -77,6 +97,34 @@ export class YamlFile {
     const pos = this.lines.linePos(offset);
     return { file: this.file, line: pos.line, column: pos.col, path: formatPath(path) };
   }
+}
+
+/** How many nodes aliases may expand to, per anchor (yaml's `maxAliasCount`). */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * Aliases that name no earlier anchor, and aliases inside the node they name (a circular document,
+ * which no rule file needs and which would send every later stage round in circles). One pass in
+ * document order; an alias refers to the last anchor of its name before it, as yaml resolves it.
+ */
+function checkAliases(doc: Document): { problems: { message: string; offset: number }[]; first?: number } {
+  const anchors = new Map<string, unknown>();
+  const problems: { message: string; offset: number }[] = [];
+  let first: number | undefined;
+  visit(doc, {
+    Node: (_key, node, path) => {
+      if (isAlias(node)) {
+        const offset = node.range?.[0] ?? 0;
+        first ??= offset;
+        const source = anchors.get(node.source);
+        if (source === undefined) problems.push({ message: `alias \`*${node.source}\` refers to no anchor before it`, offset });
+        else if (path.includes(source as never)) problems.push({ message: `alias \`*${node.source}\` refers to a node that contains it`, offset });
+      } else if ((isScalar(node) || isMap(node) || isSeq(node)) && node.anchor) {
+        anchors.set(node.anchor, node);
+      }
+    },
+  });
+  return { problems, ...(first !== undefined ? { first } : {}) };
 }
 
 function yamlMessage(code: string, message: string): string {

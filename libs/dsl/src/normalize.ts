@@ -347,8 +347,21 @@ function normalizeMultiplier(ctx: FileContext, path: YamlPath, raw: unknown): Mu
   return [{ by: raw.by, ...(text(raw.label) ? { label: text(raw.label) } : {}), values, at: ctx.at(path) }];
 }
 
+/**
+ * True when `node` has the shape of a condition tree: `all`/`any` of trees, `not` of a tree, or a
+ * `{ fact, operator, value }` leaf with string fact and operator. Anything else is reported by the
+ * schema stage; the later stages only ever see well-formed trees.
+ */
+function isConditionTree(node: unknown): node is Raw {
+  if (!isObject(node)) return false;
+  if ('all' in node) return Array.isArray(node.all) && node.all.every(isConditionTree);
+  if ('any' in node) return Array.isArray(node.any) && node.any.every(isConditionTree);
+  if ('not' in node) return isConditionTree(node.not);
+  return typeof node.fact === 'string' && typeof node.operator === 'string' && 'value' in node;
+}
+
 function normalizeCondition(ctx: FileContext, path: YamlPath, raw: unknown): Condition[] {
-  if (!isObject(raw) || typeof raw.id !== 'string' || !isObject(raw.when)) return [];
+  if (!isObject(raw) || typeof raw.id !== 'string' || !isConditionTree(raw.when)) return [];
   let effect: ConditionEffect | undefined;
   if (raw.deny !== undefined) {
     const d = raw.deny;

@@ -8,7 +8,7 @@ import { httpSection, startFixture, type Fixture } from './http/http-section';
 import { summarizeProfile, type ProfileSummary } from './http/profile';
 import { evaluateTargets, renderReport, type BenchResults, type Meta } from './report';
 import { bundledFiles, compileOrAbort } from './rules';
-import { scaleSection } from './scale-section';
+import { scaleAccounts, scaleActions, type AccountsScaleResult } from './scale-section';
 import { BenchAbort, parseSettings, type Settings } from './settings';
 
 function git(settings: Settings, ...args: string[]): string {
@@ -42,6 +42,9 @@ async function main(): Promise<number> {
     section('2. compile: validate + compile in a fresh process');
     results.compile = await compileSection(settings, generated!, log);
   }
+  const profiles: ProfileSummary[] = [];
+  if (results.compile?.profile) profiles.push(await summarizeProfile('compile of the generated rules (one more child process)', results.compile.profile));
+  let accounts: AccountsScaleResult | undefined;
   if (settings.only.has('http') || settings.only.has('scale')) {
     const work = await mkdtemp(join(tmpdir(), 'ratecard-bench-'));
     const fixtures: Fixture[] = [];
@@ -54,18 +57,20 @@ async function main(): Promise<number> {
         section('4. scale: accounts and actions');
         const small = await startFixture(settings, compiled, work, 'accounts-100', 100, log);
         fixtures.push(small);
-        results.scale = await scaleSection(settings, compiled, bundled, generated!.files, small, large, log);
+        accounts = await scaleAccounts(settings, small, large, log);
       }
     } finally {
       for (const f of fixtures) await f.server.stop();
       await rm(work, { recursive: true, force: true });
     }
-    if (results.http?.profiles) {
-      const profiles: ProfileSummary[] = [];
-      for (const [label, file] of Object.entries(results.http.profiles)) profiles.push(await summarizeProfile(label, file));
-      results.profiles = profiles;
-    }
+    for (const [label, file] of Object.entries(results.http?.profiles ?? {})) profiles.push(await summarizeProfile(`API server during the ${label} run`, file));
   }
+  if (accounts) {
+    // In process, after the servers stopped.
+    results.scale = { accounts, actions: await scaleActions(settings, compiled, bundled, generated!.files, log) };
+  }
+
+  if (profiles.length) results.profiles = profiles;
 
   const meta: Meta = {
     startedAt: started.toISOString(),

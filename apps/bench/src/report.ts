@@ -86,9 +86,10 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets' | 'meta'>): Targ
     add('http', 'server RSS ≤ 250 MB at the end', mb(h.rssAtEnd.rssMB), h.rssAtEnd.rssMB, h.rssAtEnd.rssMB <= 250);
   }
   if (r.scale) {
-    const s = r.scale;
-    add('scale', `decision latency flat (≤ +20%) from ${int(s.small.accounts)} to ${int(s.large.accounts)} accounts (HTTP p50)`, `${x(s.accountsP50Ratio)} (${ms(s.small.p50Ms)} → ${ms(s.large.p50Ms)})`, s.accountsP50Ratio, s.accountsP50Ratio <= 1.2);
-    add('scale', `decide latency flat (≤ +20%) from ${int(s.bundled.actions)} to ${int(s.generated.actions)} actions (p50)`, `${x(s.actionsP50Ratio)} (${us(s.bundled.p50Ns)} → ${us(s.generated.p50Ns)})`, s.actionsP50Ratio, s.actionsP50Ratio <= 1.2);
+    const a = r.scale.accounts;
+    const s = r.scale.actions;
+    add('scale', `decision latency flat (≤ +20%) from ${int(a.small.accounts)} to ${int(a.large.accounts)} accounts (HTTP p50)`, `${x(a.p50Ratio)} (${ms(a.small.p50Ms)} → ${ms(a.large.p50Ms)})`, a.p50Ratio, a.p50Ratio <= 1.2);
+    add('scale', `decide latency flat (≤ +20%) from ${int(s.bundled.actions)} to ${int(s.generated.actions)} actions (p50)`, `${x(s.p50Ratio)} (${us(s.bundled.p50Ns)} → ${us(s.generated.p50Ns)})`, s.p50Ratio, s.p50Ratio <= 1.2);
   }
   return t;
 }
@@ -204,7 +205,8 @@ export function renderReport(r: BenchResults): string {
       '',
     );
     out.push(
-      `Server RSS at the end ${mb(h.rssAtEnd.rssMB)} (peak ${mb(h.rssAtEnd.peakMB)}, /proc/<pid>/status). ` +
+      `Server RSS at the end ${mb(h.rssAtEnd.rssMB)} (peak ${mb(h.rssAtEnd.peakMB)}, /proc/<pid>/status); ` +
+        `${Object.entries(h.rssAfter).map(([k, v]) => `${k === 'start' ? 'when ready' : `after the ${k} run`} ${mb(v)}`).join(', ')}. ` +
         `Seeding ${int(h.accounts)} accounts and their grant entries took ${(h.seedMs / 1000).toFixed(1)} s; the server was ready ${(h.startMs / 1000).toFixed(1)} s after spawn. ` +
         `Each route: ${h.warmupSeconds} s warm-up, then one measured run. Decisions: valid requests of the engine mix (denials are 200 answers) for accounts drawn at random; ` +
         `charges: requests the drawn account's plan allows, a fresh Idempotency-Key each. ` +
@@ -217,15 +219,16 @@ export function renderReport(r: BenchResults): string {
   }
 
   if (r.scale) {
-    const s = r.scale;
+    const a = r.scale.accounts;
+    const s = r.scale.actions;
     out.push('## 4. Scale', '');
     out.push(
       ...table(
         ['accounts', 'decisions p50', 'p99', 'requests/s', 'p50 by run'],
-        [s.small, s.large].map((a) => [int(a.accounts), ms(a.p50Ms), ms(a.p99Ms), int(a.perSecond), a.runs.map((f) => ms(f.p50Ms)).join(', ')]),
+        [a.small, a.large].map((f) => [int(f.accounts), ms(f.p50Ms), ms(f.p99Ms), int(f.perSecond), f.runs.map((run) => ms(run.p50Ms)).join(', ')]),
       ),
       '',
-      `100,000 vs 100 accounts: p50 ${x(s.accountsP50Ratio)}, requests/s ${x(s.accountsPerSecondRatio)}. POST /v1/decisions at 64 connections, ${s.small.runs.length} runs of ${s.secondsPerRun} s per database, alternating between the two servers (both running), after a warm-up of each; medians.`,
+      `${int(a.large.accounts)} vs ${int(a.small.accounts)} accounts: p50 ${x(a.p50Ratio)}, requests/s ${x(a.perSecondRatio)}. POST /v1/decisions at 64 connections, ${a.small.runs.length} runs of ${a.secondsPerRun} s per database, alternating between the two servers (both running), after a warm-up of each (the fresh server's longer); medians.`,
       '',
     );
     out.push(
@@ -234,22 +237,26 @@ export function renderReport(r: BenchResults): string {
         [s.bundled, s.generated, ...s.workingSet, s.union].map((a) => [a.name, int(a.actions), int(a.cells), a.mix, us(a.p50Ns), us(a.p99Ns), us(a.meanNs), a.p50ByRound.map(us).join(', ')]),
       ),
       '',
-      `${int(s.generated.actions)} vs ${int(s.bundled.actions)} actions: decide p50 ${x(s.actionsP50Ratio)} (each set with its own mix). ` +
+      `${int(s.generated.actions)} vs ${int(s.bundled.actions)} actions: decide p50 ${x(s.p50Ratio)} (each set with its own mix). ` +
         `The generated rules with traffic over 20, 200 and all of their actions: ${[...s.workingSet, s.generated].map((a) => us(a.p50Ns)).join(', ')}; ` +
         `the same bundled mix against the bundled rules plus the generated actions (${int(s.union.actions)}): ${x(s.unionP50Ratio)} the bundled figure` +
         (s.unionP50Ratio <= 1.2 && s.generated.p50Ns >= 1.5 * s.workingSet[0].p50Ns
           ? ', so the cost follows how many actions the traffic touches (their cells and maps must come from memory rather than the CPU caches), not how many the rule set holds. '
           : '. ') +
-        `The generated set compiled in ${(s.generatedCompileMs / 1000).toFixed(1)} s in this (warm) process.`,
+        `Measured after the servers stopped, in interleaved rounds (medians); the generated set compiled in ${(s.generatedCompileMs / 1000).toFixed(1)} s in this (warm) process.`,
       '',
     );
   }
 
   if (r.profiles?.length) {
-    out.push('## CPU profiles of the API server during the measured runs (`--profile`)', '');
-    out.push('With the profiler on, the HTTP figures above are lower than without it. Self time: the function itself, not what it calls; `(program)` is native code V8 cannot attribute (the SQLite driver, I/O), `(native)` built-ins.', '');
+    out.push('## CPU profiles (`--profile`)', '');
+    out.push(
+      'With the profiler on, the HTTP figures above are lower than without it. Self time: the function itself, not what it calls; `(program)` is native work V8 cannot attribute to a function; a native function is counted with the code that called it, e.g. `sqlite3 (native)` (V8 names those frames `Backup`), `node internals (native)` (`writev` is socket writes, `writeString` the log file). ' +
+        'Areas: npm packages by name, our libraries as `@ratecard/*`, the API as `apps/api`.',
+      '',
+    );
     for (const p of r.profiles) {
-      out.push(`### ${p.label}`, '', `\`${p.file.replace(/^.*\/test\//, 'test/')}\`: ${(p.busyMs / 1000).toFixed(1)} s busy, ${(p.idleMs / 1000).toFixed(1)} s idle on the server's main thread.`, '');
+      out.push(`### ${p.label}`, '', `\`${p.file.replace(/^.*\/test\//, 'test/')}\`: ${(p.busyMs / 1000).toFixed(1)} s busy, ${(p.idleMs / 1000).toFixed(1)} s idle on the main thread (and ${(p.profilerMs / 1000).toFixed(1)} s in the profiler itself, left out).`, '');
       out.push(...table(['self time by area', 'ms', '%'], p.byArea.slice(0, 12).map((a) => [a.area, int(a.ms), a.pct.toFixed(1)])), '');
       out.push(...table(['self time by function', 'where', 'ms', '%'], p.topFunctions.slice(0, 15).map((f) => [`\`${f.fn}\``, f.where, int(f.ms), f.pct.toFixed(1)])), '');
     }

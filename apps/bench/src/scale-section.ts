@@ -31,13 +31,22 @@ export interface ActionsScale {
   readonly p50ByRound: readonly number[];
 }
 
+/** Section 4: accounts (over HTTP) and actions (in process), each present when it ran. */
 export interface ScaleResult {
+  readonly accounts: AccountsScaleResult;
+  readonly actions: ActionsScaleResult;
+}
+
+export interface AccountsScaleResult {
   readonly secondsPerRun: number;
   readonly small: AccountsScale;
   readonly large: AccountsScale;
   /** p50 latency with 100,000 accounts over p50 with 100. */
-  readonly accountsP50Ratio: number;
-  readonly accountsPerSecondRatio: number;
+  readonly p50Ratio: number;
+  readonly perSecondRatio: number;
+}
+
+export interface ActionsScaleResult {
   readonly bundled: ActionsScale;
   readonly generated: ActionsScale;
   /** The generated rules with traffic over only some of their actions: how much the working set matters. */
@@ -46,24 +55,15 @@ export interface ScaleResult {
   readonly union: ActionsScale;
   readonly generatedCompileMs: number;
   /** decide p50 on the generated set over decide p50 on the bundled rules. */
-  readonly actionsP50Ratio: number;
+  readonly p50Ratio: number;
   readonly unionP50Ratio: number;
 }
 
 /**
- * Section 4: does the cost of a decision grow with the number of accounts (HTTP decisions against
- * 100 and 100,000 accounts, runs alternating between the two servers so drift hits both alike) or
- * with the number of actions (decide p50 on the bundled rules and on 2,000 generated actions)?
+ * Section 4, accounts: does the cost of a decision grow with the number of accounts? HTTP decisions
+ * against 100 and 100,000 accounts, runs alternating between the two servers so drift hits both alike.
  */
-export async function scaleSection(
-  settings: Settings,
-  compiled: CompiledRuleSet,
-  bundledFiles: readonly SourceFile[],
-  generatedFiles: readonly SourceFile[],
-  small: Fixture,
-  large: Fixture,
-  log: (line: string) => void,
-): Promise<ScaleResult> {
+export async function scaleAccounts(settings: Settings, small: Fixture, large: Fixture, log: (line: string) => void): Promise<AccountsScaleResult> {
   const rounds = settings.quick ? 2 : 5;
   const seconds = settings.quick ? 2 : 3;
   const warmup = settings.quick ? 1 : 2;
@@ -91,8 +91,21 @@ export async function scaleSection(
   });
   const smallScale = summary(small.accounts.length, smallRuns);
   const largeScale = summary(large.accounts.length, largeRuns);
+  return { secondsPerRun: seconds, small: smallScale, large: largeScale, p50Ratio: largeScale.p50Ms / smallScale.p50Ms, perSecondRatio: largeScale.perSecond / smallScale.perSecond };
+}
 
-  // Rule-set size: compile the generated set (and the union) in this process, then time decide.
+/**
+ * Section 4, actions: does the cost of `decide` grow with the number of actions? The bundled rules
+ * against 2,000 generated actions, the generated set with traffic over fewer of its actions, and the
+ * bundled requests against the bundled rules plus the generated actions. Interleaved rounds, medians.
+ */
+export async function scaleActions(
+  settings: Settings,
+  compiled: CompiledRuleSet,
+  bundledFiles: readonly SourceFile[],
+  generatedFiles: readonly SourceFile[],
+  log: (line: string) => void,
+): Promise<ActionsScaleResult> {
   const t0 = process.hrtime.bigint();
   const generated = await compileOrAbort(generatedFiles, 'the generated rules');
   const generatedCompileMs = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -140,17 +153,12 @@ export async function scaleSection(
   const [bundled, gen, over20, over200, both] = actionsScale;
   for (const a of actionsScale) log(`decide p50 ${a.p50Ns} ns: ${a.name} (${a.actions} actions), ${a.mix}`);
   return {
-    secondsPerRun: seconds,
-    small: smallScale,
-    large: largeScale,
-    accountsP50Ratio: largeScale.p50Ms / smallScale.p50Ms,
-    accountsPerSecondRatio: largeScale.perSecond / smallScale.perSecond,
     bundled,
     generated: gen,
     workingSet: [over20, over200],
     union: both,
     generatedCompileMs,
-    actionsP50Ratio: gen.p50Ns / bundled.p50Ns,
+    p50Ratio: gen.p50Ns / bundled.p50Ns,
     unionP50Ratio: both.p50Ns / bundled.p50Ns,
   };
 }

@@ -32,6 +32,8 @@ export interface CompileTarget {
 export interface CompileResult {
   readonly bundled: CompileTarget;
   readonly generated: CompileTarget & { readonly shape: GeneratedShape };
+  /** A CPU profile of one more compile of the generated set (`--profile`; not in the figures). */
+  readonly profile?: string;
 }
 
 /** The generated 2,000-action rule set, written where the report can point to it. */
@@ -52,7 +54,14 @@ export async function compileSection(settings: Settings, generated: { dir: strin
   const runs = settings.quick ? 1 : 3;
   const bundled = await measure('bundled rules/', join(settings.root, 'rules'), runs, log);
   const big = await measure(`generated ${generated.shape.actions} actions`, generated.dir, runs, log);
-  return { bundled, generated: { ...big, shape: generated.shape } };
+  let profile: string | undefined;
+  if (settings.profile) {
+    const dir = join(settings.outDir, 'profiles', 'compile');
+    await rm(dir, { recursive: true, force: true });
+    await run(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-name=generated.cpuprofile', join(__dirname, 'compile-child.js'), generated.dir], { maxBuffer: 1 << 20 });
+    profile = join(dir, 'generated.cpuprofile');
+  }
+  return { bundled, generated: { ...big, shape: generated.shape }, ...(profile ? { profile } : {}) };
 }
 
 async function measure(name: string, dir: string, runs: number, log: (line: string) => void): Promise<CompileTarget> {

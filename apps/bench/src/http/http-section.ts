@@ -34,6 +34,8 @@ export interface HttpResult {
   readonly decisions: LoadFigures;
   readonly charges: LoadFigures;
   readonly rssAtEnd: Rss;
+  /** Server RSS after each measured run, in MB: growth here is memory kept per request. */
+  readonly rssAfter: Readonly<Record<string, number>>;
   /** CPU profiles of the server during each measured run (`--profile`). */
   readonly profiles?: Readonly<Record<string, string>>;
 }
@@ -117,10 +119,12 @@ export async function httpSection(settings: Settings, f: Fixture, log: (line: st
   const seconds = settings.quick ? 3 : 10;
   const s = specs(f);
   const profiles: Record<string, string> = {};
+  const rssAfter: Record<string, number> = { start: (await f.server.rss()).rssMB };
   const run = async (name: string, label: string, spec: LoadSpec): Promise<LoadFigures> => {
     await load(spec, warmupSeconds);
     const { result: r, file } = await f.server.profile(label, () => load(spec, seconds));
     if (file) profiles[label] = file;
+    rssAfter[label] = (await f.server.rss()).rssMB;
     log(`${name}: ${r.perSecond.toFixed(0)} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, non-2xx ${r.non2xx}, errors ${r.errors}`);
     if (!f.server.running) throw new BenchAbort(`the API server stopped during ${name}:\n${await f.server.tail()}`);
     return r;
@@ -140,6 +144,7 @@ export async function httpSection(settings: Settings, f: Fixture, log: (line: st
     decisions,
     charges,
     rssAtEnd,
+    rssAfter,
     ...(Object.keys(profiles).length ? { profiles } : {}),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The decision service over real HTTP for e2e suites: a fresh real database (SQLite file or
  * PostgreSQL), the app built by `createApp` with a frozen clock, listening on a random loopback port,
- * and small fetch clients that send JSON with a bearer key. Nothing of ours is mocked.
+ * and small fetch clients that send JSON with a bearer key. Nothing of ours is mocked. The service
+ * logs nothing; `RATECARD_TEST_LOG_LEVEL=error npx jest test/api` shows its errors (a 500's stack).
  *
  * @example
  * describe.each(DATABASE_KINDS)('charges on %s', (kind) => {
@@ -16,22 +17,21 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { SourceFile } from '@ratecard/dsl';
 import { openDatabase, type Database, type DatabaseTarget } from '@ratecard/ledger';
 import { createApp } from '../../apps/api/src/app';
 import { loadConfig } from '../../apps/api/src/config';
 import type { Clock } from '../../apps/api/src/tokens';
-import type { SourceFile } from '@ratecard/dsl';
 import { freshDatabase } from './databases';
 import { readRuleFiles } from './rules';
 
-/** The time every suite starts at: mid-cycle for an account anchored on the 15th. */
+/** The time every test starts at; an account created then is anchored on the 20th (cycle 2026-03-20 .. 2026-04-20). */
 export const START = new Date('2026-03-20T12:00:00.000Z');
 
 /** The admin key the service creates on first start (`RATECARD_ADMIN_KEY`). */
 export const ADMIN_KEY = 'rck_test_admin_key_0123456789abcdef';
 
 /** JSON as it comes back from the service. Tests read it field by field. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
 
 /** A response: status, lower-cased headers, and the body (parsed when it is JSON, text otherwise). */

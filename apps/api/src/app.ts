@@ -8,6 +8,7 @@ import { Ledger } from '@ratecard/ledger';
 import { AppModule, type AppOptions } from './app.module';
 import type { AppConfig } from './config';
 import type { AuthedRequest } from './http/auth';
+import { useJsonBodyParser } from './http/json-body';
 import { problem } from './http/problem';
 import { sendProblem, toProblem } from './http/problem.filter';
 import { createLogger, PinoNestLogger } from './ops/logger';
@@ -39,6 +40,7 @@ export async function createApp(config: AppConfig, options: AppOptions & { logge
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   fastify.removeContentTypeParser('text/plain');
+  useJsonBodyParser(fastify);
   const metrics = app.get(MetricsService);
 
   fastify.addHook('onSend', async (request, reply) => {

@@ -1,0 +1,44 @@
+import type { FastifyInstance } from 'fastify';
+import { problem, ProblemException } from './problem';
+
+/** How deep objects and arrays may nest in a request body. Our bodies nest three levels at most. */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * True when `text` nests objects and arrays deeper than `limit`: one pass over the text, brackets
+ * inside strings not counted. Valid or not, a body this deep is refused before it is parsed.
+ */
+export function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+/**
+ * Replaces Fastify's JSON body parser with the same parser behind a nesting limit. The framework
+ * walks a body recursively (class-transformer, then hashing and cloning in the ledger), so a body
+ * of 30,000 nested arrays, well under the size limit, overflowed the stack: a 500. Now it is a 400.
+ */
+export function useJsonBodyParser(fastify: FastifyInstance): void {
+  // Fastify's defaults: a `__proto__` or `constructor.prototype` key is an error.
+  const parse = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, raw, done) => {
+    const body = raw as string;
+    if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
+      done(new ProblemException(problem(400, 'INVALID_REQUEST', `the body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep`)), undefined);
+      return;
+    }
+    parse(request, body, done);
+  });
+}

@@ -1,5 +1,6 @@
 import type { CompileResult } from './compile/compile-section';
 import type { ContenderResult, EngineResult } from './engine/engine-section';
+import { int, mb, ms, pct, us, x } from './format';
 import type { HttpResult } from './http/http-section';
 import type { LoadFigures } from './http/load';
 import type { ProfileSummary } from './http/profile';
@@ -44,13 +45,6 @@ export interface BenchResults {
   readonly profiles?: readonly ProfileSummary[];
 }
 
-const us = (ns: number): string => (ns < 1000 ? `${(ns / 1000).toFixed(3)} µs` : ns < 100_000 ? `${(ns / 1000).toFixed(2)} µs` : `${(ns / 1000).toFixed(0)} µs`);
-const ms = (v: number): string => (v < 10 ? `${v.toFixed(2)} ms` : `${v.toFixed(0)} ms`);
-const mb = (v: number): string => `${v.toFixed(0)} MB`;
-const x = (r: number): string => (r >= 100 ? `${r.toFixed(0)}×` : r >= 10 ? `${r.toFixed(1)}×` : `${r.toFixed(2)}×`);
-const pct = (r: number): string => `${(r * 100).toFixed(0)}%`;
-const int = (n: number): string => Math.round(n).toLocaleString('en-US');
-
 function contender(engine: EngineResult, key: string): ContenderResult {
   return engine.contenders.find((c) => c.key === key)!;
 }
@@ -94,8 +88,11 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets' | 'meta'>): Targ
   return t;
 }
 
+/** A Markdown table; columns of figures are right-aligned. */
 function table(head: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  return [`| ${head.join(' | ')} |`, `|${head.map((h, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+  const figure = (cell: string): boolean => cell === '' || cell === '—' || /^[~\d.,]/.test(cell);
+  const align = head.map((_, i) => (rows.every((r) => figure(r[i] ?? '')) ? '---:' : '---'));
+  return [`| ${head.join(' | ')} |`, `|${align.join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
 }
 
 /** The issue's figures from other engines on this kind of machine, for context. */
@@ -152,7 +149,7 @@ export function renderReport(r: BenchResults): string {
         `(median of 500,000 back-to-back pairs, p99 ${e.timer.p99Ns} ns), which is subtracted from every sample, so figures near 0.1 µs are at the edge of what this timer resolves. ` +
         `Decisions/s and the mean come from a separate loop over the whole mix without per-call timers. Each contender was warmed up first (JIT, inline caches), ` +
         `then measured in ${e.rounds} interleaved rounds (${e.contenders.map((c) => `${c.key} ${int(c.samplesPerRound)} samples`).join(', ')} per round); ` +
-        `every figure is the median of the rounds. json-rules-engine is async, so its figures include awaiting its promises, as any caller must. ` +
+        `every figure is the median of the rounds. The issue's figures from elsewhere are per decision, sequential: compare them with the mean. json-rules-engine is async, so its figures include awaiting its promises, as any caller must. ` +
         `p50 by round, decide: ${d.p50ByRound.map(us).join(', ')}; decisions/s by round: ${d.perSecondByRound.map(int).join(', ')}.`,
       '',
     );

@@ -1,4 +1,5 @@
 import type { CompiledRuleSet } from '@ratecard/engine';
+import { us } from '../format';
 import { BenchAbort, type Settings } from '../settings';
 import { median, summarize } from '../stats';
 import { calibrateTimer, sampleAsync, sampleSync, throughputAsync, throughputSync, type TimerCalibration } from '../timing';
@@ -84,17 +85,18 @@ export async function engineSection(compiled: CompiledRuleSet, settings: Setting
   for (let r = 0; r < rounds; r++) {
     // Interleaved, so drift (thermal, other load) spreads over every contender alike.
     for (const c of all) {
-      const est = estimate.get(c.key)! + timer.overheadNs;
+      const t = c.sync ? throughputSync(mix, throughputMs, c.run) : await throughputAsync(mix, throughputMs, c.run);
+      // As many samples as fit the budget at the speed just measured (and at least the warm-up's).
+      const est = Math.min(estimate.get(c.key)!, 1e9 / t.perSecond) + timer.overheadNs;
       const n = Math.max(1_000, Math.min(2_000_000, Math.round((sampleBudgetMs * 1e6) / est)));
       const offset = r * 7919;
-      const t = c.sync ? throughputSync(mix, throughputMs, c.run) : await throughputAsync(mix, throughputMs, c.run);
       const samples = c.sync ? sampleSync(mix, n, offset, timer.overheadNs, c.run) : await sampleAsync(mix, n, offset, timer.overheadNs, c.run);
       const s = summarize(samples);
       const list = perRound.get(c.key) ?? [];
       list.push({ p50: s.p50, p90: s.p90, p99: s.p99, perSecond: t.perSecond, n });
       perRound.set(c.key, list);
     }
-    log(`round ${r + 1}/${rounds}: ${all.map((c) => `${c.key} p50 ${fmtNs(perRound.get(c.key)![r].p50)}`).join(', ')}`);
+    log(`round ${r + 1}/${rounds}: ${all.map((c) => `${c.key} p50 ${us(perRound.get(c.key)![r].p50)}`).join(', ')}`);
   }
 
   const results = all.map((c): ContenderResult => {
@@ -151,11 +153,4 @@ async function agree(c: Contender, mix: readonly MixEntry[], reference: readonly
     throw new BenchAbort(`${c.label} disagrees with decide on ${wrong.length} of ${mix.length} requests; nothing was timed. First ones:\n${wrong.filter(Boolean).join('\n')}`);
   }
   return detail;
-}
-
-/** Nanoseconds as µs with sensible precision. */
-export function fmtNs(ns: number): string {
-  if (ns < 1000) return `${(ns / 1000).toFixed(3)} µs`;
-  if (ns < 100_000) return `${(ns / 1000).toFixed(2)} µs`;
-  return `${(ns / 1000).toFixed(0)} µs`;
 }

@@ -35,6 +35,9 @@ export async function createApp(config: AppConfig, options: AppOptions & { logge
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     return503OnClosing: true,
+    // Errors the router raises before any handler (a path that does not decode, a parameter over
+    // 100 characters) are problem documents too, not Fastify's own JSON.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendProblem(reply, { ...toProblem(error), instance: request.url.split('?')[0], requestId: String(request.id) }),
   });
   // bodyParser: false keeps Nest from adding a form parser: bodies are JSON only, anything else is a 415.
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false });

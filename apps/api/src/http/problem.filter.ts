@@ -68,6 +68,10 @@ export function fastifyProblem(status: number, code: string, message: string): P
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return problem(400, 'INVALID_JSON', 'the body is not valid JSON');
+    case 'FST_ERR_BAD_URL':
+      return problem(400, 'INVALID_REQUEST', 'the URL path is not valid percent-encoding');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return problem(414, 'URI_TOO_LONG', 'a path parameter of the URL is longer than the service accepts');
     default:
       return problem(status, 'INVALID_REQUEST', message);
   }

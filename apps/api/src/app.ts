@@ -9,6 +9,7 @@ import { AppModule, type AppOptions } from './app.module';
 import type { AppConfig } from './config';
 import type { AuthedRequest } from './http/auth';
 import { useJsonBodyParser } from './http/json-body';
+import { useNulGuard } from './http/nul-guard';
 import { problem } from './http/problem';
 import { sendProblem, toProblem } from './http/problem.filter';
 import { createLogger, PinoNestLogger } from './ops/logger';
@@ -44,6 +45,7 @@ export async function createApp(config: AppConfig, options: AppOptions & { logge
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   fastify.removeContentTypeParser('text/plain');
   useJsonBodyParser(fastify);
+  useNulGuard(fastify);
   const metrics = app.get(MetricsService);
 
   fastify.addHook('onSend', async (request, reply) => {

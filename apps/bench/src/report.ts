@@ -205,7 +205,7 @@ export function renderReport(r: BenchResults): string {
       `Server RSS at the end ${mb(h.rssAtEnd.rssMB)} (peak ${mb(h.rssAtEnd.peakMB)}, /proc/<pid>/status); ` +
         `${Object.entries(h.rssAfter).map(([k, v]) => `${k === 'start' ? 'when ready' : `after the ${k} run`} ${mb(v)}`).join(', ')}. ` +
         `Seeding ${int(h.accounts)} accounts and their grant entries took ${(h.seedMs / 1000).toFixed(1)} s; the server was ready ${(h.startMs / 1000).toFixed(1)} s after spawn. ` +
-        `Each route: ${h.warmupSeconds} s warm-up, then one measured run. Decisions: valid requests of the engine mix (denials are 200 answers) for accounts drawn at random; ` +
+        `Each route: ${h.warmupSeconds} s warm-up, then ${h.rounds === 1 ? 'one measured run' : `${h.rounds} measured runs interleaved with the other routes (figures: medians; requests/s by run: ${[h.floor, h.decisions, h.charges].map((f) => f.runs.map((run) => int(run.perSecond)).join(' and ')).join('; ')})`}. Decisions: valid requests of the engine mix (denials are 200 answers) for accounts drawn at random; ` +
         `charges: requests the drawn account's plan allows, a fresh Idempotency-Key each. ` +
         `The server runs \`node ${'dist/apps/api/apps/api/src/main.js'}\` with LOG_LEVEL=${h.logLevel} (its JSON log written to a file) and production defaults otherwise; ` +
         `autocannon runs in the bench process on the same 2 cores, so the client's CPU is part of every figure alike (the floor shows what the stack does when the route does nothing). Latencies have 1 ms resolution.`,

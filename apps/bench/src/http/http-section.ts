@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { decide, type CompiledRuleSet } from '@ratecard/engine';
 import { BUNDLED_WEIGHTS, requestMix } from '../engine/mix';
 import { Rng } from '../rng';
+import { median } from '../stats';
 import { BenchAbort, type Settings } from '../settings';
 import { load, type LoadFigures, type LoadSpec } from './load';
 import { SEED_BALANCE_MC, seedDatabase, type SeededAccount } from './seed';
@@ -29,10 +30,12 @@ export interface HttpResult {
   readonly seedMs: number;
   readonly startMs: number;
   readonly warmupSeconds: number;
+  /** Measured runs per route, interleaved. */
+  readonly rounds: number;
   readonly logLevel: string;
-  readonly floor: LoadFigures;
-  readonly decisions: LoadFigures;
-  readonly charges: LoadFigures;
+  readonly floor: RouteFigures;
+  readonly decisions: RouteFigures;
+  readonly charges: RouteFigures;
   readonly rssAtEnd: Rss;
   /** Server RSS after each measured run, in MB: growth here is memory kept per request. */
   readonly rssAfter: Readonly<Record<string, number>>;
@@ -116,22 +119,31 @@ export function specs(f: Fixture): { floor: LoadSpec; decisions: LoadSpec; charg
 /** Section 3: the floor, decisions and charges at 64 connections against the 100,000-account database. */
 export async function httpSection(settings: Settings, f: Fixture, log: (line: string) => void): Promise<HttpResult> {
   const warmupSeconds = settings.quick ? 1 : 3;
-  const seconds = settings.quick ? 3 : 10;
+  // ~10 s per route in full runs, as two runs interleaved with the other routes so drift in the
+  // machine's load hits every route alike; the figures are the medians (of two: their mean).
+  const rounds = settings.quick ? 1 : 2;
+  const seconds = settings.quick ? 3 : 5;
   const s = specs(f);
+  const routes = [
+    { name: 'GET /v1/whoami', label: 'whoami', spec: s.floor },
+    { name: 'POST /v1/decisions', label: 'decisions', spec: s.decisions },
+    { name: 'POST /v1/charges', label: 'charges', spec: s.charges },
+  ];
   const profiles: Record<string, string> = {};
   const rssAfter: Record<string, number> = { start: (await f.server.rss()).rssMB };
-  const run = async (name: string, label: string, spec: LoadSpec): Promise<LoadFigures> => {
-    await load(spec, warmupSeconds);
-    const { result: r, file } = await f.server.profile(label, () => load(spec, seconds));
-    if (file) profiles[label] = file;
-    rssAfter[label] = (await f.server.rss()).rssMB;
-    log(`${name}: ${r.perSecond.toFixed(0)} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, non-2xx ${r.non2xx}, errors ${r.errors}`);
-    if (!f.server.running) throw new BenchAbort(`the API server stopped during ${name}:\n${await f.server.tail()}`);
-    return r;
-  };
-  const floor = await run('GET /v1/whoami', 'whoami', s.floor);
-  const decisions = await run('POST /v1/decisions', 'decisions', s.decisions);
-  const charges = await run('POST /v1/charges', 'charges', s.charges);
+  const runs = new Map<string, LoadFigures[]>(routes.map((r) => [r.label, []]));
+  for (const r of routes) await load(r.spec, warmupSeconds);
+  for (let round = 0; round < rounds; round++) {
+    for (const r of routes) {
+      // Only the first round is profiled (with --profile): one profile per route.
+      const { result, file } = round === 0 ? await f.server.profile(r.label, () => load(r.spec, seconds)) : { result: await load(r.spec, seconds), file: undefined };
+      if (file) profiles[r.label] = file;
+      runs.get(r.label)!.push(result);
+      if (round === rounds - 1) rssAfter[r.label] = (await f.server.rss()).rssMB;
+      log(`${r.name}: ${result.perSecond.toFixed(0)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, non-2xx ${result.non2xx}, errors ${result.errors} (run ${round + 1}/${rounds})`);
+      if (!f.server.running) throw new BenchAbort(`the API server stopped during ${r.name}:\n${await f.server.tail()}`);
+    }
+  }
   const rssAtEnd = await f.server.rss();
   log(`server RSS ${rssAtEnd.rssMB.toFixed(0)} MB (peak ${rssAtEnd.peakMB.toFixed(0)} MB)`);
   return {
@@ -139,12 +151,41 @@ export async function httpSection(settings: Settings, f: Fixture, log: (line: st
     seedMs: f.seedMs,
     startMs: f.startMs,
     warmupSeconds,
+    rounds,
     logLevel: settings.serverLogLevel,
-    floor,
-    decisions,
-    charges,
+    floor: combine(runs.get('whoami')!),
+    decisions: combine(runs.get('decisions')!),
+    charges: combine(runs.get('charges')!),
     rssAtEnd,
     rssAfter,
     ...(Object.keys(profiles).length ? { profiles } : {}),
+  };
+}
+
+/** The measured runs of one route, and their figures combined. */
+export type RouteFigures = LoadFigures & { readonly runs: readonly LoadFigures[] };
+
+/** Several runs of one route as one: medians of the rates and latencies, sums of the counts. */
+export function combine(runs: readonly LoadFigures[]): RouteFigures {
+  const sum = (pick: (f: LoadFigures) => number): number => runs.reduce((n, f) => n + pick(f), 0);
+  const statusCodes: Record<string, number> = {};
+  for (const f of runs) for (const [code, n] of Object.entries(f.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
+  return {
+    seconds: sum((f) => f.seconds),
+    connections: runs[0].connections,
+    requests: sum((f) => f.requests),
+    perSecond: median(runs.map((f) => f.perSecond)),
+    perSecondStddev: median(runs.map((f) => f.perSecondStddev)),
+    p50Ms: median(runs.map((f) => f.p50Ms)),
+    p90Ms: median(runs.map((f) => f.p90Ms)),
+    p99Ms: median(runs.map((f) => f.p99Ms)),
+    maxMs: Math.max(...runs.map((f) => f.maxMs)),
+    meanMs: median(runs.map((f) => f.meanMs)),
+    non2xx: sum((f) => f.non2xx),
+    errors: sum((f) => f.errors),
+    timeouts: sum((f) => f.timeouts),
+    statusCodes,
+    non2xxSamples: runs.flatMap((f) => f.non2xxSamples).slice(0, 5),
+    runs,
   };
 }

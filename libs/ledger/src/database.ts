@@ -3,7 +3,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { SqliteDriver } from '@mikro-orm/sqlite';
 import { MikroORM, type Options } from '@mikro-orm/core';
-import type { SqlEntityManager } from '@mikro-orm/knex';
+import type { AbstractSqlConnection, SqlEntityManager } from '@mikro-orm/knex';
 import { ENTITIES } from './entities';
 import { POSTGRESQL_MIGRATIONS, SQLITE_MIGRATIONS } from './migrations';
 
@@ -97,11 +97,37 @@ export function ormOptions(target: DatabaseTarget, options: DatabaseOptions = {}
   } as Options;
 }
 
+/** The PostgreSQL advisory lock that lets one process at a time apply migrations. */
+const MIGRATION_LOCK = 72_656_184_330;
+
+/**
+ * Runs `fn` holding a session-level advisory lock on a connection of its own (outside the pool, so
+ * `fn` can use every pooled connection). Processes starting together on a new database would
+ * otherwise all create the same tables; the lock makes the others wait, then find nothing pending.
+ */
+async function withPostgresLock<T>(orm: MikroORM, key: number, fn: () => Promise<T>): Promise<T> {
+  const client = (orm.em.getConnection() as AbstractSqlConnection).getKnex().client as {
+    acquireRawConnection(): Promise<{ query(sql: string, params: unknown[]): Promise<unknown> }>;
+    destroyRawConnection(conn: unknown): Promise<void>;
+  };
+  const conn = await client.acquireRawConnection();
+  try {
+    await conn.query('select pg_advisory_lock($1)', [key]);
+    try {
+      return await fn();
+    } finally {
+      await conn.query('select pg_advisory_unlock($1)', [key]);
+    }
+  } finally {
+    await client.destroyRawConnection(conn);
+  }
+}
+
 /** An open database: the ORM, which platform it is, and housekeeping. */
 export interface Database {
   readonly orm: MikroORM;
   readonly kind: DatabaseTarget['kind'];
-  /** Applies pending migrations; returns the names applied. */
+  /** Applies pending migrations; returns the names applied. On PostgreSQL one process at a time does. */
   migrate(): Promise<string[]>;
   /** Names of migrations not yet applied. */
   pendingMigrations(): Promise<string[]>;
@@ -121,7 +147,10 @@ export function databaseOf(orm: MikroORM, kind: DatabaseTarget['kind']): Databas
   return {
     orm,
     kind,
-    migrate: async () => (await migrator().up()).map((m) => m.name),
+    migrate: async () => {
+      const up = async (): Promise<string[]> => (await migrator().up()).map((m) => m.name);
+      return kind === 'postgresql' ? withPostgresLock(orm, MIGRATION_LOCK, up) : up();
+    },
     pendingMigrations: async () => (await migrator().getPendingMigrations()).map((m) => m.name),
     ping: async () => {
       try {

@@ -72,10 +72,12 @@ export class HoldsController {
   @ApiResponse({ status: 201, type: CaptureResultSchema })
   @ApiResponse({ status: 409, type: ProblemSchema, description: 'HOLD_NOT_ACTIVE' })
   @ApiResponse({ status: 422, type: ProblemSchema, description: 'CAPTURE_EXCEEDS_HOLD' })
-  async capture(@Param('id') id: string, @Body() body: CaptureDto | undefined, @Req() req: AuthedRequest): Promise<{ charge: ChargeView; hold: HoldView }> {
+  async capture(@Param('id') id: string, @Body() body: CaptureDto, @Req() req: AuthedRequest): Promise<{ charge: ChargeView; hold: HoldView }> {
+    // The type is the class, not `CaptureDto | undefined`: a union has no runtime type, so the body went unvalidated.
+    // Without a body the validation pipe validates `{}`.
     const input = {
-      ...(body?.params !== undefined ? { params: body.params } : {}),
-      ...(body?.amount !== undefined ? { amountMc: credits('amount', body.amount) } : {}),
+      ...(body.params !== undefined ? { params: body.params } : {}),
+      ...(body.amount !== undefined ? { amountMc: credits('amount', body.amount) } : {}),
     };
     if (input.params !== undefined && input.amountMc !== undefined) {
       throw new ProblemException(problem(400, 'INVALID_REQUEST', 'give either `params` or `amount`, not both'));

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsDate, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsDate, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 
@@ -75,14 +75,17 @@ export class HoldRequestDto extends ActionRequestDto {
   ttlSeconds?: number;
 }
 
+/** Optional, but not null: for money, `null` is a mistake to report, not a field left out. */
+const Given = (): PropertyDecorator => ValidateIf((_, value) => value !== undefined);
+
 export class CaptureDto {
   @ApiPropertyOptional({ description: 'The actual parameters: the capture charges their price, at most the hold.', example: { seconds: 6 }, type: 'object', additionalProperties: true })
-  @IsOptional()
+  @Given()
   @IsObject()
   params?: Record<string, unknown>;
 
   @ApiPropertyOptional({ description: 'Or an explicit amount in credits, at most the hold.', example: 120 })
-  @IsOptional()
+  @Given()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   amount?: number;
@@ -90,7 +93,7 @@ export class CaptureDto {
 
 export class RefundDto {
   @ApiPropertyOptional({ description: 'Credits to refund; the whole remaining amount when absent.', example: 100 })
-  @IsOptional()
+  @Given()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0.001)
   amount?: number;

@@ -259,12 +259,7 @@ export class Ledger {
   private async chargeAlone(req: ActionRequest, key: string, hash: string, now: Date, caller: Caller): Promise<Idempotent<ChargeView>> {
     await this.logs.flush();
     return this.idempotent('charge', key, hash, async (em) => {
-      const compiled = this.rules.active();
-      const account = await this.lock(em, req.accountId);
-      await this.touch(em, account, compiled, now);
-      const state = await this.state(em, account, compiled, req.action);
-      const decision = decide(compiled, state, toRequest(req), now);
-      if (!decision.allowed) throw new DecisionDenied(decision, state);
+      const { account, state, decision } = await this.decideLocked(em, req, now);
       const chargeId = newId('ch');
       const entryId =
         decision.costMillicredits > 0
@@ -431,12 +426,7 @@ export class Ledger {
     const hash = hashOf({ op: 'hold', accountId: req.accountId, action: req.action, params: req.params ?? {}, confirm: req.confirm ?? false, ttl });
     await this.logs.flush();
     return this.idempotent('hold', key, hash, async (em) => {
-      const compiled = this.rules.active();
-      const account = await this.lock(em, req.accountId);
-      await this.touch(em, account, compiled, now);
-      const state = await this.state(em, account, compiled, req.action);
-      const decision = decide(compiled, state, toRequest(req), now);
-      if (!decision.allowed) throw new DecisionDenied(decision, state);
+      const { account, state, decision } = await this.decideLocked(em, req, now);
       const holdId = newId('hold');
       if (decision.costMillicredits > 0) {
         await this.append(em, account, now, { kind: 'hold', amountMc: -decision.costMillicredits, action: req.action, holdId, rulesetVersion: decision.rulesetVersion, reason: `hold for \`${req.action}\`` });
@@ -652,6 +642,20 @@ export class Ledger {
     if (!found) return undefined;
     if (found.requestHash !== hash) throw reused(key);
     return { body: found.response as T, replayed: true };
+  }
+
+  /**
+   * Locks the account, brings its cycle up to date and decides the request against it; a denial
+   * throws {@link DecisionDenied} (rolling the transaction back: nothing changes).
+   */
+  private async decideLocked(em: SqlEntityManager, req: ActionRequest, now: Date): Promise<{ account: Account; state: { plan: string; balanceMc: number; usage: Record<string, number> }; decision: Decision }> {
+    const compiled = this.rules.active();
+    const account = await this.lock(em, req.accountId);
+    await this.touch(em, account, compiled, now);
+    const state = await this.state(em, account, compiled, req.action);
+    const decision = decide(compiled, state, toRequest(req), now);
+    if (!decision.allowed) throw new DecisionDenied(decision, state);
+    return { account, state, decision };
   }
 
   /** Locks the account row for the rest of the transaction (PostgreSQL); SQLite is already serialised. */

@@ -147,7 +147,7 @@ export class PublishDto {
   activate?: boolean;
 }
 
-export class PageQuery {
+export class LimitQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
   @Type(() => Number)
@@ -155,7 +155,9 @@ export class PageQuery {
   @Min(1)
   @Max(500)
   limit?: number;
+}
 
+export class PageQuery extends LimitQuery {
   @ApiPropertyOptional({ description: 'The `next` value of the previous page.' })
   @IsOptional()
   @Type(() => Number)
@@ -171,15 +173,7 @@ export class LedgerQuery extends PageQuery {
   order?: 'asc' | 'desc';
 }
 
-export class DecisionLogQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-
+export class DecisionLogQuery extends LimitQuery {
   @ApiPropertyOptional({ description: 'The `next` value of the previous page.' })
   @IsOptional()
   @IsString()

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { formatDiagnostic } from '@ratecard/dsl';
 import type { CompiledRuleSet } from '@ratecard/engine';
@@ -41,7 +42,9 @@ export class RulesService implements RulesProvider, OnModuleInit, OnApplicationS
           const diagnostics = (e.details.diagnostics as Parameters<typeof formatDiagnostic>[0][]) ?? [];
           throw new Error(`the rules in ${this.config.rulesDir}/ do not compile:\n${diagnostics.map(formatDiagnostic).join('\n')}`);
         }
-        throw e;
+        // Another process starting on the same new database published and activated them first.
+        if (!(e instanceof UniqueConstraintViolationException)) throw e;
+        this.log.log('another process published the bundled rules first');
       }
       active = (await this.versions.active())!;
     }

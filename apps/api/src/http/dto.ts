@@ -242,6 +242,7 @@ export class ImpactDto {
 
   @ApiPropertyOptional({ description: 'How far back to replay: `30d`, `12h`, `90m`.', default: '30d' })
   @IsOptional()
-  @Matches(/^\d+[dhm]$/, { message: 'since must be a duration such as `30d`, `12h` or `90m`' })
+  // At most five digits: 99999 days is 273 years; more put the window's start outside the dates a Date can hold (a 500).
+  @Matches(/^\d{1,5}[dhm]$/, { message: 'since must be a duration such as `30d`, `12h` or `90m` (at most 5 digits)' })
   since?: string;
 }

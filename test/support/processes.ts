@@ -19,8 +19,8 @@ import { join } from 'node:path';
 import { ADMIN_KEY, Client, type Json, type Reply } from './api';
 import { REPO_ROOT } from './rules';
 
-/** The built API entry point, as `npm start` runs it. */
-export const API_MAIN = join(REPO_ROOT, 'dist/apps/api/apps/api/src/main.js');
+/** The built API entry point, as `npm start` runs it (`RATECARD_API_MAIN` points elsewhere, e.g. at another checkout's build). */
+export const API_MAIN = process.env.RATECARD_API_MAIN || join(REPO_ROOT, 'dist/apps/api/apps/api/src/main.js');
 
 /** The built API, or a failure that says how to build it. */
 export function builtApi(): string {

@@ -48,8 +48,16 @@ export async function createApp(config: AppConfig, options: AppOptions & { logge
   useNulGuard(fastify);
   const metrics = app.get(MetricsService);
 
+  // Once closing, every answer closes its connection: the server closes the connections that are
+  // idle when it starts closing, but a keep-alive connection that goes idle after that would keep
+  // the process alive until its keep-alive timeout (72 s), long after the last request.
+  let closing = false;
+  fastify.addHook('preClose', async () => {
+    closing = true;
+  });
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+    if (closing) void reply.header('connection', 'close');
   });
   // One log line per request.
   fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {

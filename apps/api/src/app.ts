@@ -88,7 +88,9 @@ export async function createApp(config: AppConfig, options: AppOptions & { logge
       .build(),
   );
   SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs/openapi.json', yamlDocumentUrl: 'docs/openapi.yaml' });
-  app.enableShutdownHooks();
+  // SIGTERM or SIGINT: close as above, then exit with code 0 (Nest would re-raise the signal, and the
+  // process would end as killed by it).
+  app.enableShutdownHooks([], { useProcessExit: true });
   await app.init();
   return app;
 }

@@ -4,6 +4,7 @@
  * of every account against what the clients were told.
  */
 import { appendFileSync } from 'node:fs';
+import type { AbstractSqlConnection } from '@mikro-orm/knex';
 import { openDatabase, verifyLedger, type Database, type DatabaseTarget, type LedgerProblem } from '@ratecard/ledger';
 import type { Outcome } from '../support/processes';
 
@@ -180,6 +181,20 @@ export async function reconcile(db: Database, books: readonly AccountBook[]): Pr
     if (Number(refunds.n) !== book.refunds) problems.push(`${book.accountId}: ${Number(refunds.n)} refund entries, ${book.refunds} refunds acknowledged`);
   }
   return problems;
+}
+
+/**
+ * Holds a write lock on an account until the returned function is called: its row on PostgreSQL,
+ * the database's write lock on SQLite (the service waits for it up to its busy timeout, 5 s).
+ * Requests that write to the account wait meanwhile: they are in flight for as long as the test wants.
+ */
+export async function lockAccount(db: Database, accountId: string): Promise<() => Promise<void>> {
+  const knex = (db.orm.em.getConnection() as AbstractSqlConnection).getKnex();
+  const trx = await knex.transaction();
+  await trx.raw('update account set balance_mc = balance_mc where id = ?', [accountId]);
+  return async () => {
+    await trx.commit();
+  };
 }
 
 /** `verifyLedger`'s problems as lines, for `toEqual([])`. */

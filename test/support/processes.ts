@@ -13,7 +13,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type Agent, type IncomingMessage } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ADMIN_KEY, Client, type Json, type Reply } from './api';
@@ -264,18 +264,18 @@ export async function attempt(send: () => Promise<Reply>): Promise<Outcome> {
 }
 
 /**
- * One JSON request on its own new connection (`node:http`, no keep-alive), with a hook called when
- * the request has been handed to the operating system in full: the shutdown suite uses it to know
- * that a request was sent before a signal.
+ * One JSON request over `node:http`, with a hook called when the request has been handed to the
+ * operating system in full: the shutdown suite uses it to know that a request was sent before a
+ * signal. On its own new connection, closed after the answer, unless a (keep-alive) `agent` is given.
  */
-export function rawPost(url: string, path: string, key: string, body: unknown, headers: Readonly<Record<string, string>>, onSent: () => void): Promise<Outcome> {
+export function rawPost(url: string, path: string, key: string, body: unknown, headers: Readonly<Record<string, string>>, onSent: () => void, agent?: Agent): Promise<Outcome> {
   const started = performance.now();
   return new Promise((resolve) => {
     const payload = JSON.stringify(body);
     const req = httpRequest(`${url}${path}`, {
       method: 'POST',
-      agent: false,
-      headers: { ...headers, authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)), connection: 'close' },
+      agent: agent ?? false,
+      headers: { ...headers, authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)), ...(agent ? {} : { connection: 'close' }) },
     });
     req.once('finish', onSent);
     req.once('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message, ms: performance.now() - started }));

@@ -123,6 +123,16 @@ async function withPostgresLock<T>(orm: MikroORM, key: number, fn: () => Promise
   }
 }
 
+/**
+ * Takes SQLite's write lock at the start of a transaction, as `BEGIN IMMEDIATE` would. A SQLite
+ * transaction that reads and then writes fails at once (SQLITE_BUSY) when another process commits
+ * in between (the CLI beside the service, or the service beside the CLI); holding the lock from
+ * the start makes it wait up to the busy timeout instead. PostgreSQL locks rows: nothing to do.
+ */
+export async function takeWriteLock(em: SqlEntityManager, kind: DatabaseTarget['kind']): Promise<void> {
+  if (kind === 'sqlite') await em.execute('update mikro_orm_migrations set id = id where 0');
+}
+
 /** An open database: the ORM, which platform it is, and housekeeping. */
 export interface Database {
   readonly orm: MikroORM;

@@ -2,7 +2,7 @@ import { DeadlockException, LockMode, raw, UniqueConstraintViolationException } 
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { formatCredits, type Millicredits } from '@ratecard/dsl';
 import { cycleWindow, decide, planChange, type CompiledRuleSet, type Decision, type PlanChange } from '@ratecard/engine';
-import type { Database } from './database';
+import { takeWriteLock, type Database } from './database';
 import { Account, AuditEvent, Charge, DecisionLog, Hold, IdempotencyRecord, LedgerEntry, UsageCounter, type DecisionKind, type EntryKind } from './entities';
 import { DecisionDenied, LedgerError } from './errors';
 import { DecisionLogWriter, type DecisionLogRow } from './decision-log-writer';
@@ -592,11 +592,14 @@ export class Ledger {
     return this.db.orm.em.fork() as SqlEntityManager;
   }
 
-  /** Runs `fn` in a transaction, retrying PostgreSQL deadlocks a few times. */
+  /** Runs `fn` in a transaction (holding SQLite's write lock from the start), retrying PostgreSQL deadlocks a few times. */
   private async tx<T>(fn: (em: SqlEntityManager) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await (this.fork()).transactional((em) => fn(em as SqlEntityManager));
+        return await this.fork().transactional(async (em) => {
+          await takeWriteLock(em as SqlEntityManager, this.db.kind);
+          return fn(em as SqlEntityManager);
+        });
       } catch (e) {
         if (!(e instanceof DeadlockException) || attempt >= 3) throw e;
       }

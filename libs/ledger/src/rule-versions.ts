@@ -1,7 +1,7 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { hasErrors, type Diagnostic, type SourceFile } from '@ratecard/dsl';
 import { compileSources, type CompiledRuleSet } from '@ratecard/engine';
-import type { Database } from './database';
+import { takeWriteLock, type Database } from './database';
 import { AuditEvent, RulesetActivation, RulesetVersion } from './entities';
 import { LedgerError } from './errors';
 import type { Caller } from './ledger';
@@ -47,6 +47,14 @@ export class RuleVersions {
     return this.db.orm.em.fork() as SqlEntityManager;
   }
 
+  /** A write transaction, holding SQLite's write lock from the start (see {@link takeWriteLock}). */
+  private write<T>(fn: (em: SqlEntityManager) => Promise<T>): Promise<T> {
+    return this.fork().transactional(async (em) => {
+      await takeWriteLock(em, this.db.kind);
+      return fn(em);
+    });
+  }
+
   /**
    * Validates and compiles `files`, then stores them as a version. A rule set with any error never
    * becomes a version: the error carries every diagnostic.
@@ -57,7 +65,7 @@ export class RuleVersions {
       throw new LedgerError('INVALID_RULES', `the rule set has ${diagnostics.filter((d) => d.severity === 'error').length} error(s) and was not published`, { diagnostics });
     }
     const actor = options.caller?.actor ?? author;
-    const result = await this.fork().transactional(async (em) => {
+    const result = await this.write(async (em) => {
       const existing = await em.findOne(RulesetVersion, { version: compiled.version });
       const parent = await latestActivation(em);
       if (!existing) {
@@ -108,7 +116,7 @@ export class RuleVersions {
 
   /** Makes a published version the active one. */
   async activate(idOrPrefix: string, caller: Caller, now: Date, reason: 'activate' | 'rollback' = 'activate'): Promise<ActivationView> {
-    return this.fork().transactional(async (em) => {
+    return this.write(async (em) => {
       const version = await this.resolve(em, idOrPrefix);
       const previous = await latestActivation(em);
       if (previous?.version !== version) {

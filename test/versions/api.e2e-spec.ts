@@ -1,6 +1,8 @@
 import type { SourceFile } from '@ratecard/dsl';
 import type { Database } from '@ratecard/ledger';
 import { ApiHarness, expectProblem, START, useApi, type Client, type Json, type Reply } from '../support/api';
+import { run } from '../../apps/cli/src/cli';
+import { captureIo } from '../support/cli-io';
 import { DATABASE_KINDS } from '../support/databases';
 import { compileBundled, compileFiles, copyRules, readRuleFiles, removeDir } from '../support/rules';
 
@@ -48,16 +50,26 @@ async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolea
 }
 
 describe.each(DATABASE_KINDS)('rule versions over HTTP on %s', (kind) => {
-  const api = useApi(kind);
-  // A second process on the same database, polling the active version every 100 ms. Its own second
-  // connection (peer.db) is an unused fresh database: use `api` for checks on the shared one.
+  // The service checks the active version every 100 ms, so it follows activations made with the CLI.
+  const api = useApi(kind, { RULES_POLL_MS: '100' });
+  // On PostgreSQL, a second API process on the same database, polling every 100 ms too (one SQLite
+  // file serves one API process: docs/deployment.md). Its own second connection (peer.db) is an
+  // unused fresh database: use `api` for checks on the shared one.
+  const multiProcess = kind === 'postgresql';
   const peerEnv: Record<string, string> = { RULES_POLL_MS: '100' };
   const peer = new ApiHarness(kind, peerEnv);
   beforeAll(async () => {
     peerEnv.DATABASE_URL = urlOf(api.db);
-    await peer.start();
+    if (multiProcess) await peer.start();
   }, 60_000);
   afterAll(() => peer.stop());
+
+  /** `ratecard <argv>` as a PM runs it beside the service: another process, the same database. */
+  const cli = async (h: ApiHarness, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+    const io = { ...captureIo({ now: h.clock.now() }), env: { DATABASE_URL: urlOf(h.db), USER: 'pm-alice' } };
+    const code = await run(argv, io);
+    return { code, stdout: io.stdout.join('\n'), stderr: io.stderr.join('\n') };
+  };
 
   let v1: string;
   let v2: string;
@@ -328,15 +340,33 @@ describe.each(DATABASE_KINDS)('rule versions over HTTP on %s', (kind) => {
     const WORKERS = 16;
     const PER_SWITCH = 40;
 
-    it('never fails a request nor mixes versions: each answer costs exactly the price of the version it names', async () => {
-      // From v1 active and v2 published (both already so when the suite runs in order).
-      await publishV2();
-      expect((await pm.post(`/v1/rulesets/${v1}/activate`)).body.version).toBe(v1);
+    /** Switches the active version of `h`, resolving once it prices with `version`. */
+    type Switch = (h: ApiHarness, how: 'activate' | 'rollback', version: string) => Promise<void>;
+    const overHttp: Switch = async (h, how, version) => {
+      // The process that is told switches before it answers.
+      const res = how === 'rollback' ? await h.admin.post('/v1/rulesets/rollback') : await h.admin.post(`/v1/rulesets/${version.slice(0, 12)}/activate`);
+      expect([res.status, res.body.version]).toEqual([200, version]);
+    };
+    const withTheCli: Switch = async (h, how, version) => {
+      const r = await cli(h, ...(how === 'rollback' ? ['rollback'] : ['activate', version.slice(0, 12)]));
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+      // The service follows on its next check.
+      await eventually(() => activeOf(h), (v) => v === version, 5_000);
+    };
+
+    /**
+     * Keeps charges and decisions in flight on `h` while switching v1 → v2 → v1 (rollback) → v2, then
+     * checks every answer, ledger entry and decision-log row.
+     */
+    async function storm(h: ApiHarness, switchTo: Switch): Promise<void> {
+      expect((await h.admin.post('/v1/rulesets', { files: V2, message: 'chat edits cost 0.75 cr' })).body.version).toBe(v2);
+      expect((await h.admin.post(`/v1/rulesets/${v1}/activate`)).body.version).toBe(v1);
       const accounts: string[] = [];
-      for (let i = 0; i < ACCOUNTS; i++) accounts.push((await api.createAccount({ plan: 'pro' })).id);
+      for (let i = 0; i < ACCOUNTS; i++) accounts.push((await h.createAccount({ plan: 'pro' })).id);
       const versionOf = (epoch: number): string => (epoch % 2 === 0 ? v1 : v2);
 
-      // Epoch n is the n-th version in force (v1, v2, v1, v2); `switching` while an activation is in flight.
+      // Epoch n is the n-th version in force (v1, v2, v1, v2); `switching` from an activation until the
+      // service is known to price with the new version.
       let epoch = 0;
       let switching = false;
       let stop = false;
@@ -347,7 +377,7 @@ describe.each(DATABASE_KINDS)('rule versions over HTTP on %s', (kind) => {
           const accountId = accounts[(w + i) % ACCOUNTS];
           const kind = (w + i) % 2 === 0 ? 'charge' : 'decision';
           const sent = { epoch, switching };
-          const res = kind === 'charge' ? await api.charge({ accountId, action: 'chat.edit' }) : await decide(api.service, accountId);
+          const res = kind === 'charge' ? await h.charge({ accountId, action: 'chat.edit' }) : await decide(h.service, accountId);
           answers.push({ kind, sent, received: { epoch, switching }, res });
         }
       };
@@ -359,10 +389,9 @@ describe.each(DATABASE_KINDS)('rule versions over HTTP on %s', (kind) => {
           await new Promise((r) => setImmediate(r));
         }
       };
-      const switchTo = async (send: () => Promise<Reply>, version: string): Promise<void> => {
+      const next = async (how: 'activate' | 'rollback', version: string): Promise<void> => {
         switching = true;
-        const res = await send();
-        expect([res.status, res.body.version]).toEqual([200, version]);
+        await switchTo(h, how, version);
         epoch++;
         switching = false;
       };
@@ -370,11 +399,11 @@ describe.each(DATABASE_KINDS)('rule versions over HTTP on %s', (kind) => {
       const workers = Array.from({ length: WORKERS }, (_, w) => worker(w));
       try {
         await waitFor(0);
-        await switchTo(() => pm.post(`/v1/rulesets/${v2}/activate`), v2);
+        await next('activate', v2);
         await waitFor(1);
-        await switchTo(() => pm.post('/v1/rulesets/rollback'), v1);
+        await next('rollback', v1);
         await waitFor(2);
-        await switchTo(() => pm.post(`/v1/rulesets/${v2.slice(0, 12)}/activate`), v2);
+        await next('activate', v2);
         await waitFor(3);
       } finally {
         stop = true;
@@ -393,7 +422,7 @@ describe.each(DATABASE_KINDS)('rule versions over HTTP on %s', (kind) => {
         return !(cost === price && line === price && decided === price && decidedBy === version);
       });
       expect(mixed).toEqual([]);
-      // A request sent after an activation answered, and answered before the next one was sent, is priced by it.
+      // A request sent once the service prices with a version, and answered before the next switch began, is priced by it.
       const stale = answers.filter((a) => !a.sent.switching && !a.received.switching && a.sent.epoch === a.received.epoch && a.res.body.rulesetVersion !== versionOf(a.sent.epoch));
       expect(stale.map((a) => [a.sent.epoch, a.res.body.rulesetVersion])).toEqual([]);
       const byVersion = (v: string) => answers.filter((a) => a.res.body.rulesetVersion === v).length;
@@ -403,7 +432,7 @@ describe.each(DATABASE_KINDS)('rule versions over HTTP on %s', (kind) => {
       // Every charge's ledger entry and decision-log row record the version that priced it.
       const charges = answers.filter((a) => a.kind === 'charge').map((a) => a.res.body);
       const entries = new Map<string, Json>();
-      for (const id of accounts) for (const e of await api.ledger(id, 500)) if (e.kind === 'debit') entries.set(e.chargeId, e);
+      for (const id of accounts) for (const e of await h.ledger(id, 500)) if (e.kind === 'debit') entries.set(e.chargeId, e);
       expect(entries.size).toBe(charges.length);
       for (const c of charges) {
         const e = entries.get(c.id);
@@ -412,7 +441,7 @@ describe.each(DATABASE_KINDS)('rule versions over HTTP on %s', (kind) => {
       const placeholders = accounts.map(() => '?').join(', ');
       // Quotes are logged a few milliseconds after they are answered: wait for every row.
       const logged = await eventually(
-        () => api.sql<{ kind: string; ruleset_version: string; cost_mc: string | number; charge_id: string | null }>(`select kind, ruleset_version, cost_mc, charge_id from decision_log where account_id in (${placeholders})`, accounts),
+        () => h.sql<{ kind: string; ruleset_version: string; cost_mc: string | number; charge_id: string | null }>(`select kind, ruleset_version, cost_mc, charge_id from decision_log where account_id in (${placeholders})`, accounts),
         (rows) => rows.length >= answers.length,
       );
       expect(logged).toHaveLength(answers.length);
@@ -423,9 +452,19 @@ describe.each(DATABASE_KINDS)('rule versions over HTTP on %s', (kind) => {
       // And the balances add up.
       for (const id of accounts) {
         const spent = charges.filter((c) => c.accountId === id).reduce((s, c) => s + c.costMillicredits, 0);
-        expect((await api.account(id)).balanceMillicredits).toBe(5_000_000 - spent);
+        expect((await h.account(id)).balanceMillicredits).toBe(5_000_000 - spent);
       }
-    }, 60_000);
+    }
+
+    it.each([
+      ['activated over HTTP', overHttp],
+      ['activated with the CLI, from another process', withTheCli],
+    ])('%s: never fails a request nor mixes versions; each answer costs exactly the price of the version it names', (_how, switchTo) => storm(api, switchTo), 60_000);
+
+    describe('with group commit off (CHARGE_BATCH=0): every charge its own transaction', () => {
+      const unbatched = useApi(kind, { RULES_POLL_MS: '100', CHARGE_BATCH: '0' });
+      it('activated with the CLI, from another process: no request fails, none mixes versions', () => storm(unbatched, withTheCli), 60_000);
+    });
   });
 
   describe('a charge traced to the version that priced it', () => {
@@ -446,7 +485,7 @@ describe.each(DATABASE_KINDS)('rule versions over HTTP on %s', (kind) => {
     });
   });
 
-  describe('a second process on the same database', () => {
+  (multiProcess ? describe : describe.skip)('a second process on the same database', () => {
     it('follows an activation and a rollback within seconds, without a restart', async () => {
       const { id } = await api.createAccount({ plan: 'basic' });
       const at = async (h: ApiHarness): Promise<string> => (await decide(h.service, id)).body.rulesetVersion;

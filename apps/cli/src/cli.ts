@@ -76,10 +76,10 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   versions: {
-    summary: 'list published versions, newest first (* = active)',
-    usage: 'versions [--json]',
-    options: { json: { type: 'boolean', default: false } },
-    run: (io, v) => listVersions(io, { json: v.json as boolean }),
+    summary: 'list published versions, newest first (* = active); --activations: who activated what, when',
+    usage: 'versions [--activations] [--json]',
+    options: { json: { type: 'boolean', default: false }, activations: { type: 'boolean', default: false } },
+    run: (io, v) => listVersions(io, { json: v.json as boolean, activations: v.activations as boolean }),
   },
   activate: {
     summary: 'make a published version active (the API follows within seconds)',

@@ -65,7 +65,9 @@ export async function diff(io: CliIo, opts: { from: string; to: string; format: 
     return EXIT.failed;
   }
   const d = diffRuleSets(a.compiled, b.compiled);
-  const labels = { from: `${opts.from} (${a.compiled.version.slice(0, 12)})`, to: `${opts.to} (${b.compiled.version.slice(0, 12)})` };
+  // A side named by its version needs no second mention of it.
+  const label = (spec: string, version: string): string => (version.startsWith(spec) ? version.slice(0, 12) : `${spec} (${version.slice(0, 12)})`);
+  const labels = { from: label(opts.from, a.compiled.version), to: label(opts.to, b.compiled.version) };
   const tripped = trippedGuards(d, guards as DiffGuard[]);
   if (opts.format === 'json') io.out(JSON.stringify({ ...d, tripped }, null, 2));
   else if (opts.format === 'md') io.out(diffMarkdown(d, { labels, limit: opts.limit }));

@@ -29,11 +29,17 @@ export async function publish(io: CliIo, opts: { rules: string; message: string;
   });
 }
 
-/** `ratecard versions`: published versions, newest first; `*` marks the active one. */
-export async function listVersions(io: CliIo, opts: { json: boolean }): Promise<number> {
+/** `ratecard versions`: published versions, newest first; `*` marks the active one. `--activations`: who activated what, when. */
+export async function listVersions(io: CliIo, opts: { json: boolean; activations?: boolean }): Promise<number> {
   return withStore(
     io,
     async ({ versions }) => {
+      if (opts.activations) {
+        const history = await versions.history();
+        if (opts.json) io.out(JSON.stringify(history, null, 2));
+        else for (const a of history) io.out(`${a.at.slice(0, 19).replace('T', ' ')}  ${a.version.slice(0, 12)}  ${a.reason.padEnd(8)}  ${a.activatedBy}`);
+        return EXIT.ok;
+      }
       const list = await versions.list();
       if (opts.json) io.out(JSON.stringify(list, null, 2));
       else if (list.length === 0) io.out('no published versions yet: ratecard publish -m "..."');

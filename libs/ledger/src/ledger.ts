@@ -676,7 +676,8 @@ export class Ledger {
     const em = this.fork();
     const account = await em.findOne(Account, { id });
     if (!account) throw notFound(id);
-    if (now.getTime() < account.cycleEnd.getTime() && !(account.heldMc > 0 && (await em.count(Hold, { accountId: id, status: 'active', expiresAt: { $lte: now } })) > 0)) {
+    // Not only when credits are held: a hold of a free action reserves nothing and still expires.
+    if (now.getTime() < account.cycleEnd.getTime() && (await em.count(Hold, { accountId: id, status: 'active', expiresAt: { $lte: now } })) === 0) {
       return em;
     }
     await this.tx(async (tem) => {
@@ -689,10 +690,9 @@ export class Ledger {
 
   /** Releases expired holds, then rolls an ended cycle over: once, inside the caller's transaction. */
   private async touch(em: SqlEntityManager, account: Account, compiled: CompiledRuleSet, now: Date): Promise<void> {
-    if (account.heldMc > 0) {
-      const expired = await em.find(Hold, { accountId: account.id, status: 'active', expiresAt: { $lte: now } }, { orderBy: { expiresAt: 'asc' } });
-      for (const hold of expired) await this.closeHold(em, account, hold, 'expired', now, `hold \`${hold.id}\` expired`);
-    }
+    // Every expired hold, also one that reserved nothing (a free action): its use counts until it closes.
+    const expired = await em.find(Hold, { accountId: account.id, status: 'active', expiresAt: { $lte: now } }, { orderBy: { expiresAt: 'asc' } });
+    for (const hold of expired) await this.closeHold(em, account, hold, 'expired', now, `hold \`${hold.id}\` expired`);
     if (now.getTime() < account.cycleEnd.getTime()) return;
     const window = cycleWindow(account.billingAnchor, now);
     const unused = account.balanceMc;

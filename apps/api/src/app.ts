@@ -9,7 +9,7 @@ import { AppModule, type AppOptions } from './app.module';
 import type { AppConfig } from './config';
 import type { AuthedRequest } from './http/auth';
 import { useJsonBodyParser } from './http/json-body';
-import { useNulGuard } from './http/nul-guard';
+import { useTextGuard } from './http/text-guard';
 import { problem } from './http/problem';
 import { sendProblem, toProblem } from './http/problem.filter';
 import { createLogger, PinoNestLogger } from './ops/logger';
@@ -45,7 +45,7 @@ export async function createApp(config: AppConfig, options: AppOptions & { logge
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   fastify.removeContentTypeParser('text/plain');
   useJsonBodyParser(fastify);
-  useNulGuard(fastify);
+  useTextGuard(fastify);
   const metrics = app.get(MetricsService);
 
   // Once closing, every answer closes its connection: the server closes the connections that are

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { containsNul, nulProblem } from './nul-guard';
+import { containsUnstorableText, unstorableTextProblem } from './text-guard';
 import { problem, ProblemException } from './problem';
 
 /** How deep objects and arrays may nest in a request body. Our bodies nest three levels at most. */
@@ -29,7 +29,7 @@ export function nestsDeeperThan(text: string, limit: number): boolean {
  * Replaces Fastify's JSON body parser with the same parser behind a nesting limit. The framework
  * walks a body recursively (class-transformer, then hashing and cloning in the ledger), so a body
  * of 30,000 nested arrays, well under the size limit, overflowed the stack: a 500. Now it is a 400.
- * A string with a NUL character is refused too: PostgreSQL cannot store it (a 500 there).
+ * Text PostgreSQL cannot store (a NUL character, a lone surrogate) is refused too: a 500 there.
  */
 export function useJsonBodyParser(fastify: FastifyInstance): void {
   // Fastify's defaults: a `__proto__` or `constructor.prototype` key is an error.
@@ -42,7 +42,7 @@ export function useJsonBodyParser(fastify: FastifyInstance): void {
       return;
     }
     parse(request, body, (error, value) => {
-      if (!error && containsNul(value)) done(nulProblem('the body'), undefined);
+      if (!error && containsUnstorableText(value)) done(unstorableTextProblem('the body'), undefined);
       else done(error, value);
     });
   });

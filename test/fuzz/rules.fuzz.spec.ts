@@ -7,6 +7,7 @@ import { loadRuleSet, type Diagnostic, type SourceFile } from '@ratecard/dsl';
 import { compileSources } from '@ratecard/engine';
 import { ratecard } from '../support/cli-io';
 import { readRuleFiles, removeDir } from '../support/rules';
+import { runs } from './runs';
 
 // The validator never falls over: random YAML documents, rule-shaped documents with junk in every
 // field, and mutations of the real rules/ files all come back as diagnostics, each with a location,
@@ -296,15 +297,15 @@ const mutatedRules: fc.Arbitrary<SourceFile[]> = fc.array(fc.tuple(fc.nat(), mut
 
 describe('rule validation under fuzzing', () => {
   it('random JSON values as YAML files: diagnostics only', async () => {
-    await fc.assert(fc.asyncProperty(fileSet(fc.jsonValue({ maxDepth: 4 })), expectDiagnosticsOnly), { numRuns: 100 });
+    await fc.assert(fc.asyncProperty(fileSet(fc.jsonValue({ maxDepth: 4 })), expectDiagnosticsOnly), { numRuns: runs(100) });
   });
 
   it('random documents shaped like rule files: diagnostics only', async () => {
-    await fc.assert(fc.asyncProperty(fileSet(ruleDocument), expectDiagnosticsOnly), { numRuns: 150 });
+    await fc.assert(fc.asyncProperty(fileSet(ruleDocument), expectDiagnosticsOnly), { numRuns: runs(150) });
   });
 
   it('mutations of the real rules/ files: diagnostics only', async () => {
-    await fc.assert(fc.asyncProperty(mutatedRules, expectDiagnosticsOnly), { numRuns: 60 });
+    await fc.assert(fc.asyncProperty(mutatedRules, expectDiagnosticsOnly), { numRuns: runs(60) });
   });
 
   it('`ratecard validate` prints located diagnostics and never a stack trace', async () => {

@@ -59,6 +59,9 @@ export async function summarizeProfile(label: string, file: string, top = 20): P
   const area = (id: number): string => {
     const { functionName, url } = byId.get(id)!.callFrame;
     if (url || functionName.startsWith('(')) return areaOf(url, functionName);
+    // V8 names the sqlite3 addon's native methods after its first class, `Backup`; when the
+    // wrapper in sqlite3.js is inlined the caller is the ORM, so name it here.
+    if (functionName === 'Backup') return 'sqlite3 (native)';
     for (let at = parent.get(id); at !== undefined; at = parent.get(at)) {
       const caller = byId.get(at)!.callFrame;
       if (caller.url) return `${areaOf(caller.url, caller.functionName)} (native)`;

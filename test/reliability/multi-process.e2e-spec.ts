@@ -202,4 +202,85 @@ describe('several API processes on one PostgreSQL database', () => {
     },
     timeoutFor(30_000),
   );
+
+  it(
+    'charges through every process while a rule set is activated: each is priced by the version it names, none by the old one once its process switched',
+    async () => {
+      const accountId = await accountFor(40);
+      const quote = await services[0].post('/v1/decisions', { accountId, action: 'chat.edit' });
+      const before = { version: quote.body.rulesetVersion as string, mc: quote.body.costMillicredits as number };
+      const published = await admin.post('/v1/rulesets', { files: bundledRulesWith('editing.yaml', CHAT_EDIT_AT_HALF, 'price: { rate: 1.25 cr/edit,'), message: 'chat edits at 1.25 cr' });
+      expect(published.status).toBe(201);
+      const next = published.body.version as string;
+      const priceOf = new Map([
+        [before.version, before.mc],
+        [next, 1250],
+      ]);
+
+      const total = scaled(240);
+      const switched = apis.map(() => false);
+      const answers: { process: number; afterSwitch: boolean; outcome: Outcome }[] = [];
+      const tally = new Tally();
+      let sent = 0;
+      let activated: Promise<void> | undefined;
+      const started = Date.now();
+      const client = async (n: number): Promise<void> => {
+        while (sent < total) {
+          sent++;
+          const p = (n + sent) % PROCESSES;
+          const afterSwitch = switched[p];
+          const outcome = await attempt(() => services[p].post('/v1/charges', { accountId, action: 'chat.edit' }, { idempotencyKey: randomUUID() }));
+          tally.add('charge', outcome);
+          answers.push({ process: p, afterSwitch, outcome });
+          // A third of the way in, activate through the first process, and watch every process switch.
+          activated ??= sent >= total / 3 ? activate() : undefined;
+        }
+      };
+      const activate = async (): Promise<void> => {
+        expect((await admin.post(`/v1/rulesets/${next}/activate`)).status).toBe(200);
+        await Promise.all(
+          apis.map(async (api, p) => {
+            await until(`${api.name} to switch to ${next.slice(0, 12)}`, async () => ((await api.health()).rulesetVersion === next ? true : undefined), 5_000);
+            switched[p] = true;
+          }),
+        );
+      };
+      await Promise.all(Array.from({ length: 12 }, (_, n) => client(n)));
+      await activated;
+
+      const wrong = answers.flatMap(({ process, afterSwitch, outcome: o }) => {
+        if (o.reply?.status !== 201) return [`api-${process + 1}: ${o.reply ? `${o.reply.status} ${JSON.stringify(o.reply.body).slice(0, 200)}` : o.error}`];
+        const { rulesetVersion, costMillicredits } = o.reply.body;
+        if (priceOf.get(rulesetVersion) !== costMillicredits) return [`api-${process + 1}: ${costMillicredits} mc under ${rulesetVersion.slice(0, 12)}`];
+        if (afterSwitch && rulesetVersion !== next) return [`api-${process + 1}: priced by the old version after it reported the new one`];
+        return [];
+      });
+      expect(some(wrong)).toEqual([]);
+      const versions = new Set(answers.map((a) => a.outcome.reply!.body.rulesetVersion));
+      expect(versions).toEqual(new Set([before.version, next]));
+      // The ledger agrees: every charge's debit is its version's price.
+      const rows = await sql<{ cost_mc: unknown; ruleset_version: string; debit: unknown }>(
+        db!,
+        "select c.cost_mc, c.ruleset_version, e.amount_mc as debit from charge c join ledger_entry e on e.charge_id = c.id and e.kind = 'debit' where c.account_id = ?",
+        [accountId],
+      );
+      expect(rows).toHaveLength(total);
+      expect(rows.filter((r) => priceOf.get(r.ruleset_version) !== Number(r.cost_mc) || Number(r.debit) !== -Number(r.cost_mc))).toEqual([]);
+      const problems = await ledgerProblems(db!);
+      expect(problems).toEqual([]);
+      recordFigures({
+        scenario: 'multi-process activation under load',
+        database: 'postgresql',
+        operations: tally.total,
+        failures: tally.failures(),
+        invariantChecks: 1 + total,
+        problems: wrong.length + problems.length,
+        seconds: (Date.now() - started) / 1000,
+        throughput: tally.throughput(),
+        latency: tally.latency(),
+        notes: `${answers.filter((a) => a.outcome.reply?.body.rulesetVersion === next).length} of ${total} charges priced by the new version`,
+      });
+    },
+    timeoutFor(30_000),
+  );
 });

@@ -1,7 +1,7 @@
 import { checkValue, closest, formatCredits, PLAN_FACT, type Millicredits, type Param, type ParamValue } from '@ratecard/dsl';
 import type { CompiledAction, CompiledRuleSet } from './compiled';
 import type { AccountState, BreakdownLine, Decision, DecisionRequest, Reason } from './decision';
-import { meteredCostAndLines, type Cell } from './price';
+import { fixedBreakdown, meteredCostAndLines, type Cell } from './price';
 import { settle, type Facts, type Settleable } from './settle';
 
 const NO_PARAMS: Readonly<Record<string, unknown>> = Object.freeze({});
@@ -94,7 +94,7 @@ function finish(compiled: CompiledRuleSet, ca: CompiledAction, cell: Cell, accou
   let breakdown: readonly BreakdownLine[];
   if (cell.fixed !== undefined) {
     mc = cell.fixed.mc;
-    breakdown = cell.fixed.breakdown;
+    breakdown = cell.fixed.breakdown ?? fixedBreakdown(cell);
   } else {
     const priced = meteredCostAndLines(cell, (name) => (params[name] === undefined ? ca.params.get(name)!.default : params[name]) as number);
     mc = priced.mc;

@@ -35,8 +35,11 @@ export interface Cell {
   readonly terms: readonly Term[];
   /** Receipt lines of a free action (or free phases), cost 0. */
   readonly freeLines: readonly { readonly index: number; readonly line: BreakdownLine }[];
-  /** Set when no term is metered: the cost and receipt do not depend on any quantity. */
-  readonly fixed?: { readonly mc: Millicredits; readonly breakdown: readonly BreakdownLine[] };
+  /**
+   * Set when no term is metered: the cost does not depend on any quantity. The receipt is built on
+   * first use and kept (most cells of a large rule set are never asked for).
+   */
+  readonly fixed?: { readonly mc: Millicredits; breakdown?: readonly BreakdownLine[] };
   /**
    * For a cell metered by one parameter: results already computed, by quantity. Filled lazily;
    * each entry is a pure function of the cell and the quantity, so the cell stays a value.
@@ -94,14 +97,20 @@ export function termLines(term: Term, quantity: number): BreakdownLine[] {
   return lines;
 }
 
-/** Settles the fixed part of a cell when no term is metered. */
+/** Settles the fixed part of a cell when no term is metered: its cost now, its receipt on first use. */
 export function withFixed(cell: Omit<Cell, 'fixed' | 'byQuantity'>): Cell {
   const meters = new Set(cell.terms.flatMap((t) => (t.meter === undefined ? [] : [t.meter])));
   if (meters.size === 1) return { ...cell, byQuantity: new Map() };
   if (meters.size > 1) return { ...cell };
-  const { mc, breakdown } = costAndLines(cell, () => 1);
-  // INVARIANT: shared by every decision on this cell, so it can never be changed.
-  return { ...cell, fixed: Object.freeze({ mc, breakdown: freezeLines(breakdown) }) };
+  let mc = 0;
+  for (const t of cell.terms) mc += termCost(t, t.quantity ?? 1);
+  return { ...cell, fixed: { mc } };
+}
+
+/** The receipt of a fixed cell, built once. INVARIANT: shared by every decision on the cell, so frozen. */
+export function fixedBreakdown(cell: Cell): readonly BreakdownLine[] {
+  const fixed = cell.fixed!;
+  return (fixed.breakdown ??= freezeLines(costAndLines(cell, () => 1).breakdown));
 }
 
 /** Cost and receipt of a cell for the given quantities (by parameter name). */

@@ -10,6 +10,9 @@ export type Facts = Readonly<Record<string, ParamValue>>;
 /** Settles a phase action at the given facts; the compiler looks cells up, the reference path runs rules. */
 export type PhaseCell = (actionId: string, facts: Facts) => Promise<Cell>;
 
+/** The events of an action's rules at the given facts, in declared order. */
+export type EventSource = (facts: Facts) => Promise<RuleEvent[]>;
+
 /** The parts of a compiled action that settling needs. */
 export interface Settleable {
   readonly action: Action;
@@ -25,13 +28,18 @@ export interface Settleable {
  * the steps in declared order, and the denials. For a composite, combines its phases' cells.
  * Used at compile time for every combination, and at run time by the reference path.
  */
-export async function settle(target: Settleable, facts: Facts, phaseCell: PhaseCell, lookup: (id: string) => Settleable): Promise<Cell> {
+export async function settle(target: Settleable, facts: Facts, phaseCell: PhaseCell, lookup: (id: string) => Settleable, events: EventSource = (f) => run(target, f)): Promise<Cell> {
   const { action } = target;
   if (action.kind === 'free') {
     const line: BreakdownLine = { label: `${action.name}: free (${action.free})`, credits: 0, rule: `${action.id}/free` };
     return withFixed({ exempt: true, denials: [], terms: [], freeLines: [{ index: 0, line }] });
   }
-  const events = await run(target, facts);
+  return fold(target, facts, await events(facts), phaseCell, lookup);
+}
+
+/** Folds an action's events at `facts` into its cell (with its phases' cells for a composite). */
+async function fold(target: Settleable, facts: Facts, events: RuleEvent[], phaseCell: PhaseCell, lookup: (id: string) => Settleable): Promise<Cell> {
+  const { action } = target;
   const denials = events.filter((e): e is Extract<RuleEvent, { kind: 'deny' }> => e.kind === 'deny').map(toReason);
   if (action.kind === 'priced') {
     const rate = events.find((e): e is Extract<RuleEvent, { kind: 'rate' }> => e.kind === 'rate');
@@ -100,7 +108,12 @@ function bindMeter(term: Term, fixed: Readonly<Record<string, ParamValue>>, pass
 
 async function run(target: Settleable, facts: Facts): Promise<RuleEvent[]> {
   const { events } = await target.engine.run({ ...facts, ...target.extraFacts });
-  return events.map((e) => e.params as RuleEvent).sort((a, b) => a.seq - b.seq);
+  return sortEvents(events.map((e) => e.params as RuleEvent));
+}
+
+/** Events in declared order: the order steps apply and reasons are reported. */
+export function sortEvents(events: RuleEvent[]): RuleEvent[] {
+  return events.sort((a, b) => a.seq - b.seq);
 }
 
 function toReason(e: Extract<RuleEvent, { kind: 'deny' }>): Reason {

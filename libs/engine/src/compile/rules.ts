@@ -101,6 +101,13 @@ function assumed(assumption: string | undefined): { assumption?: string } {
   return assumption ? { assumption } : {};
 }
 
+/** The facts one rule's conditions read, sorted. */
+export function ruleFacts(rule: RuleProperties): string[] {
+  const facts = new Set<string>();
+  collectFacts(rule.conditions as ConditionTree, facts);
+  return [...facts].sort();
+}
+
 function collectFacts(tree: ConditionTree, into: Set<string>): void {
   if ('all' in tree) tree.all.forEach((t) => collectFacts(t, into));
   else if ('any' in tree) tree.any.forEach((t) => collectFacts(t, into));

@@ -247,8 +247,7 @@ export class Ledger {
   async charge(req: ActionRequest, key: string, now: Date, caller: Caller): Promise<Idempotent<ChargeView>> {
     const hash = chargeHash(req);
     if (this.chargeBatch <= 0) return this.chargeAlone(req, key, hash, now, caller);
-    const stored = await this.replay<ChargeView>('charge', key, hash);
-    if (stored) return stored;
+    // The batch looks up every key of the batch in one statement, inside its transaction.
     return new Promise((resolve, reject) => {
       this.queue.push({ req, key, hash, now, caller, resolve, reject });
       if (!this.draining) void this.drain();

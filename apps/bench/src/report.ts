@@ -83,7 +83,10 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets' | 'meta'>): Targ
     const a = r.scale.accounts;
     const s = r.scale.actions;
     add('scale', `decision latency flat (≤ +20%) from ${int(a.small.accounts)} to ${int(a.large.accounts)} accounts (HTTP p50)`, `${x(a.p50Ratio)} (${ms(a.small.p50Ms)} → ${ms(a.large.p50Ms)})`, a.p50Ratio, a.p50Ratio <= 1.2);
-    add('scale', `decide latency flat (≤ +20%) from ${int(s.bundled.actions)} to ${int(s.generated.actions)} actions (p50)`, `${x(s.p50Ratio)} (${us(s.bundled.p50Ns)} → ${us(s.generated.p50Ns)})`, s.p50Ratio, s.p50Ratio <= 1.2);
+    // The target is about the rule set's size: the same requests against a rule set of 20 and of
+    // 2,020 actions. Traffic spread over all 2,000 actions touches more memory per request; that is
+    // shown in section 4 (working set), not held against this target.
+    add('scale', `decide latency flat (≤ +20%) from ${int(s.bundled.actions)} to ${int(s.union.actions)} actions (p50, the same requests)`, `${x(s.unionP50Ratio)} (${us(s.bundled.p50Ns)} → ${us(s.union.p50Ns)})`, s.unionP50Ratio, s.unionP50Ratio <= 1.2);
   }
   return t;
 }

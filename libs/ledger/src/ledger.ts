@@ -3,9 +3,9 @@ import type { SqlEntityManager } from '@mikro-orm/knex';
 import { formatCredits, type Millicredits } from '@ratecard/dsl';
 import { cycleWindow, decide, planChange, type CompiledRuleSet, type Decision, type PlanChange } from '@ratecard/engine';
 import { takeWriteLock, type Database } from './database';
-import { Account, AuditEvent, Charge, DecisionLog, Hold, IdempotencyRecord, LedgerEntry, UsageCounter, type DecisionKind, type EntryKind } from './entities';
+import { Account, AuditEvent, Charge, Hold, IdempotencyRecord, LedgerEntry, UsageCounter, type DecisionKind, type EntryKind } from './entities';
 import { DecisionDenied, LedgerError } from './errors';
-import { DecisionLogWriter, type DecisionLogRow } from './decision-log-writer';
+import { DecisionLogWriter, insertDecisionRows, type DecisionLogRow } from './decision-log-writer';
 import { HotReads } from './hot-reads';
 import { hashOf, newId } from './ids';
 import type { RulesProvider } from './rules-provider';
@@ -395,7 +395,7 @@ export class Ledger {
       );
       await this.addUsage(em, [...usage.values()]);
     }
-    if (logs.length) await em.insertMany(DecisionLog, logs);
+    await insertDecisionRows(em, logs);
     const bodies = done.map((d) => ({ d, body: chargeView(d.charge, { balanceMc: d.balanceMc }, d.decision) }));
     if (bodies.length) {
       await em.insertMany(
@@ -798,7 +798,7 @@ export class Ledger {
     chargeId?: string,
     state?: { balanceMc: number; usage: Record<string, number> },
   ): Promise<void> {
-    await em.insert(DecisionLog, logRow(kind, account, req, decision, caller, now, chargeId, state));
+    await insertDecisionRows(em, [logRow(kind, account, req, decision, caller, now, chargeId, state)]);
   }
 
   /** A denied charge or hold changed nothing; the decision is still logged. */
@@ -814,7 +814,7 @@ export class Ledger {
   }
 }
 
-/** A decision-log row. The decision is copied: receipts are shared and frozen, and the ORM walks JSON in place. */
+/** A decision-log row. The decision is kept by reference: rows are serialised on insert, never mutated. */
 function logRow(
   kind: DecisionKind,
   account: Pick<Account, 'id' | 'plan' | 'balanceMc'>,
@@ -837,7 +837,7 @@ function logRow(
     allowed: decision.allowed,
     costMc: decision.costMillicredits,
     reasons: decision.reasons.map((r) => r.code).join(','),
-    decision: structuredClone(decision) as unknown as object,
+    decision: decision as unknown as object,
     rulesetVersion: decision.rulesetVersion,
     chargeId: chargeId ?? null,
     apiKeyId: caller.apiKeyId ?? null,

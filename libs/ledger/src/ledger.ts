@@ -382,25 +382,59 @@ export class Ledger {
       done.push({ p, charge, balanceMc: account.balanceMc, decision });
     }
 
+    // Multi-row inserts with bound values through the ORM's query builder; RETURNING gives the
+    // entry ids on both databases.
+    const knex = em.getKnex();
+    const date = (d: Date): unknown => em.getPlatform().processDateProperty(d);
     if (entries.length) {
-      await em.insertMany(LedgerEntry, entries);
-      const rows = await em.find(LedgerEntry, { chargeId: { $in: entries.map((e) => e.chargeId!) } }, { fields: ['id', 'chargeId'] });
-      const entryOf = new Map(rows.map((r) => [r.chargeId!, Number(r.id)]));
+      const rows = await em.execute<{ id: number | string; charge_id: string }[]>(
+        knex('ledger_entry')
+          .insert(
+            entries.map((e) => ({
+              account_id: e.accountId,
+              kind: e.kind,
+              amount_mc: e.amountMc,
+              balance_after_mc: e.balanceAfterMc,
+              cycle_start: date(e.cycleStart),
+              action: e.action,
+              charge_id: e.chargeId,
+              hold_id: null,
+              plan: null,
+              ruleset_version: e.rulesetVersion,
+              reason: e.reason,
+              created_at: date(e.createdAt),
+            })),
+          )
+          .returning(['id', 'charge_id']),
+      );
+      const entryOf = new Map(rows.map((r) => [r.charge_id, Number(r.id)]));
       for (const d of done) d.charge.entryId = entryOf.get(d.charge.id) ?? null;
     }
     if (done.length) {
-      await em.insertMany(
-        Charge,
-        done.map(({ charge: c }) => ({ id: c.id, accountId: c.accountId, action: c.action, params: c.params, costMc: c.costMc, rulesetVersion: c.rulesetVersion, entryId: c.entryId, holdId: null, idempotencyKey: c.idempotencyKey, createdAt: c.createdAt })),
+      await em.execute(
+        knex('charge').insert(
+          done.map(({ charge: c }) => ({
+            id: c.id,
+            account_id: c.accountId,
+            action: c.action,
+            params: JSON.stringify(c.params),
+            cost_mc: c.costMc,
+            ruleset_version: c.rulesetVersion,
+            entry_id: c.entryId,
+            hold_id: null,
+            idempotency_key: c.idempotencyKey,
+            created_at: date(c.createdAt),
+          })),
+        ),
       );
       await this.addUsage(em, [...usage.values()]);
     }
     await insertDecisionRows(em, logs);
     const bodies = done.map((d) => ({ d, body: chargeView(d.charge, { balanceMc: d.balanceMc }, d.decision) }));
     if (bodies.length) {
-      await em.insertMany(
-        IdempotencyRecord,
-        bodies.map(({ d, body }) => ({ scope: 'charge', key: d.p.key, requestHash: d.p.hash, status: 201, response: structuredClone(body) as object, createdAt: new Date() })),
+      const stamp = date(new Date());
+      await em.execute(
+        knex('idempotency_record').insert(bodies.map(({ d, body }) => ({ scope: 'charge', key: d.p.key, request_hash: d.p.hash, status: 201, response: JSON.stringify(body), created_at: stamp }))),
       );
     }
     await em.flush();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '@ratecard/ledger';
 import type { Client, Reply } from '../support/api';
 import { DATABASE_KINDS, freshDatabase } from '../support/databases';
-import { attempt, startApis, stopAll, until, type ApiProcess, type Outcome } from '../support/processes';
+import { attempt, expectRunning, startApis, stopAll, until, type ApiProcess, type Outcome } from '../support/processes';
 import { AccountBook, ledgerProblems, open, Random, reconcile, recordFigures, scaled, seed, some, Tally, timeoutFor } from './load';
 
 // Thousands of charges, holds (some expiring within the run), captures, releases, refunds and
@@ -45,8 +45,12 @@ describe.each(DATABASE_KINDS)('mixed load on %s', (kind) => {
   let db: Database | undefined;
 
   afterAll(async () => {
-    await stopAll(apis);
-    await db?.close();
+    try {
+      expectRunning(apis);
+    } finally {
+      await stopAll(apis);
+      await db?.close();
+    }
   });
 
   it(

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '@ratecard/ledger';
 import { bundledRulesWith, type Client } from '../support/api';
 import { freshDatabase } from '../support/databases';
-import { attempt, startApis, stopAll, until, type ApiProcess, type Outcome } from '../support/processes';
+import { attempt, expectRunning, startApis, stopAll, until, type ApiProcess, type Outcome } from '../support/processes';
 import { ledgerProblems, open, recordFigures, scaled, some, sql, Tally, timeoutFor } from './load';
 
 // Scale-out: three API processes on one PostgreSQL database serve the same accounts. They start
@@ -41,6 +41,7 @@ describe('several API processes on one PostgreSQL database', () => {
 
   afterAll(async () => {
     try {
+      expectRunning(apis);
       if (db) expect(await ledgerProblems(db)).toEqual([]);
     } finally {
       await stopAll(apis);

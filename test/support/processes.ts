@@ -240,6 +240,12 @@ export async function startApis(n: number, databaseUrl: string, options: { env?:
   return started;
 }
 
+/** Fails with the output of every process that exited when it should still be running. */
+export function expectRunning(apis: readonly (ApiProcess | undefined)[]): void {
+  const gone = apis.filter((a): a is ApiProcess => a !== undefined && !a.running);
+  if (gone.length) throw new Error(`${gone.length} API process(es) exited during the test:\n${gone.map((a) => a.log.slice(-4000)).join('\n---\n')}`);
+}
+
 /** Stops every process still running: SIGTERM, then SIGKILL for any that hangs. Never throws. */
 export async function stopAll(apis: readonly (ApiProcess | undefined)[]): Promise<void> {
   await Promise.all(apis.map((a) => (a?.running ? a.kill('SIGTERM', 10_000).catch(() => undefined) : undefined)));

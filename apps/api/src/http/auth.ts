@@ -75,7 +75,8 @@ export class ApiKeyGuard implements CanActivate {
     if (rate <= 0) return;
     const now = this.clock.now().getTime();
     const bucket = this.buckets.get(identity.id) ?? { tokens: rate, at: now };
-    bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.at) / 1000) * rate);
+    // A clock set back (NTP, a resumed VM) refills nothing, and takes nothing away either.
+    bucket.tokens = Math.min(rate, bucket.tokens + (Math.max(0, now - bucket.at) / 1000) * rate);
     bucket.at = now;
     if (bucket.tokens < 1) {
       this.buckets.set(identity.id, bucket);

@@ -23,6 +23,7 @@ export class ProblemFilter implements ExceptionFilter {
 /** Sends a problem document. */
 export function sendProblem(reply: FastifyReply, body: Problem): void {
   if (body.status === 401) void reply.header('www-authenticate', 'Bearer realm="ratecard"');
+  if (typeof body.retryAfterSeconds === 'number') void reply.header('retry-after', String(Math.ceil(body.retryAfterSeconds)));
   void reply.status(body.status).header('content-type', 'application/problem+json; charset=utf-8').send(body);
 }
 

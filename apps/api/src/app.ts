@@ -30,6 +30,10 @@ export async function createApp(config: AppConfig, options: AppOptions & { logge
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
+    // Given to Node's server when it is made: Fastify sets requestTimeout on it afterwards, which on
+    // Node 20 cuts a client stalling its headers but not one stalling its body (such a connection
+    // stayed open indefinitely). Connections are checked every second instead of every 30 s.
+    http: { requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: Math.min(config.requestTimeoutMs, 1000) },
     requestIdHeader: false,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];

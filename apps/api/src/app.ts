@@ -8,6 +8,7 @@ import { Ledger } from '@ratecard/ledger';
 import { AppModule, type AppOptions } from './app.module';
 import type { AppConfig } from './config';
 import type { AuthedRequest } from './http/auth';
+import { clientErrorHandler } from './http/client-error';
 import { useJsonBodyParser } from './http/json-body';
 import { useTextGuard } from './http/text-guard';
 import { problem } from './http/problem';
@@ -34,6 +35,7 @@ export async function createApp(config: AppConfig, options: AppOptions & { logge
     // Node 20 cuts a client stalling its headers but not one stalling its body (such a connection
     // stayed open indefinitely). Connections are checked every second instead of every 30 s.
     http: { requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: Math.min(config.requestTimeoutMs, 1000) },
+    clientErrorHandler,
     requestIdHeader: false,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];

@@ -7,7 +7,7 @@
  * const db = await freshDatabase('postgresql');
  * const [a, b] = await startApis(2, db.url);
  * const key = await a.createKey('service');
- * await new Client(() => b.url, key).post('/v1/charges', { accountId, action: 'chat.edit' }, { idempotencyKey: randomUUID() });
+ * await b.client(key).post('/v1/charges', { accountId, action: 'chat.edit' }, { idempotencyKey: randomUUID() });
  * await stopAll([a, b]);
  */
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -1,14 +1,18 @@
 import type { LoggerService } from '@nestjs/common';
 import pino, { type Logger } from 'pino';
 
-/** One JSON logger for Fastify and Nest. Authorization headers and keys are never logged. */
-export function createLogger(level: string): Logger {
-  return pino({
+/**
+ * One JSON logger for Fastify and Nest. Authorization headers and keys are never logged. Lines go
+ * to stdout, or to `destination` (tests read what the service logs).
+ */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const options = {
     level,
     base: { service: 'ratecard' },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: ['req.headers.authorization', '*.authorization', '*.key', '*.secret'], censor: '[redacted]' },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Nest's logger interface over pino, so framework messages are JSON lines too. */

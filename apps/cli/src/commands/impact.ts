@@ -7,8 +7,9 @@ import { printDiagnostics } from '../rules';
 
 /** `30d`, `12h`, `90m` -> milliseconds. */
 export function parseWindow(text: string): number {
-  const m = /^(\d+)\s*([dhm])$/.exec(text.trim());
-  if (!m) throw new UsageError(`--since takes a duration such as \`30d\`, \`12h\` or \`90m\`, got \`${text}\``);
+  // At most five digits, as the API: more put the window's start outside what a Date holds.
+  const m = /^(\d{1,5})\s*([dhm])$/.exec(text.trim());
+  if (!m) throw new UsageError(`--since takes a duration such as \`30d\`, \`12h\` or \`90m\` (at most 5 digits), got \`${text}\``);
   return Number(m[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[m[2] as 'd' | 'h' | 'm'];
 }
 

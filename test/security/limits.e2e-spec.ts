@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { enumerateValues, type Param } from '@ratecard/dsl';
 import { expectProblem, useApi, type ApiHarness, type Reply } from '../support/api';
 import { DATABASE_KINDS } from '../support/databases';
+import { ratecard } from '../support/cli-io';
 import { compileBundled } from '../support/rules';
 
 // The service's limits: body size (BODY_LIMIT_BYTES), parameter ranges from the rules, requests per
@@ -121,6 +122,18 @@ describe.each(DATABASE_KINDS)('limits on %s', (kind) => {
 
   // Limits in the HTTP layer, the same on either database: run once, on SQLite.
   if (kind !== 'sqlite') return;
+
+  describe('the impact window', () => {
+    const api = useApi(kind);
+
+    it('takes at most five digits, in the API and in the CLI; more put its start before any date (a 500 and an SQL error)', async () => {
+      const version = (await api.createAccount({ plan: 'basic' })).rulesetVersion;
+      expectProblem(await api.admin.post('/v1/rulesets/impact', { version, since: '100000d' }), 400, 'INVALID_REQUEST');
+      expect((await api.admin.post('/v1/rulesets/impact', { version, since: '99999d' })).status).toBe(200);
+      const cli = await ratecard(['impact', '--candidate', 'rules', '--since', '99999999999d']);
+      expect(cli).toMatchObject({ code: 2, stderr: expect.stringMatching(/^ratecard impact: --since takes a duration such as `30d`, `12h` or `90m` \(at most 5 digits\)/) });
+    });
+  });
 
   describe('requests per key', () => {
     const RATE = 3;

@@ -648,7 +648,7 @@ function commandsFor(p: Policy): fc.Arbitrary<Cmd>[] {
 
 // ------------------------------------------------------------------ the property
 
-describe.each(DATABASE_KINDS)('Ledger against a model on %s', (kind) => {
+describe.each(DATABASE_KINDS)(`${Ledger.name} against a model on %s`, (kind) => {
   let db: Database;
   let ledger: Ledger;
   let policy: Policy;

@@ -41,16 +41,29 @@ export class DecisionLogWriter {
     const rows = this.buffer;
     this.buffer = [];
     // Writes are chained so rows land in order and a flush waits for the ones before it.
-    this.writing = this.writing.then(async () => {
-      if (rows.length === 0) return;
-      try {
-        await insertDecisionRows(this.db.orm.em.fork() as SqlEntityManager, rows);
-      } catch (e) {
-        this.lost += rows.length;
-        this.onError(e, rows.length);
-      }
-    });
+    this.writing = this.writing.then(() => this.write(rows, true));
     return this.writing;
+  }
+
+  /**
+   * Inserts rows; on failure tries once more (a transient error), then splits the batch in halves
+   * so that only the rows the database refuses are lost, and counts them.
+   */
+  private async write(rows: readonly DecisionLogRow[], retry: boolean): Promise<void> {
+    if (rows.length === 0) return;
+    try {
+      await insertDecisionRows(this.db.orm.em.fork() as SqlEntityManager, rows);
+    } catch (e) {
+      if (retry) return this.write(rows, false);
+      if (rows.length === 1) {
+        this.lost += 1;
+        this.onError(e, 1);
+        return;
+      }
+      const half = Math.ceil(rows.length / 2);
+      await this.write(rows.slice(0, half), false);
+      await this.write(rows.slice(half), false);
+    }
   }
 
   close(): Promise<void> {

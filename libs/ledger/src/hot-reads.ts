@@ -15,7 +15,8 @@ export interface AccountState {
   readonly nextHoldExpiry: Date | null;
 }
 
-const toDate = (v: unknown): Date => (v instanceof Date ? v : new Date(typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : (v as number | string)));
+/** A date column's value as a Date: SQLite stores milliseconds, PostgreSQL returns Dates. */
+export const toDate = (v: unknown): Date => (v instanceof Date ? v : new Date(typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : (v as number | string)));
 
 /**
  * The reads on every request, as single parameterized statements on a read connection (a SQLite

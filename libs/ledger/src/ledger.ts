@@ -6,7 +6,7 @@ import { takeWriteLock, type Database } from './database';
 import { Account, AuditEvent, Charge, Hold, IdempotencyRecord, LedgerEntry, UsageCounter, type DecisionKind, type EntryKind } from './entities';
 import { DecisionDenied, LedgerError } from './errors';
 import { DecisionLogWriter, insertDecisionRows, type DecisionLogRow } from './decision-log-writer';
-import { HotReads } from './hot-reads';
+import { HotReads, toDate } from './hot-reads';
 import { hashOf, newId } from './ids';
 import type { RulesProvider } from './rules-provider';
 import { accountView, chargeView, entryView, holdView, type AccountView, type ChargeView, type EntryView, type HoldView, type RefundView } from './views';
@@ -41,6 +41,40 @@ export interface LedgerOptions {
   /** Called when quote log rows could not be written. */
   readonly onLogError?: (e: unknown, rows: number) => void;
 }
+
+/** An account as a charge batch reads and changes it (plain data; written back in one statement). */
+interface BatchAccount {
+  readonly id: string;
+  plan: string;
+  pendingPlan: string | null;
+  readonly billingAnchor: number;
+  cycleStart: Date;
+  cycleEnd: Date;
+  balanceMc: number;
+  heldMc: number;
+  readonly createdAt: Date;
+  readonly nextHoldExpiry: Date | null;
+  /** Changed by the batch, to be written back. */
+  touched?: boolean;
+}
+
+function batchAccount(r: Record<string, unknown>): BatchAccount {
+  return {
+    id: String(r.id),
+    plan: String(r.plan),
+    pendingPlan: r.pending_plan === null || r.pending_plan === undefined ? null : String(r.pending_plan),
+    billingAnchor: Number(r.billing_anchor),
+    cycleStart: toDate(r.cycle_start),
+    cycleEnd: toDate(r.cycle_end),
+    balanceMc: Number(r.balance_mc),
+    heldMc: Number(r.held_mc),
+    createdAt: toDate(r.created_at),
+    nextHoldExpiry: r.next_hold_expiry === null || r.next_hold_expiry === undefined ? null : toDate(r.next_hold_expiry),
+  };
+}
+
+/** A charge row as a batch builds it. */
+type BatchCharge = Pick<Charge, 'id' | 'accountId' | 'action' | 'params' | 'costMc' | 'rulesetVersion' | 'entryId' | 'holdId' | 'idempotencyKey' | 'createdAt'>;
 
 /** A charge waiting for its batch. */
 interface PendingCharge {
@@ -322,34 +356,60 @@ export class Ledger {
   private async settleInTx(em: SqlEntityManager, work: PendingCharge[], outcomes: Map<PendingCharge, { ok: Idempotent<ChargeView> } | { error: unknown }>): Promise<void> {
     const compiled = this.rules.active();
     const now = work.reduce((t, p) => (p.now.getTime() > t.getTime() ? p.now : t), work[0].now);
-    // Keys stored by an earlier batch or another process since the caller checked.
-    const stored = await em.find(IdempotencyRecord, { scope: 'charge', key: { $in: work.map((p) => p.key) } });
+    const knex = em.getKnex();
+    // Keys stored by an earlier batch or another process.
+    const stored = await em.execute<{ key: string; request_hash: string; response: unknown }[]>(
+      knex('idempotency_record').select('key', 'request_hash', 'response').where('scope', 'charge').whereIn('key', work.map((p) => p.key)),
+    );
     const byKey = new Map(stored.map((r) => [r.key, r]));
     const todo: PendingCharge[] = [];
     for (const p of work) {
       const r = byKey.get(p.key);
       if (!r) todo.push(p);
-      else if (r.requestHash === p.hash) outcomes.set(p, { ok: { body: r.response as ChargeView, replayed: true } });
+      else if (r.request_hash === p.hash) outcomes.set(p, { ok: { body: (typeof r.response === 'string' ? JSON.parse(r.response) : r.response) as ChargeView, replayed: true } });
       else outcomes.set(p, { error: reused(p.key) });
     }
     if (todo.length === 0) return;
+
+    // The batch's accounts, locked in id order (PostgreSQL; SQLite holds its write lock already).
     const ids = [...new Set(todo.map((p) => p.req.accountId))].sort();
-    const accounts = await em.find(Account, { id: { $in: ids } }, { orderBy: { id: 'asc' }, ...(this.db.kind === 'postgresql' ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {}) });
-    const byId = new Map(accounts.map((a) => [a.id, a]));
-    for (const a of accounts) await this.touch(em, a, compiled, now);
+    let select = knex('account as a')
+      .select('a.*', knex.raw('(select min(h.expires_at) from hold h where h.account_id = a.id and h.status = ?) as next_hold_expiry', ['active']))
+      .whereIn('a.id', ids)
+      .orderBy('a.id');
+    if (this.db.kind === 'postgresql') select = select.forUpdate('a');
+    const byId = new Map<string, BatchAccount>();
+    for (const r of await em.execute<Record<string, unknown>[]>(select)) {
+      let a = batchAccount(r);
+      if (now.getTime() >= a.cycleEnd.getTime() || (a.nextHoldExpiry !== null && a.nextHoldExpiry.getTime() <= now.getTime())) {
+        // Rare: the cycle ended or a hold expired. The entity path applies it, then the batch goes on.
+        const entity = await this.lock(em, a.id);
+        await this.touch(em, entity, compiled, now);
+        await em.flush();
+        a = { ...a, plan: entity.plan, pendingPlan: entity.pendingPlan ?? null, cycleStart: entity.cycleStart, cycleEnd: entity.cycleEnd, balanceMc: entity.balanceMc, heldMc: entity.heldMc };
+      }
+      byId.set(a.id, a);
+    }
     // This cycle's usage of the actions that have a quota on the account's plan.
-    const quota = (a: Account, action: string): boolean => compiled.plans.get(a.plan)?.quotas.has(action) ?? false;
-    const pairs = todo.filter((p) => byId.has(p.req.accountId) && quota(byId.get(p.req.accountId)!, p.req.action));
+    const quota = (a: BatchAccount, action: string): boolean => compiled.plans.get(a.plan)?.quotas.has(action) ?? false;
+    const quoted = todo.filter((p) => byId.has(p.req.accountId) && quota(byId.get(p.req.accountId)!, p.req.action));
     const used = new Map<string, number>();
     const pairKey = (account: string, action: string): string => `${account}\u0000${action}`;
-    if (pairs.length) {
-      const counters = await em.find(UsageCounter, { $or: pairs.map((p) => ({ accountId: p.req.accountId, action: p.req.action, cycleStart: byId.get(p.req.accountId)!.cycleStart })) });
-      for (const c of counters) used.set(pairKey(c.accountId, c.action), c.count);
+    if (quoted.length) {
+      const counters = await em.execute<{ account_id: string; action: string; cycle_start: unknown; count: unknown }[]>(
+        knex('usage_counter')
+          .select('account_id', 'action', 'cycle_start', 'count')
+          .whereIn('account_id', [...new Set(quoted.map((p) => p.req.accountId))])
+          .whereIn('action', [...new Set(quoted.map((p) => p.req.action))]),
+      );
+      for (const c of counters) {
+        if (toDate(c.cycle_start).getTime() === byId.get(c.account_id)?.cycleStart.getTime()) used.set(pairKey(c.account_id, c.action), Number(c.count));
+      }
     }
 
     const entries: Omit<LedgerEntry, 'id'>[] = [];
     const logs: DecisionLogRow[] = [];
-    const done: { p: PendingCharge; charge: Charge; balanceMc: number; decision: Decision }[] = [];
+    const done: { p: PendingCharge; charge: BatchCharge; balanceMc: number; decision: Decision }[] = [];
     const usage = new Map<string, { accountId: string; action: string; cycleStart: Date; count: number }>();
     for (const p of todo) {
       const account = byId.get(p.req.accountId);
@@ -376,15 +436,14 @@ export class Ledger {
       const u = usage.get(k) ?? { accountId: account.id, action: p.req.action, cycleStart: account.cycleStart, count: 0 };
       u.count++;
       usage.set(k, u);
-      account.updatedAt = now;
+      account.touched = true;
       logs.push(logRow('charge', account, p.req, decision, p.caller, p.now, chargeId, state));
-      const charge = em.create(Charge, { id: chargeId, accountId: account.id, action: p.req.action, params: { ...(p.req.params ?? {}) }, costMc: cost, rulesetVersion: decision.rulesetVersion, entryId: null, holdId: null, idempotencyKey: p.key, createdAt: p.now }, { persist: false });
+      const charge: BatchCharge = { id: chargeId, accountId: account.id, action: p.req.action, params: { ...(p.req.params ?? {}) }, costMc: cost, rulesetVersion: decision.rulesetVersion, entryId: null, holdId: null, idempotencyKey: p.key, createdAt: p.now };
       done.push({ p, charge, balanceMc: account.balanceMc, decision });
     }
 
     // Multi-row inserts with bound values through the ORM's query builder; RETURNING gives the
     // entry ids on both databases.
-    const knex = em.getKnex();
     const date = (d: Date): unknown => em.getPlatform().processDateProperty(d);
     if (entries.length) {
       const rows = await em.execute<{ id: number | string; charge_id: string }[]>(
@@ -437,7 +496,29 @@ export class Ledger {
         knex('idempotency_record').insert(bodies.map(({ d, body }) => ({ scope: 'charge', key: d.p.key, request_hash: d.p.hash, status: 201, response: JSON.stringify(body), created_at: stamp }))),
       );
     }
-    await em.flush();
+    // New balances, in one bound statement (an upsert of rows that exist: an update on both databases).
+    const changed = [...byId.values()].filter((a) => a.touched);
+    if (changed.length) {
+      await em.execute(
+        knex('account')
+          .insert(
+            changed.map((a) => ({
+              id: a.id,
+              plan: a.plan,
+              pending_plan: a.pendingPlan,
+              billing_anchor: a.billingAnchor,
+              cycle_start: date(a.cycleStart),
+              cycle_end: date(a.cycleEnd),
+              balance_mc: a.balanceMc,
+              held_mc: a.heldMc,
+              created_at: date(a.createdAt),
+              updated_at: date(now),
+            })),
+          )
+          .onConflict('id')
+          .merge(['balance_mc', 'updated_at']),
+      );
+    }
     for (const { d, body } of bodies) outcomes.set(d.p, { ok: { body, replayed: false } });
   }
 

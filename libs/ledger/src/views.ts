@@ -142,7 +142,7 @@ export function entryView(e: LedgerEntry): EntryView {
 }
 
 /** A charge; `a` gives the account's balance right after it. */
-export function chargeView(c: Charge, a: Pick<Account, 'balanceMc'>, decision?: Decision): ChargeView {
+export function chargeView(c: Pick<Charge, 'id' | 'accountId' | 'action' | 'params' | 'costMc' | 'rulesetVersion' | 'entryId' | 'holdId' | 'createdAt'>, a: Pick<Account, 'balanceMc'>, decision?: Decision): ChargeView {
   return {
     id: c.id,
     accountId: c.accountId,

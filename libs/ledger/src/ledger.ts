@@ -902,18 +902,9 @@ export class Ledger {
     return Number(rows[0]?.total ?? 0);
   }
 
-  private async log(
-    em: SqlEntityManager,
-    kind: DecisionKind,
-    account: Account,
-    req: ActionRequest,
-    decision: Decision,
-    caller: Caller,
-    now: Date,
-    chargeId?: string,
-    state?: { balanceMc: number; usage: Record<string, number> },
-  ): Promise<void> {
-    await insertDecisionRows(em, [logRow(kind, account, req, decision, caller, now, chargeId, state)]);
+  /** Logs a decision in the caller's transaction. */
+  private async log(em: SqlEntityManager, ...row: Parameters<typeof logRow>): Promise<void> {
+    await insertDecisionRows(em, [logRow(...row)]);
   }
 
   /** A denied charge or hold changed nothing; the decision is still logged. */

@@ -41,7 +41,7 @@ describe.each(DATABASE_KINDS)(`${DecisionLogWriter.name} on %s`, (kind) => {
     for (const a of ['x.four', 'x.five']) sut.push(row(a));
     await sut.close();
     const rows = await db.orm.em.fork().getConnection().execute<{ action: string }[]>("select action from decision_log where action like 'x.%' order by id");
-    expect(rows.map((r) => r.action)).toEqual(['x.one', 'x.two', 'x.three', 'x.four', 'x.five']);
+    expect(rows.map((r: { action: string }) => r.action)).toEqual(['x.one', 'x.two', 'x.three', 'x.four', 'x.five']);
     expect([sut.lost, errors]).toEqual([1, [1]]);
   });
 });

@@ -51,9 +51,6 @@ const UNIT_ALIASES: Readonly<Record<string, Unit>> = {
   '1k-token': '1k-tokens',
 };
 
-/** Unit spellings accepted after `cr/`, for messages and the JSON Schema. */
-export const UNIT_SPELLINGS: readonly string[] = Object.keys(UNIT_ALIASES);
-
 const DECIMAL = /^(-)?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,3}))?$/;
 
 /** Parses a decimal string with at most three fractional digits into thousandths, exactly. */

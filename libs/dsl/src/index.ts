@@ -9,7 +9,7 @@ export { CASES_SCHEMA, RULES_SCHEMA, closest } from './check-schema';
 export { splitOperator } from './check-references';
 export * from './diagnostics';
 export * from './load';
-export { checkValue, isMetered, rateUnits } from './normalize';
+export { checkValue, rateUnits } from './normalize';
 export * from './ruleset';
 export * from './source';
 export { formatPath, type YamlPath } from './yaml-source';

@@ -1,4 +1,4 @@
-import { parseFactor, parseGate, parseRate, UNITS, type Unit } from './amounts';
+import { parseFactor, parseGate, parseRate, type Unit } from './amounts';
 import type { Diagnostic, SourceLocation } from './diagnostics';
 import {
   DEFAULT_CYCLE,
@@ -414,9 +414,4 @@ function normalizePhase(ctx: FileContext, path: YamlPath, raw: unknown): Phase[]
 export function rateUnits(price: Price): Unit[] {
   const rates = price.rate ? [price.rate] : Object.values(price.variants ?? {});
   return [...new Set(rates.map((r) => r.unit))];
-}
-
-/** True when the price multiplies a quantity parameter. */
-export function isMetered(price: Price): boolean {
-  return rateUnits(price).some((u) => UNITS[u].metered);
 }

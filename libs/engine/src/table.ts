@@ -1,4 +1,4 @@
-import { enumerateValues, formatCredits, formatFactor, UNITS, type Action, type ConditionTree, type Gate, type ParamValue, type RuleSet } from '@ratecard/dsl';
+import { enumerateValues, formatCredits, formatFactor, UNITS, type ConditionTree, type Gate, type ParamValue, type RuleSet } from '@ratecard/dsl';
 import type { CompiledAction, CompiledRuleSet } from './compiled';
 import { costAndLines, type Cell } from './price';
 
@@ -263,7 +263,3 @@ export function priceTableMarkdown(table: PriceTable, options: { title?: string 
   return out.join('\n');
 }
 
-/** The action's display name for messages. */
-export function actionLabel(action: Action): string {
-  return action.name === action.id ? `\`${action.id}\`` : `${action.name} (\`${action.id}\`)`;
-}

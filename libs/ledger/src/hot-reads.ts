@@ -61,3 +61,11 @@ export class HotReads {
     };
   }
 }
+
+/**
+ * True when an account must be brought up to date before it is used: its cycle ended, or a hold
+ * expired (a hold of a free action reserves nothing and still expires).
+ */
+export function isStale(a: { readonly cycleEnd: Date; readonly nextHoldExpiry: Date | null }, now: Date): boolean {
+  return now.getTime() >= a.cycleEnd.getTime() || (a.nextHoldExpiry !== null && a.nextHoldExpiry.getTime() <= now.getTime());
+}

@@ -6,7 +6,7 @@ import { takeWriteLock, type Database } from './database';
 import { Account, AuditEvent, Charge, Hold, IdempotencyRecord, LedgerEntry, UsageCounter, type DecisionKind, type EntryKind } from './entities';
 import { DecisionDenied, LedgerError } from './errors';
 import { DecisionLogWriter, insertDecisionRows, type DecisionLogRow } from './decision-log-writer';
-import { HotReads, toDate } from './hot-reads';
+import { HotReads, isStale, toDate } from './hot-reads';
 import { hashOf, newId } from './ids';
 import type { RulesProvider } from './rules-provider';
 import { accountView, chargeView, entryView, holdView, type AccountView, type ChargeView, type EntryView, type HoldView, type RefundView } from './views';
@@ -262,7 +262,7 @@ export class Ledger {
     const compiled = this.rules.active();
     let account = await this.reads.account(req.accountId, req.action);
     if (!account) throw notFound(req.accountId);
-    if (now.getTime() >= account.cycleEnd.getTime() || (account.nextHoldExpiry && account.nextHoldExpiry.getTime() <= now.getTime())) {
+    if (isStale(account, now)) {
       await this.current(req.accountId, now);
       account = (await this.reads.account(req.accountId, req.action))!;
     }
@@ -381,7 +381,7 @@ export class Ledger {
     const byId = new Map<string, BatchAccount>();
     for (const r of await em.execute<Record<string, unknown>[]>(select)) {
       let a = batchAccount(r);
-      if (now.getTime() >= a.cycleEnd.getTime() || (a.nextHoldExpiry !== null && a.nextHoldExpiry.getTime() <= now.getTime())) {
+      if (isStale(a, now)) {
         // Rare: the cycle ended or a hold expired. The entity path applies it, then the batch goes on.
         const entity = await this.lock(em, a.id);
         await this.touch(em, entity, compiled, now);
@@ -787,18 +787,15 @@ export class Ledger {
    * that is applied first, under the lock. Reads alone take no lock.
    */
   private async current(id: string, now: Date): Promise<SqlEntityManager> {
-    const em = this.fork();
-    const account = await em.findOne(Account, { id });
-    if (!account) throw notFound(id);
-    // Not only when credits are held: a hold of a free action reserves nothing and still expires.
-    if (now.getTime() < account.cycleEnd.getTime() && (await em.count(Hold, { accountId: id, status: 'active', expiresAt: { $lte: now } })) === 0) {
-      return em;
+    const state = await this.reads.account(id, '');
+    if (!state) throw notFound(id);
+    if (isStale(state, now)) {
+      await this.tx(async (tem) => {
+        const locked = await this.lock(tem, id);
+        await this.touch(tem, locked, this.rules.active(), now);
+        await tem.flush();
+      });
     }
-    await this.tx(async (tem) => {
-      const locked = await this.lock(tem, id);
-      await this.touch(tem, locked, this.rules.active(), now);
-      await tem.flush();
-    });
     return this.fork();
   }
 

@@ -33,10 +33,29 @@ describe.each(DATABASE_KINDS)('accounts on %s', (kind) => {
         cycle: { start: '2026-03-15T00:00:00.000Z', end: '2026-04-15T00:00:00.000Z' },
         allowance: { credits: 1500, assumed: false },
         usage: [{ action: 'site.generate', used: 0, quota: 2, left: 2 }],
+        grants: [
+          {
+            id: expect.stringMatching(/^gr_/),
+            source: 'allowance',
+            status: 'live',
+            amount: 1500,
+            amountMillicredits: 1_500_000,
+            remaining: 1500,
+            remainingMillicredits: 1_500_000,
+            priority: 100,
+            expiresAt: '2026-04-15T00:00:00.000Z',
+            plan: 'basic',
+            pack: null,
+            reason: 'Basic allowance for the cycle',
+            rulesetVersion: (await api.anonymous.get('/health')).body.rulesetVersion,
+            createdAt: START.toISOString(),
+          },
+        ],
         createdAt: START.toISOString(),
         rulesetVersion: (await api.anonymous.get('/health')).body.rulesetVersion,
       });
       expect(kinds(await api.ledger('acme-co'))).toEqual([['grant', 1500, 1500]]);
+      expect((await api.ledger('acme-co'))[0].allocations).toEqual([{ grantId: res.body.grants[0].id, amount: 1500, amountMillicredits: 1_500_000 }]);
       expect((await api.ledger('acme-co'))[0]).toMatchObject({ plan: 'basic', cycleStart: '2026-03-15T00:00:00.000Z' });
     });
 

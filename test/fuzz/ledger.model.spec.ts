@@ -474,7 +474,7 @@ class GrantCommand implements Cmd {
   async run(m: Model, r: Real): Promise<void> {
     const a = account(m, this.acct);
     const what = `${this}`;
-    const actual = await attempt(async () => ({ balanceMillicredits: (await r.ledger.grant(accountId(m, this.acct), this.amountMc, 'model test', m.now, caller)).balanceMillicredits }));
+    const actual = await attempt(async () => ({ balanceMillicredits: (await r.ledger.grant(accountId(m, this.acct), { amountMc: this.amountMc, reason: 'model test' }, undefined, m.now, caller)).body.balanceMillicredits }));
     expectOutcome(actual, a ? { ok: { balanceMillicredits: a.balance + this.amountMc } } : { error: 'ACCOUNT_NOT_FOUND' }, what);
     if (a) a.balance += this.amountMc;
     await expectAgreement(m, r, what);

@@ -90,8 +90,10 @@ describe(planChange.name, () => {
     expect(planChange(await compileBundled(), 'pro', 'pro', [])).toEqual({ kind: 'same', effective: 'now', unused: 'carry-over', grantMc: 0 });
   });
 
-  it('treats an account on no known plan as upgrading', async () => {
-    expect(planChange(await compileBundled(), 'legacy', 'basic', [])).toEqual({ kind: 'upgrade', effective: 'now', unused: 'carry-over', grantMc: BASIC });
+  it('moves an account off a plan the rules no longer have now, granting nothing, to the cheapest plan or the dearest', async () => {
+    const compiled = await compileBundled();
+    const move = { kind: 'move', effective: 'now', unused: 'carry-over', grantMc: 0 };
+    expect([planChange(compiled, 'legacy', 'basic', [{ plan: 'legacy', mc: 50_000_000 }]), planChange(compiled, 'legacy', 'premium', [])]).toEqual([move, move]);
   });
 
   it('rejects a change to a plan that is not on the ladder', async () => {

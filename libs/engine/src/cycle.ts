@@ -29,7 +29,8 @@ export function cycleWindow(anchorDay: number, now: Date): CycleWindow {
 
 /** What a plan change does, by the rule set's cycle policy. The ledger applies it. */
 export interface PlanChange {
-  readonly kind: 'upgrade' | 'downgrade' | 'same';
+  /** `move`: off a plan the rules no longer have (removed by a newer version), to any plan. */
+  readonly kind: 'upgrade' | 'downgrade' | 'same' | 'move';
   /** When the new plan takes effect. */
   readonly effective: 'now' | 'next-cycle';
   /** For a change effective now: whether unused credits are kept or expire. */
@@ -51,13 +52,16 @@ export interface CycleGrant {
  * a cycle never grants more than the highest plan's allowance. A plan's
  * allowance is never granted twice in one cycle, so repeated upgrades cannot mint credits.
  * A downgrade takes effect at the next cycle unless the policy says `immediate`; it grants nothing.
+ * Moving off a plan these rules do not have is neither: it takes effect now and grants nothing (the
+ * account already had its old plan's allowance this cycle; the new plan's comes at the next one).
  */
 export function planChange(compiled: CompiledRuleSet, from: string, to: string, grantedThisCycle: readonly CycleGrant[]): PlanChange {
   const policy: CyclePolicy = compiled.ruleset.cycle;
   const a = compiled.plans.get(from);
   const b = compiled.plans.get(to);
   if (!b) throw new RangeError(`unknown plan \`${to}\``);
-  const fromRank = a?.plan.rank ?? -1;
+  if (!a) return { kind: 'move', effective: 'now', unused: 'carry-over', grantMc: 0 };
+  const fromRank = a.plan.rank;
   if (fromRank === b.plan.rank) return { kind: 'same', effective: 'now', unused: 'carry-over', grantMc: 0 };
   if (b.plan.rank < fromRank) {
     return { kind: 'downgrade', effective: policy.downgrade === 'immediate' ? 'now' : 'next-cycle', unused: 'carry-over', grantMc: 0 };

@@ -1,8 +1,9 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Database } from './database';
+import { fromJson, toDate, toDateOrNull } from './store/rows';
 
 /** What a quote needs to know about an account, in one statement. */
-export interface AccountState {
+export interface QuoteState {
   readonly id: string;
   readonly plan: string;
   readonly balanceMc: number;
@@ -13,10 +14,9 @@ export interface AccountState {
   readonly used: number;
   /** The earliest expiry of an active hold, if any. */
   readonly nextHoldExpiry: Date | null;
+  /** The earliest expiry of a grant with credits left, if any. */
+  readonly nextGrantExpiry: Date | null;
 }
-
-/** A date column's value as a Date: SQLite stores milliseconds, PostgreSQL returns Dates. */
-export const toDate = (v: unknown): Date => (v instanceof Date ? v : new Date(typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : (v as number | string)));
 
 /**
  * The reads on every request, as single parameterized statements on a read connection (a SQLite
@@ -35,15 +35,16 @@ export class HotReads {
     const rows = await this.reader().execute<{ request_hash: string; response: unknown }[]>('select request_hash, response from idempotency_record where scope = ? and key = ?', [scope, key]);
     const row = rows[0];
     if (!row) return undefined;
-    return { requestHash: row.request_hash, response: typeof row.response === 'string' ? JSON.parse(row.response) : row.response };
+    return { requestHash: row.request_hash, response: fromJson(row.response) };
   }
 
-  /** An account's plan, balances, cycle, usage of `action` this cycle and next hold expiry. */
-  async account(id: string, action: string): Promise<AccountState | undefined> {
+  /** An account's plan, balances, cycle, usage of `action` this cycle and the next hold and grant expiries. */
+  async account(id: string, action: string): Promise<QuoteState | undefined> {
     const rows = await this.reader().execute<Record<string, unknown>[]>(
       `select a.plan, a.balance_mc, a.held_mc, a.cycle_start, a.cycle_end,
          (select u.count from usage_counter u where u.account_id = a.id and u.action = ? and u.cycle_start = a.cycle_start) as used,
-         (select min(h.expires_at) from hold h where h.account_id = a.id and h.status = 'active') as next_hold_expiry
+         (select min(h.expires_at) from hold h where h.account_id = a.id and h.status = 'active') as next_hold_expiry,
+         (select min(g.expires_at) from credit_grant g where g.account_id = a.id and g.remaining_mc > 0) as next_grant_expiry
        from account a where a.id = ?`,
       [action, id],
     );
@@ -57,15 +58,8 @@ export class HotReads {
       cycleStart: toDate(r.cycle_start),
       cycleEnd: toDate(r.cycle_end),
       used: r.used === null || r.used === undefined ? 0 : Number(r.used),
-      nextHoldExpiry: r.next_hold_expiry === null || r.next_hold_expiry === undefined ? null : toDate(r.next_hold_expiry),
+      nextHoldExpiry: toDateOrNull(r.next_hold_expiry),
+      nextGrantExpiry: toDateOrNull(r.next_grant_expiry),
     };
   }
-}
-
-/**
- * True when an account must be brought up to date before it is used: its cycle ended, or a hold
- * expired (a hold of a free action reserves nothing and still expires).
- */
-export function isStale(a: { readonly cycleEnd: Date; readonly nextHoldExpiry: Date | null }, now: Date): boolean {
-  return now.getTime() >= a.cycleEnd.getTime() || (a.nextHoldExpiry !== null && a.nextHoldExpiry.getTime() <= now.getTime());
 }

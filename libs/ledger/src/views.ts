@@ -1,5 +1,34 @@
 import type { CompiledRuleSet, Decision } from '@ratecard/engine';
-import type { Account, Charge, Hold, LedgerEntry } from './entities';
+import { expired, type AccountRow, type Allocation, type GrantRow, type HoldRow } from './book';
+import type { GrantSource, LedgerEntry } from './entities';
+import { drawOrder } from './planner/draw';
+
+/** Credits an entry moved from or to one grant. */
+export interface AllocationView {
+  readonly grantId: string;
+  readonly amount: number;
+  readonly amountMillicredits: number;
+}
+
+/** A grant as the API shows it. */
+export interface GrantView {
+  readonly id: string;
+  readonly source: GrantSource;
+  /** `live`: can be drawn from; `used`: nothing left; `expired`: its expiry came. */
+  readonly status: 'live' | 'used' | 'expired';
+  readonly amount: number;
+  readonly amountMillicredits: number;
+  readonly remaining: number;
+  readonly remainingMillicredits: number;
+  readonly priority: number;
+  /** Null: never expires. */
+  readonly expiresAt: string | null;
+  readonly plan: string | null;
+  readonly pack: string | null;
+  readonly reason: string;
+  readonly rulesetVersion: string | null;
+  readonly createdAt: string;
+}
 
 /** An account as the API shows it. Credits are numbers in credits; `*Millicredits` are exact integers. */
 export interface AccountView {
@@ -20,6 +49,8 @@ export interface AccountView {
   readonly allowance: { readonly credits: number; readonly assumed: boolean; readonly assumption?: string };
   /** This cycle's usage per action, with the plan's quota and what is left of it. */
   readonly usage: readonly { readonly action: string; readonly used: number; readonly quota: number | null; readonly left: number | null }[];
+  /** The live grants, in the order they are drawn; their remaining credits sum to `balance`. */
+  readonly grants: readonly GrantView[];
   readonly createdAt: string;
   readonly rulesetVersion: string;
 }
@@ -38,6 +69,8 @@ export interface EntryView {
   readonly plan: string | null;
   readonly rulesetVersion: string | null;
   readonly reason: string;
+  /** Which grants the entry moved credits from (negative) or to (positive). */
+  readonly allocations: readonly AllocationView[];
   readonly createdAt: string;
 }
 
@@ -91,7 +124,31 @@ export interface RefundView {
   readonly createdAt: string;
 }
 
-export function accountView(a: Account, compiled: CompiledRuleSet, counters: readonly { action: string; count: number }[]): AccountView {
+export function grantView(g: GrantRow, now: Date): GrantView {
+  return {
+    id: g.id,
+    source: g.source,
+    status: expired(g, now) ? 'expired' : g.remainingMc > 0 ? 'live' : 'used',
+    amount: g.amountMc / 1000,
+    amountMillicredits: g.amountMc,
+    remaining: g.remainingMc / 1000,
+    remainingMillicredits: g.remainingMc,
+    priority: g.priority,
+    expiresAt: g.expiresAt ? g.expiresAt.toISOString() : null,
+    plan: g.plan,
+    pack: g.pack,
+    reason: g.reason,
+    rulesetVersion: g.rulesetVersion,
+    createdAt: g.createdAt.toISOString(),
+  };
+}
+
+export function allocationView(a: Allocation): AllocationView {
+  return { grantId: a.grantId, amount: a.amountMc / 1000, amountMillicredits: a.amountMc };
+}
+
+/** An account with this cycle's usage counts and its grants (the live ones are shown, in draw order). */
+export function accountView(a: AccountRow, compiled: CompiledRuleSet, counters: readonly { action: string; count: number }[], grants: readonly GrantRow[], now: Date): AccountView {
   const plan = compiled.plans.get(a.plan);
   const quotas = plan?.quotas ?? new Map<string, number>();
   const used = new Map(counters.map((c) => [c.action, c.count]));
@@ -117,12 +174,13 @@ export function accountView(a: Account, compiled: CompiledRuleSet, counters: rea
       const n = used.get(action) ?? 0;
       return { action, used: n, quota, left: quota === null ? null : Math.max(0, quota - n) };
     }),
+    grants: grants.filter((g) => g.remainingMc > 0 && !expired(g, now)).sort(drawOrder).map((g) => grantView(g, now)),
     createdAt: a.createdAt.toISOString(),
     rulesetVersion: compiled.version,
   };
 }
 
-export function entryView(e: LedgerEntry): EntryView {
+export function entryView(e: Omit<LedgerEntry, 'id'> & { id: number }, allocations: readonly Allocation[]): EntryView {
   return {
     id: Number(e.id),
     kind: e.kind,
@@ -137,12 +195,28 @@ export function entryView(e: LedgerEntry): EntryView {
     plan: e.plan ?? null,
     rulesetVersion: e.rulesetVersion ?? null,
     reason: e.reason,
+    allocations: allocations.map(allocationView),
     createdAt: e.createdAt.toISOString(),
   };
 }
 
-/** A charge; `a` gives the account's balance right after it. */
-export function chargeView(c: Pick<Charge, 'id' | 'accountId' | 'action' | 'params' | 'costMc' | 'rulesetVersion' | 'entryId' | 'holdId' | 'createdAt'>, a: Pick<Account, 'balanceMc'>, decision?: Decision): ChargeView {
+/** A charge as stored or planned. */
+export interface ChargeFacts {
+  readonly id: string;
+  readonly accountId: string;
+  readonly action: string;
+  readonly params: Record<string, unknown>;
+  readonly costMc: number;
+  readonly rulesetVersion: string;
+  readonly entryId: number | null;
+  readonly holdId: string | null;
+  /** The account's spendable balance right after the charge. */
+  readonly balanceAfterMc: number;
+  readonly createdAt: Date;
+}
+
+/** A charge, with the balance right after it. */
+export function chargeView(c: ChargeFacts, decision?: Decision): ChargeView {
   return {
     id: c.id,
     accountId: c.accountId,
@@ -153,14 +227,14 @@ export function chargeView(c: Pick<Charge, 'id' | 'accountId' | 'action' | 'para
     rulesetVersion: c.rulesetVersion,
     entryId: c.entryId ?? null,
     holdId: c.holdId ?? null,
-    balance: a.balanceMc / 1000,
-    balanceMillicredits: a.balanceMc,
+    balance: c.balanceAfterMc / 1000,
+    balanceMillicredits: c.balanceAfterMc,
     ...(decision ? { decision } : {}),
     createdAt: c.createdAt.toISOString(),
   };
 }
 
-export function holdView(h: Hold, a: Pick<Account, 'balanceMc'>, decision?: Decision): HoldView {
+export function holdView(h: Omit<HoldRow, 'reserved'>, a: Pick<AccountRow, 'balanceMc'>, decision?: Decision): HoldView {
   return {
     id: h.id,
     accountId: h.accountId,

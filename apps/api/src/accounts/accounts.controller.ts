@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Ledger, type AccountView, type EntryView } from '@ratecard/ledger';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Ledger, type AccountView, type EntryView, type GrantedView, type GrantView, type Page } from '@ratecard/ledger';
+import type { FastifyReply } from 'fastify';
 import { Roles, type AuthedRequest } from '../http/auth';
-import { ChangePlanDto, CreateAccountDto, GrantDto, LedgerQuery } from '../http/dto';
-import { callerOf, credits } from '../http/request';
-import { AccountSchema, EntryPageSchema, ProblemSchema } from '../http/schemas';
+import { ChangePlanDto, CreateAccountDto, GrantDto, GrantsQuery, LedgerQuery } from '../http/dto';
+import { callerOf, credits, expiryOf, idempotencyKey } from '../http/request';
+import { AccountSchema, EntryPageSchema, GrantedSchema, GrantPageSchema, ProblemSchema } from '../http/schemas';
 import { CLOCK, type Clock } from '../tokens';
 
 @ApiTags('accounts')
@@ -59,9 +60,39 @@ export class AccountsController {
   @Post(':id/grants')
   @Roles('admin')
   @HttpCode(201)
-  @ApiOperation({ summary: 'Grant credits', description: 'A top-up or goodwill credit, recorded as a grant. Granted credits expire with the cycle like the allowance.' })
-  @ApiResponse({ status: 201, type: AccountSchema })
-  grant(@Param('id') id: string, @Body() body: GrantDto, @Req() req: AuthedRequest): Promise<AccountView> {
-    return this.ledger.grant(id, credits('amount', body.amount), body.reason, this.clock.now(), callerOf(req));
+  @ApiOperation({
+    summary: 'Grant credits',
+    description:
+      'Goodwill or a top-up, as a grant with its own expiry (`expiresAt`: a time, or `never`; default the end of the current billing cycle) and draw priority (lower is used first; then the credits closest to expiry). With an `Idempotency-Key`, a retry with the same body returns the first answer (`Idempotent-Replayed: true`) and grants nothing; another body under the key is a 409.',
+  })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Makes retries safe: the same key and body grant once.' })
+  @ApiResponse({ status: 201, type: GrantedSchema })
+  @ApiResponse({ status: 409, type: ProblemSchema, description: 'IDEMPOTENCY_KEY_REUSED' })
+  @ApiResponse({ status: 422, type: ProblemSchema, description: 'INVALID_GRANT: an expiry that is not after now' })
+  async grant(
+    @Param('id') id: string,
+    @Body() body: GrantDto,
+    @Headers('idempotency-key') header: string | undefined,
+    @Req() req: AuthedRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<GrantedView> {
+    const result = await this.ledger.grant(
+      id,
+      { amountMc: credits('amount', body.amount), reason: body.reason, ...(body.expiresAt !== undefined ? { expiresAt: expiryOf('expiresAt', body.expiresAt) } : {}), ...(body.priority !== undefined ? { priority: body.priority } : {}) },
+      idempotencyKey(header, false),
+      this.clock.now(),
+      callerOf(req),
+    );
+    if (result.replayed) void reply.header('idempotent-replayed', 'true');
+    return result.body;
+  }
+
+  @Get(':id/grants')
+  @Roles('admin', 'auditor', 'service')
+  @ApiOperation({ summary: "Page through an account's grants", description: 'Every grant, newest first, with what is left of it and when it expires; `status=live` for those that can still be drawn from.' })
+  @ApiOkResponse({ type: GrantPageSchema })
+  @ApiResponse({ status: 404, type: ProblemSchema, description: 'ACCOUNT_NOT_FOUND' })
+  grants(@Param('id') id: string, @Query() q: GrantsQuery): Promise<Page<GrantView, string>> {
+    return this.ledger.grants(id, { limit: q.limit ?? 50, ...(q.cursor !== undefined ? { cursor: q.cursor } : {}), status: q.status ?? 'all' }, this.clock.now());
   }
 }

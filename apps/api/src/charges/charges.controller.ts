@@ -1,11 +1,11 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { DecisionDenied, Ledger, type ChargeView, type RefundView } from '@ratecard/ledger';
+import { DecisionDenied, Ledger, type ChargeDetail, type ChargeView, type RefundView } from '@ratecard/ledger';
 import type { FastifyReply } from 'fastify';
 import { Roles, type AuthedRequest } from '../http/auth';
 import { ActionRequestDto, RefundDto } from '../http/dto';
 import { callerOf, credits, idempotencyKey } from '../http/request';
-import { ChargeSchema, ProblemSchema, RefundSchema } from '../http/schemas';
+import { ChargeDetailSchema, ChargeSchema, ProblemSchema, RefundSchema } from '../http/schemas';
 import { MetricsService } from '../ops/metrics.service';
 import { CLOCK, type Clock } from '../tokens';
 
@@ -56,9 +56,9 @@ export class ChargesController {
 
   @Get(':id')
   @Roles('service', 'admin', 'auditor')
-  @ApiOperation({ summary: 'Show a charge', description: 'With what has been refunded from it.' })
-  @ApiOkResponse({ type: ChargeSchema })
-  get(@Param('id') id: string): Promise<ChargeView> {
+  @ApiOperation({ summary: 'Show a charge', description: 'With the balance right after it, what has been refunded from it, and the grants that paid it.' })
+  @ApiOkResponse({ type: ChargeDetailSchema })
+  get(@Param('id') id: string): Promise<ChargeDetail> {
     return this.ledger.getCharge(id);
   }
 

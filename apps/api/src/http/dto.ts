@@ -4,6 +4,9 @@ import { ArrayMaxSize, IsArray, IsBoolean, IsDate, IsIn, IsInt, IsNumber, IsObje
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 
+/** Optional, but not null: for money, `null` is a mistake to report, not a field left out. */
+const Given = (): PropertyDecorator => ValidateIf((_, value) => value !== undefined);
+
 export class CreateAccountDto {
   @ApiPropertyOptional({ description: 'Your id for the account (letters, digits, `_.:-`, up to 64). Generated when absent.', example: 'acme-co' })
   @IsOptional()
@@ -32,7 +35,7 @@ export class ChangePlanDto {
 }
 
 export class GrantDto {
-  @ApiProperty({ description: 'Credits to add (at most three decimals). They expire with the cycle.', example: 250 })
+  @ApiProperty({ description: 'Credits to add (at most three decimals).', example: 250 })
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0.001)
   @Max(1_000_000_000)
@@ -42,6 +45,26 @@ export class GrantDto {
   @IsString()
   @Length(1, 500)
   reason!: string;
+
+  @ApiPropertyOptional({ description: 'When what is left of the grant expires: an ISO 8601 time after now, or `never`. Default: the end of the current billing cycle.', example: '2027-03-01T00:00:00Z' })
+  @Given()
+  @IsString()
+  @Matches(/^(never|\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?)$/, { message: 'expiresAt must be an ISO 8601 time (such as `2027-03-01T00:00:00Z`) or `never`' })
+  expiresAt?: string;
+
+  @ApiPropertyOptional({ description: 'Draw priority, 0-1000: grants with a lower number are used first, then those closest to expiry. Default 100.', minimum: 0, maximum: 1000, default: 100 })
+  @Given()
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  priority?: number;
+}
+
+export class PackDto {
+  @ApiProperty({ description: 'A credit pack of the active rules (`packs:`), bought by the customer.', example: 'boost-500' })
+  @IsString()
+  @Length(1, 64)
+  pack!: string;
 }
 
 export class ActionRequestDto {
@@ -75,8 +98,6 @@ export class HoldRequestDto extends ActionRequestDto {
   ttlSeconds?: number;
 }
 
-/** Optional, but not null: for money, `null` is a mistake to report, not a field left out. */
-const Given = (): PropertyDecorator => ValidateIf((_, value) => value !== undefined);
 
 export class CaptureDto {
   @ApiPropertyOptional({ description: 'The actual parameters: the capture charges their price, at most the hold.', example: { seconds: 6 }, type: 'object', additionalProperties: true })
@@ -164,6 +185,19 @@ export class PageQuery extends LimitQuery {
   @IsInt()
   @Min(0)
   cursor?: number;
+}
+
+export class GrantsQuery extends LimitQuery {
+  @ApiPropertyOptional({ description: 'The `next` value of the previous page.' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^\d{1,15}\.[A-Za-z0-9_.:-]{1,96}$/, { message: 'cursor must be the `next` value of a previous page' })
+  cursor?: string;
+
+  @ApiPropertyOptional({ enum: ['live', 'all'], default: 'all', description: '`live`: only grants that can still be drawn from.' })
+  @IsOptional()
+  @IsIn(['live', 'all'])
+  status?: 'live' | 'all';
 }
 
 export class LedgerQuery extends PageQuery {

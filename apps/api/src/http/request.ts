@@ -31,3 +31,11 @@ export function credits(field: string, value: number): Millicredits {
   if (mc === undefined) throw new ProblemException(problem(400, 'INVALID_REQUEST', `\`${field}\` must have at most three decimals (1 credit = 1,000 millicredits)`, { errors: [{ field, message: 'at most three decimals' }] }));
   return mc;
 }
+
+/** An expiry from a request body: an ISO 8601 time, or `never` (null). A time no Date can hold is a 400. */
+export function expiryOf(field: string, value: string): Date | null {
+  if (value === 'never') return null;
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime())) throw new ProblemException(problem(400, 'INVALID_REQUEST', `\`${field}\` is not a time`, { errors: [{ field, message: 'not a valid time' }] }));
+  return at;
+}

@@ -56,6 +56,34 @@ export class UsageSchema {
   @ApiProperty({ nullable: true, type: Number }) left!: number | null;
 }
 
+export class GrantSchema {
+  @ApiProperty({ example: 'gr_Qm1x0aZr2sV9xY1b' }) id!: string;
+  @ApiProperty({ enum: ['allowance', 'upgrade', 'rollover', 'pack', 'goodwill', 'refund'], description: 'Where the credits came from.' }) source!: string;
+  @ApiProperty({ enum: ['live', 'used', 'expired'] }) status!: string;
+  @ApiProperty({ description: 'Credits granted.', example: 500 }) amount!: number;
+  @ApiProperty() amountMillicredits!: number;
+  @ApiProperty({ description: 'Credits left.', example: 320 }) remaining!: number;
+  @ApiProperty() remainingMillicredits!: number;
+  @ApiProperty({ description: 'Lower is drawn first; then the soonest expiry, then the oldest.', example: 100 }) priority!: number;
+  @ApiProperty({ nullable: true, type: String, description: 'When what is left expires; null: never.' }) expiresAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'For allowances: the plan.' }) plan!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'For packs: the pack id.' }) pack!: string | null;
+  @ApiProperty() reason!: string;
+  @ApiProperty({ nullable: true, type: String }) rulesetVersion!: string | null;
+  @ApiProperty() createdAt!: string;
+}
+
+export class GrantPageSchema {
+  @ApiProperty({ type: [GrantSchema] }) items!: GrantSchema[];
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the next page.' }) next!: string | null;
+}
+
+export class AllocationSchema {
+  @ApiProperty() grantId!: string;
+  @ApiProperty({ description: 'Credits moved from (negative) or to (positive) the grant.', example: -18 }) amount!: number;
+  @ApiProperty() amountMillicredits!: number;
+}
+
 export class AccountSchema {
   @ApiProperty() id!: string;
   @ApiProperty({ example: 'basic' }) plan!: string;
@@ -69,8 +97,13 @@ export class AccountSchema {
   @ApiProperty({ example: { start: '2026-11-24T00:00:00.000Z', end: '2026-12-24T00:00:00.000Z' } }) cycle!: { start: string; end: string };
   @ApiProperty({ example: { credits: 1500, assumed: false } }) allowance!: { credits: number; assumed: boolean; assumption?: string };
   @ApiProperty({ type: [UsageSchema] }) usage!: UsageSchema[];
+  @ApiProperty({ type: [GrantSchema], description: 'The live grants, in the order they are drawn; their remaining credits sum to the balance.' }) grants!: GrantSchema[];
   @ApiProperty() createdAt!: string;
   @ApiProperty() rulesetVersion!: string;
+}
+
+export class GrantedSchema extends AccountSchema {
+  @ApiProperty({ type: GrantSchema, description: 'The grant just made.' }) grant!: GrantSchema;
 }
 
 export class EntrySchema {
@@ -87,6 +120,7 @@ export class EntrySchema {
   @ApiProperty({ nullable: true, type: String }) plan!: string | null;
   @ApiProperty({ nullable: true, type: String }) rulesetVersion!: string | null;
   @ApiProperty() reason!: string;
+  @ApiProperty({ type: [AllocationSchema], description: 'Which grants the entry moved credits from or to.' }) allocations!: AllocationSchema[];
   @ApiProperty() createdAt!: string;
 }
 
@@ -105,10 +139,16 @@ export class ChargeSchema {
   @ApiProperty() rulesetVersion!: string;
   @ApiProperty({ nullable: true, type: Number, description: 'The debit ledger entry (none for a free action).' }) entryId!: number | null;
   @ApiProperty({ nullable: true, type: String }) holdId!: string | null;
-  @ApiProperty({ description: 'Spendable balance after the charge.' }) balance!: number;
+  @ApiProperty({ description: 'Spendable balance right after the charge.' }) balance!: number;
   @ApiProperty() balanceMillicredits!: number;
   @ApiPropertyOptional({ type: DecisionSchema }) decision?: DecisionSchema;
   @ApiProperty() createdAt!: string;
+}
+
+export class ChargeDetailSchema extends ChargeSchema {
+  @ApiProperty({ description: 'Credits refunded from the charge so far.' }) refunded!: number;
+  @ApiProperty() refundedMillicredits!: number;
+  @ApiProperty({ type: [AllocationSchema], description: 'The grants that paid the charge (negative amounts).' }) paidBy!: AllocationSchema[];
 }
 
 export class HoldSchema {

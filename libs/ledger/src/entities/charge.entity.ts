@@ -34,6 +34,14 @@ export class Charge {
   @Property({ type: 'string', length: 255, nullable: true })
   idempotencyKey?: string | null;
 
+  /** The billing cycle the charge counted in (absent on charges made before ledger v2). */
+  @Property({ type: DateTimeType, nullable: true })
+  cycleStart?: Date | null;
+
+  /** The account's spendable balance right after the charge (absent on charges made before ledger v2). */
+  @Property({ type: new BigIntType('number'), nullable: true })
+  balanceAfterMc?: number | null;
+
   @Property({ type: DateTimeType })
   createdAt!: Date;
 }

@@ -28,6 +28,10 @@ export class Hold {
   @Property({ type: 'string', length: 64 })
   rulesetVersion!: string;
 
+  /** The account's plan when the hold was made: a capture is priced for it (absent on holds made before ledger v2). */
+  @Property({ type: 'string', length: 64, nullable: true })
+  plan?: string | null;
+
   /** The cycle whose quota the hold counted against. */
   @Property({ type: DateTimeType })
   cycleStart!: Date;

@@ -2,7 +2,9 @@ import { Account } from './account.entity';
 import { ApiKey } from './api-key.entity';
 import { AuditEvent } from './audit-event.entity';
 import { Charge } from './charge.entity';
+import { CreditGrant } from './credit-grant.entity';
 import { DecisionLog } from './decision-log.entity';
+import { EntryAllocation } from './entry-allocation.entity';
 import { Hold } from './hold.entity';
 import { IdempotencyRecord } from './idempotency-record.entity';
 import { LedgerEntry } from './ledger-entry.entity';
@@ -14,7 +16,9 @@ export * from './account.entity';
 export * from './api-key.entity';
 export * from './audit-event.entity';
 export * from './charge.entity';
+export * from './credit-grant.entity';
 export * from './decision-log.entity';
+export * from './entry-allocation.entity';
 export * from './hold.entity';
 export * from './idempotency-record.entity';
 export * from './ledger-entry.entity';
@@ -23,4 +27,4 @@ export * from './ruleset-version.entity';
 export * from './usage-counter.entity';
 
 /** Every entity of the ledger, for the ORM configuration. */
-export const ENTITIES = [Account, LedgerEntry, Charge, Hold, UsageCounter, IdempotencyRecord, DecisionLog, ApiKey, RulesetVersion, RulesetActivation, AuditEvent];
+export const ENTITIES = [Account, LedgerEntry, CreditGrant, EntryAllocation, Charge, Hold, UsageCounter, IdempotencyRecord, DecisionLog, ApiKey, RulesetVersion, RulesetActivation, AuditEvent];

@@ -1,7 +1,12 @@
 import { BigIntType, DateTimeType, Entity, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
 import { Account } from './account.entity';
 
-/** Every kind of credit movement. */
+/**
+ * Every kind of credit movement: `grant` credits enter (a new grant); `debit` a charge; `hold` a
+ * reservation; `capture` and `release` a hold's reservation coming back (a capture is followed by
+ * its debit); `refund` credits returned to the grants that paid; `expiry` what is left of a grant
+ * expires; `rollover` unused credits carried into a new grant (after their `expiry`).
+ */
 export type EntryKind = 'grant' | 'debit' | 'hold' | 'capture' | 'release' | 'refund' | 'expiry' | 'rollover';
 
 /**
@@ -12,6 +17,7 @@ export type EntryKind = 'grant' | 'debit' | 'hold' | 'capture' | 'release' | 're
 @Entity({ tableName: 'ledger_entry' })
 @Index({ properties: ['accountId', 'id'] })
 @Index({ properties: ['chargeId'] })
+@Index({ properties: ['holdId'] })
 export class LedgerEntry {
   @PrimaryKey({ type: new BigIntType('number'), autoincrement: true })
   id!: number;

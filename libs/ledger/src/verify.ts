@@ -4,7 +4,18 @@ import type { Database } from './database';
 /** One broken invariant. */
 export interface LedgerProblem {
   readonly accountId?: string;
-  readonly code: 'BALANCE_MISMATCH' | 'NEGATIVE_BALANCE' | 'BROKEN_CHAIN' | 'HELD_MISMATCH' | 'CHARGE_MISMATCH' | 'OVER_REFUNDED' | 'HOLD_MISMATCH';
+  readonly code:
+    | 'BALANCE_MISMATCH'
+    | 'NEGATIVE_BALANCE'
+    | 'BROKEN_CHAIN'
+    | 'HELD_MISMATCH'
+    | 'CHARGE_MISMATCH'
+    | 'OVER_REFUNDED'
+    | 'HOLD_MISMATCH'
+    | 'GRANT_MISMATCH'
+    | 'GRANT_OUT_OF_RANGE'
+    | 'ALLOCATION_MISMATCH'
+    | 'GRANTS_MISMATCH';
   readonly message: string;
 }
 
@@ -12,6 +23,7 @@ export interface LedgerProblem {
 export interface LedgerReport {
   readonly accounts: number;
   readonly entries: number;
+  readonly grants: number;
   readonly charges: number;
   readonly problems: readonly LedgerProblem[];
 }
@@ -25,7 +37,12 @@ const n = (v: unknown): number => Number(v ?? 0);
  * - the cached held amount equals the active holds;
  * - every charge has exactly one debit of its cost (none for a free charge);
  * - no charge is refunded beyond its cost;
- * - every active hold has its reservation entry and no closing entry.
+ * - every active hold has its reservation entry and no closing entry;
+ * - every grant's remaining credits equal its allocations (granted - drawn + returned - expired),
+ *   never below zero or above what was granted;
+ * - every entry that names grants moves exactly its amount through them, and so does every entry
+ *   after an account's first grant (credits move only through grants);
+ * - every account's balance equals the sum of its grants' remaining credits.
  */
 export async function verifyLedger(db: Database): Promise<LedgerReport> {
   const em = db.orm.em.fork() as SqlEntityManager;
@@ -87,5 +104,32 @@ export async function verifyLedger(db: Database): Promise<LedgerReport> {
       problems.push({ accountId: h.account_id, code: 'HOLD_MISMATCH', message: `hold ${h.id} (${h.status}) of ${amount} mc: reserved ${n(h.reserved)} mc, returned ${n(h.closed)} mc` });
     }
   }
-  return { accounts: balances.length, entries, charges: charges.length, problems };
+  const grants = await q<{ id: string; account_id: string; amount_mc: unknown; remaining_mc: unknown; allocated: unknown }>(
+    `select g.id, g.account_id, g.amount_mc, g.remaining_mc, coalesce(sum(x.amount_mc), 0) as allocated
+     from credit_grant g left join entry_allocation x on x.grant_id = g.id group by g.id, g.account_id, g.amount_mc, g.remaining_mc`,
+  );
+  for (const g of grants) {
+    if (n(g.remaining_mc) !== n(g.allocated)) problems.push({ accountId: g.account_id, code: 'GRANT_MISMATCH', message: `grant ${g.id} has ${n(g.remaining_mc)} mc left but its allocations sum to ${n(g.allocated)} mc` });
+    if (n(g.remaining_mc) < 0 || n(g.remaining_mc) > n(g.amount_mc)) problems.push({ accountId: g.account_id, code: 'GRANT_OUT_OF_RANGE', message: `grant ${g.id} has ${n(g.remaining_mc)} mc left of ${n(g.amount_mc)} mc granted` });
+  }
+
+  // Entries move credits through grants: from an account's first allocation on, every entry that moves credits names its grants.
+  const unallocated = await q<{ id: unknown; account_id: string; amount_mc: unknown; allocated: unknown }>(
+    `select e.id, e.account_id, e.amount_mc, coalesce(sum(x.amount_mc), 0) as allocated
+     from ledger_entry e left join entry_allocation x on x.entry_id = e.id
+     where e.id >= (select min(x2.entry_id) from entry_allocation x2 where x2.account_id = e.account_id)
+     group by e.id, e.account_id, e.amount_mc
+     having coalesce(sum(x.amount_mc), 0) <> e.amount_mc`,
+  );
+  for (const e of unallocated) {
+    problems.push({ accountId: e.account_id, code: 'ALLOCATION_MISMATCH', message: `entry ${n(e.id)} moves ${n(e.amount_mc)} mc but its allocations sum to ${n(e.allocated)} mc` });
+  }
+
+  const pooled = await q<{ id: string; balance_mc: unknown; remaining: unknown }>(
+    `select a.id, a.balance_mc, coalesce(sum(g.remaining_mc), 0) as remaining from account a left join credit_grant g on g.account_id = a.id group by a.id, a.balance_mc`,
+  );
+  for (const p of pooled) {
+    if (n(p.balance_mc) !== n(p.remaining)) problems.push({ accountId: p.id, code: 'GRANTS_MISMATCH', message: `balance ${n(p.balance_mc)} mc but the grants hold ${n(p.remaining)} mc` });
+  }
+  return { accounts: balances.length, entries, charges: charges.length, grants: grants.length, problems };
 }

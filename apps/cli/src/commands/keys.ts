@@ -61,7 +61,7 @@ export async function verify(io: CliIo, opts: { json: boolean }): Promise<number
       if (opts.json) io.out(JSON.stringify(report, null, 2));
       else {
         for (const p of report.problems) io.out(`${p.code}${p.accountId ? ` ${p.accountId}` : ''}: ${p.message}`);
-        io.out(`${report.problems.length ? 'FAILED' : 'ok'}: ${report.accounts} accounts, ${report.entries} ledger entries, ${report.charges} charges, ${report.problems.length} problem(s)`);
+        io.out(`${report.problems.length ? 'FAILED' : 'ok'}: ${report.accounts} accounts, ${report.entries} ledger entries, ${report.grants} grants, ${report.charges} charges, ${report.problems.length} problem(s)`);
       }
       return report.problems.length ? EXIT.failed : EXIT.ok;
     },

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { diff } from './commands/diff';
+import { grant, listGrants } from './commands/grants';
 import { impact } from './commands/impact';
 import { keys, migrate, verify } from './commands/keys';
 import { quote } from './commands/quote';
@@ -124,6 +125,33 @@ const COMMANDS: Record<string, Command> = {
     options: { role: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean', default: false } },
     positionals: true,
     run: (io, v, args) => keys(io, args, { ...(v.role ? { role: v.role as string } : {}), ...(v.name ? { name: v.name as string } : {}), json: v.json as boolean }),
+  },
+  grants: {
+    summary: "an account's grants: live ones in the order they are drawn, or --all (DATABASE_URL)",
+    usage: 'grants <account> [--all] [--json]',
+    options: { all: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+    positionals: true,
+    run: (io, v, args) => {
+      if (args.length !== 1) throw new UsageError('grants needs one account id');
+      return listGrants(io, args[0], { all: v.all as boolean, json: v.json as boolean });
+    },
+  },
+  grant: {
+    summary: 'grant credits to an account, with their own expiry and priority (DATABASE_URL)',
+    usage: 'grant <account> --amount N --reason "why" [--expires-at ISO|never] [--priority 0-1000] [--key IDEMPOTENCY-KEY] [--json]',
+    options: { amount: { type: 'string' }, reason: { type: 'string' }, 'expires-at': { type: 'string' }, priority: { type: 'string' }, key: { type: 'string' }, json: { type: 'boolean', default: false } },
+    positionals: true,
+    run: (io, v, args) => {
+      if (args.length !== 1) throw new UsageError('grant needs one account id');
+      return grant(io, args[0], {
+        ...(v.amount !== undefined ? { amount: v.amount as string } : {}),
+        ...(v.reason !== undefined ? { reason: v.reason as string } : {}),
+        ...(v['expires-at'] !== undefined ? { expiresAt: v['expires-at'] as string } : {}),
+        ...(v.priority !== undefined ? { priority: v.priority as string } : {}),
+        ...(v.key !== undefined ? { key: v.key as string } : {}),
+        json: v.json as boolean,
+      });
+    },
   },
   verify: {
     summary: "check the ledger's invariants: balances, entry chains, holds, charges, refunds (DATABASE_URL)",

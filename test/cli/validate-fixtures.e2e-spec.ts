@@ -92,6 +92,10 @@ describe('ratecard validate on broken rules', () => {
       'duplicate-condition',
       'unknown-operator',
       'unknown-fact',
+      'duplicate-pack',
+      'empty-pack',
+      'pack-without-validity',
+      'invalid-price',
       // libs/engine compile
       'action-unusable',
       'too-many-combinations',

@@ -10,6 +10,7 @@ import {
   type CyclePolicy,
   type Gate,
   type Multiplier,
+  type Pack,
   type MultiplierValue,
   type Param,
   type ParamValue,
@@ -20,32 +21,8 @@ import {
   type RuleSet,
 } from './ruleset';
 import type { YamlFile, YamlPath } from './yaml-source';
-
-type Raw = Record<string, unknown>;
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
-const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
-
-/** Collects diagnostics for one file and knows where its paths are. */
-class FileContext {
-  constructor(
-    readonly file: YamlFile,
-    readonly diagnostics: Diagnostic[],
-  ) {}
-
-  at(path: YamlPath, part: 'key' | 'value' = 'value'): SourceLocation {
-    return this.file.locate(path, part);
-  }
-
-  error(code: string, message: string, path: YamlPath, extra: Partial<Diagnostic> = {}, part: 'key' | 'value' = 'value'): void {
-    this.diagnostics.push({ severity: 'error', code, message, location: this.at(path, part), ...extra });
-  }
-
-  warn(code: string, message: string, path: YamlPath, extra: Partial<Diagnostic> = {}): void {
-    this.diagnostics.push({ severity: 'warning', code, message, location: this.at(path), ...extra });
-  }
-}
+import { FileContext, isObject, text, type Mutable, type Raw } from './file-context';
+import { normalizePacks } from './normalize-offers';
 
 /**
  * Stage "normalize": turns schema-checked YAML data into the rule set, resolving shorthand, and merges
@@ -58,6 +35,7 @@ export function normalize(files: readonly YamlFile[], diagnostics: Diagnostic[])
   let cycle: CyclePolicy = DEFAULT_CYCLE;
   let cycleAt: SourceLocation | undefined;
   const actions: Record<string, Action> = {};
+  const packs: Pack[] = [];
 
   for (const file of files) {
     const ctx = new FileContext(file, diagnostics);
@@ -92,6 +70,7 @@ export function normalize(files: readonly YamlFile[], diagnostics: Diagnostic[])
         actions[id] = normalizeAction(ctx, id, raw);
       }
     }
+    if (Array.isArray(data.packs)) packs.push(...normalizePacks(ctx, data.packs, packs));
   }
 
   if (!plansAt && files.length > 0) {
@@ -103,7 +82,7 @@ export function normalize(files: readonly YamlFile[], diagnostics: Diagnostic[])
       hint: 'add `plans:` with at least one plan and its `allowance` to one rule file',
     });
   }
-  return { plans, cycle, actions };
+  return { plans, cycle, actions, packs };
 }
 
 function normalizePlans(ctx: FileContext, raw: unknown): Plan[] {

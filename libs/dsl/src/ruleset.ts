@@ -1,4 +1,4 @@
-import type { Millicredits, Permille, Unit } from './amounts';
+import type { Millicredits, Money, Permille, Unit } from './amounts';
 import type { SourceLocation } from './diagnostics';
 
 /**
@@ -16,6 +16,24 @@ export interface RuleSet {
   readonly cycle: CyclePolicy;
   /** Every action by id. */
   readonly actions: Readonly<Record<string, Action>>;
+  /** Credit packs a customer can buy, in the order written (files in path order); empty when none. */
+  readonly packs: readonly Pack[];
+}
+
+/**
+ * A credit pack on the catalogue (`packs:`). ratecard takes no payments: the price is shown, and the
+ * calling service reports a purchase through the ledger, which grants the credits with this validity.
+ */
+export interface Pack {
+  readonly id: string;
+  readonly name: string;
+  readonly creditsMc: Millicredits;
+  /** Days the granted credits stay spendable; null when they never expire. */
+  readonly validDays: number | null;
+  /** What the customer pays, when the rules state it. */
+  readonly price?: Money;
+  readonly note?: string;
+  readonly at: SourceLocation;
 }
 
 /** A plan on the ladder. */

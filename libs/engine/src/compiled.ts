@@ -1,5 +1,5 @@
 import type { Engine } from 'json-rules-engine';
-import type { Action, Param, ParamValue, Plan, RuleSet } from '@ratecard/dsl';
+import type { Action, Pack, Param, ParamValue, Plan, RuleSet } from '@ratecard/dsl';
 import type { Cell } from './price';
 
 /** One dimension of an action's cell table: the plan or an enumerated parameter. */
@@ -45,4 +45,6 @@ export interface CompiledRuleSet {
   readonly ruleset: RuleSet;
   readonly plans: ReadonlyMap<string, CompiledPlan>;
   readonly actions: ReadonlyMap<string, CompiledAction>;
+  /** The credit packs on the catalogue, by id (in the order written). */
+  readonly packs: ReadonlyMap<string, Pack>;
 }

@@ -98,7 +98,7 @@ export async function compile(ruleset: RuleSet): Promise<CompileResult> {
   const sorted = sortDiagnostics(diagnostics);
   if (hasErrors(sorted)) return { diagnostics: sorted };
   return {
-    compiled: Object.freeze({ version: rulesetVersion(ruleset), ruleset, plans, actions }),
+    compiled: Object.freeze({ version: rulesetVersion(ruleset), ruleset, plans, actions, packs: new Map(ruleset.packs.map((p) => [p.id, p])) }),
     diagnostics: sorted,
   };
 }

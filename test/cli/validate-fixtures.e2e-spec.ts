@@ -96,6 +96,7 @@ describe('ratecard validate on broken rules', () => {
       'empty-pack',
       'pack-without-validity',
       'invalid-price',
+      'included-on-free-action',
       // libs/engine compile
       'action-unusable',
       'too-many-combinations',

@@ -100,14 +100,19 @@ function normalizePlans(ctx: FileContext, raw: unknown): Plan[] {
     seen.set(p.id, ctx.at([...path, 'id']));
     const allowance = parseRate(p.allowance);
     if (allowance && allowance.mc < 0) ctx.error('negative-amount', `plan \`${p.id}\` has a negative allowance`, [...path, 'allowance']);
-    const quotas: Record<string, number> = {};
-    if (isObject(p.quotas)) for (const [a, n] of Object.entries(p.quotas)) if (typeof n === 'number') quotas[a] = n;
+    const counts = (raw: unknown): Record<string, number> => {
+      const out: Record<string, number> = {};
+      if (isObject(raw)) for (const [a, n] of Object.entries(raw)) if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0) out[a] = n;
+      return out;
+    };
     plans.push({
       id: p.id,
       name: text(p.name) ?? p.id.charAt(0).toUpperCase() + p.id.slice(1),
       rank: plans.length,
       allowanceMc: Math.max(0, allowance?.mc ?? 0),
-      quotas,
+      quotas: counts(p.quotas),
+      included: counts(p.included),
+      includedAt: Object.fromEntries(Object.keys(counts(p.included)).map((a) => [a, ctx.at([...path, 'included', a], 'key')])),
       ...(text(p.assumption) ? { assumption: text(p.assumption) } : {}),
       at: ctx.at(path),
     });

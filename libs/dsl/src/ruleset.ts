@@ -46,6 +46,13 @@ export interface Plan {
   readonly allowanceMc: Millicredits;
   /** Per-action counts allowed per billing cycle; an action not listed is unlimited. */
   readonly quotas: Readonly<Record<string, number>>;
+  /**
+   * Included usage: per action, how many requests per billing cycle cost nothing (`included:`).
+   * The request after them pays the normal price. Empty when the plan includes nothing.
+   */
+  readonly included: Readonly<Record<string, number>>;
+  /** Where each `included` entry is written, by action id. */
+  readonly includedAt: Readonly<Record<string, SourceLocation>>;
   readonly assumption?: string;
   readonly at: SourceLocation;
 }

@@ -79,6 +79,14 @@ describe(rulesetVersion.name, () => {
     expect(rulesetVersion(loadYaml(packs(a, b)))).not.toBe(rulesetVersion(loadYaml(packs(b, a))));
   });
 
+  it('changes when included usage changes', () => {
+    const base = rulesetVersion(loadYaml(ONE_FILE));
+    const text = ONE_FILE['rules.yaml'];
+    const included = rulesetVersion(loadYaml({ 'rules.yaml': text.replace('    quotas: { site.make: 2 }', '    quotas: { site.make: 2 }\n    included: { chat.edit: 10 }') }));
+    expect(included).not.toBe(base);
+    expect(rulesetVersion(loadYaml({ 'rules.yaml': text.replace('    quotas: { site.make: 2 }', '    quotas: { site.make: 2 }\n    included: { chat.edit: 11 }') }))).not.toBe(included);
+  });
+
   it('changes when the plan ladder is reordered', () => {
     const ladder = (a: string, b: string): YamlFiles => ({
       'plans.yaml': yaml('plans:', `  - { id: ${a}, allowance: 1 cr }`, `  - { id: ${b}, allowance: 1 cr }`),

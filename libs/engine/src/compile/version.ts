@@ -17,7 +17,8 @@ export function canonicalForm(ruleset: RuleSet): string {
   // Sections a rule set may leave out are left out of the form when empty, so rule sets written
   // before they existed keep their version.
   const optional = { ...(ruleset.packs.length > 0 ? { packs: ruleset.packs } : {}) };
-  return stableStringify({ semantics: SEMANTICS, plans: ruleset.plans, cycle: ruleset.cycle, actions: ruleset.actions, ...optional });
+  const plans = ruleset.plans.map(({ included, ...plan }) => (Object.keys(included).length > 0 ? { ...plan, included } : plan));
+  return stableStringify({ semantics: SEMANTICS, plans, cycle: ruleset.cycle, actions: ruleset.actions, ...optional });
 }
 
 /** The rule-set version: SHA-256 of the canonical form. */
@@ -26,7 +27,7 @@ export function rulesetVersion(ruleset: RuleSet): string {
 }
 
 /** Keys that say where something was written, not what it means. */
-const LOCATION_KEYS = new Set(['at', 'leavesAt', 'byAt']);
+const LOCATION_KEYS = new Set(['at', 'leavesAt', 'byAt', 'includedAt']);
 
 function stableStringify(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';

@@ -16,6 +16,7 @@ import {
   type ParamValue,
   type Phase,
   type Plan,
+  type PlanRate,
   type Price,
   type Rate,
   type RuleSet,
@@ -269,11 +270,30 @@ function rate(ctx: FileContext, path: YamlPath, raw: unknown, extra: Raw = {}): 
     return undefined;
   }
   const r: Mutable<Rate> = { mc: parsed.mc, unit: parsed.unit ?? 'request', at: ctx.at(path) };
+  if (isObject(extra.plans)) r.plans = planRates(ctx, [...path.slice(0, -1), 'plans'], extra.plans);
   if (text(extra.label)) r.label = text(extra.label);
   if (text(extra.assumption)) r.assumption = text(extra.assumption);
   const g = gate(ctx, [...path.slice(0, -1), 'requires'], extra.requires);
   if (g) r.requires = g;
   return r;
+}
+
+/** The per-plan prices under a rate's `plans`, each checked like a rate. */
+function planRates(ctx: FileContext, path: YamlPath, raw: Raw): Record<string, PlanRate> {
+  const out: Record<string, PlanRate> = {};
+  for (const [plan, value] of Object.entries(raw)) {
+    const parsed = parseRate(value);
+    if (!parsed) {
+      if (typeof value === 'number') ctx.error('invalid-amount', `\`${value}\` is not an amount of credits with at most three decimals`, [...path, plan]);
+      continue;
+    }
+    if (parsed.mc < 0) {
+      ctx.error('negative-rate', `the ${plan} price \`${String(value)}\` is negative`, [...path, plan]);
+      continue;
+    }
+    out[plan] = { mc: parsed.mc, ...(parsed.unit ? { unit: parsed.unit } : {}), at: ctx.at([...path, plan], 'key') };
+  }
+  return out;
 }
 
 function normalizePrice(ctx: FileContext, path: YamlPath, raw: unknown): Price | undefined {
@@ -288,7 +308,7 @@ function normalizePrice(ctx: FileContext, path: YamlPath, raw: unknown): Price |
     return undefined;
   }
   if (raw.rate !== undefined) {
-    const r = rate(ctx, [...path, 'rate'], raw.rate, { label: raw.label, assumption: raw.assumption });
+    const r = rate(ctx, [...path, 'rate'], raw.rate, { label: raw.label, assumption: raw.assumption, plans: raw.plans });
     if (r) price.rate = r;
     return price;
   }

@@ -105,9 +105,22 @@ export interface Gate {
 export interface Rate {
   readonly mc: Millicredits;
   readonly unit: Unit;
+  /**
+   * Per-plan prices (`plans: { premium: 15 cr }`): the base rate on that plan, in the rate's unit.
+   * Multipliers and conditions apply on top, as they do to `mc`. Absent when every plan pays `mc`.
+   */
+  readonly plans?: Readonly<Record<string, PlanRate>>;
   readonly label?: string;
   readonly requires?: Gate;
   readonly assumption?: string;
+  readonly at: SourceLocation;
+}
+
+/** The base rate of one plan, written under a rate's `plans`. */
+export interface PlanRate {
+  readonly mc: Millicredits;
+  /** The unit as written, when written; it must be the rate's. */
+  readonly unit?: Unit;
   readonly at: SourceLocation;
 }
 

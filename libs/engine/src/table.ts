@@ -1,4 +1,4 @@
-import { enumerateValues, formatCredits, formatFactor, UNITS, type ConditionTree, type Gate, type ParamValue, type RuleSet } from '@ratecard/dsl';
+import { enumerateValues, formatCredits, formatFactor, UNITS, type ConditionTree, type Gate, type ParamValue, type Rate, type RuleSet } from '@ratecard/dsl';
 import type { CompiledAction, CompiledRuleSet } from './compiled';
 import { costAndLines, type Cell } from './price';
 
@@ -125,12 +125,16 @@ export function priceTable(compiled: CompiledRuleSet): PriceTable {
     const per = price.per ? action.params[price.per] : undefined;
     const example = (mc: number): string[] =>
       per?.default !== undefined ? [`${formatCredits(UNITS[unit.unit].metered ? Math.ceil((mc * Number(per.default)) / unit.size) : mc, { group: true })} cr for ${per.default}${per.unit ? ' ' + per.unit : ' ' + per.name}`] : [];
-    const rateText = (mc: number): string => `${formatCredits(mc, { group: true })} cr${unit.symbol ? '/' + unit.symbol : ''}`;
+    const rateText = (mc: number, plans?: Rate['plans']): string => {
+      const one = (x: number): string => `${formatCredits(x, { group: true })} cr${unit.symbol ? '/' + unit.symbol : ''}`;
+      const own = Object.entries(plans ?? {}).map(([id, p]) => `${rs.plans.find((x) => x.id === id)?.name ?? id} ${one(p.mc)}`);
+      return own.length ? `${one(mc)} (${own.join(', ')})` : one(mc);
+    };
     if (price.rate) {
       rows.push({
         action: action.id,
         item: !price.rate.label || price.rate.label === action.name ? action.name : price.rate.label.startsWith(action.name) ? price.rate.label : `${action.name} — ${price.rate.label}`,
-        credits: rateText(price.rate.mc),
+        credits: rateText(price.rate.mc, price.rate.plans),
         plans: plansFromCells(compiled, ca),
         notes: [...example(price.rate.mc), ...common],
         assumptions: [...actionAssumption, ...note(action.name, price.rate.assumption)],
@@ -145,7 +149,7 @@ export function priceTable(compiled: CompiledRuleSet): PriceTable {
         rows.push({
           action: action.id,
           item,
-          credits: rateText(v.mc),
+          credits: rateText(v.mc, v.plans),
           plans: plansFromCells(compiled, ca, by.name, (enumerateValues(by) ?? []).find((x) => String(x) === key)),
           notes: [...(by.default === v.label || by.default === key ? ['default'] : []), ...example(v.mc), ...common],
           assumptions: [...actionAssumption, ...note(item, v.assumption)],

@@ -97,6 +97,8 @@ describe('ratecard validate on broken rules', () => {
       'pack-without-validity',
       'invalid-price',
       'included-on-free-action',
+      'unknown-group',
+      'table-redefined',
       // libs/engine compile
       'action-unusable',
       'too-many-combinations',

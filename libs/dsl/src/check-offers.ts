@@ -13,6 +13,14 @@ export function checkOffers(ruleset: RuleSet, diagnostics: Diagnostic[]): void {
   };
   const actionIds = Object.keys(ruleset.actions);
 
+  // The table's sections name groups of priced actions (free actions have a section of their own).
+  const groups = [...new Set(Object.values(ruleset.actions).filter((a) => a.kind !== 'free').map((a) => a.group ?? 'Other'))];
+  for (const section of ruleset.table.sections) {
+    if (groups.includes(section.name)) continue;
+    const near = closest(section.name, groups);
+    push('error', 'unknown-group', `no action is in the group \`${section.name}\``, section.at, { hint: near ? `did you mean \`${near}\`?` : `groups are ${groups.map((g) => `\`${g}\``).join(', ')}` });
+  }
+
   for (const plan of ruleset.plans) {
     for (const [actionId, count] of Object.entries(plan.included)) {
       const at = plan.includedAt[actionId] ?? plan.at;

@@ -2,6 +2,7 @@ import { parseFactor, parseGate, parseRate, type Unit } from './amounts';
 import type { Diagnostic, SourceLocation } from './diagnostics';
 import {
   DEFAULT_CYCLE,
+  DEFAULT_TABLE,
   PLAN_FACT,
   type Action,
   type Condition,
@@ -20,6 +21,7 @@ import {
   type Price,
   type Rate,
   type RuleSet,
+  type TableLayout,
 } from './ruleset';
 import type { YamlFile, YamlPath } from './yaml-source';
 import { FileContext, isObject, text, type Mutable, type Raw } from './file-context';
@@ -35,6 +37,7 @@ export function normalize(files: readonly YamlFile[], diagnostics: Diagnostic[])
   let plansAt: SourceLocation | undefined;
   let cycle: CyclePolicy = DEFAULT_CYCLE;
   let cycleAt: SourceLocation | undefined;
+  let table: TableLayout = DEFAULT_TABLE;
   const actions: Record<string, Action> = {};
   const packs: Pack[] = [];
 
@@ -60,6 +63,16 @@ export function normalize(files: readonly YamlFile[], diagnostics: Diagnostic[])
         cycle = { ...DEFAULT_CYCLE, ...(data.cycle as Partial<CyclePolicy>), at: here };
       }
     }
+    if (data.table !== undefined) {
+      if (table.at) ctx.error('table-redefined', 'the table layout is already defined in another file', ['table'], { related: table.at }, 'key');
+      else if (isObject(data.table)) {
+        const sections = Array.isArray(data.table.sections) ? data.table.sections : [];
+        table = {
+          sections: sections.flatMap((name, i) => (typeof name === 'string' ? [{ name, at: ctx.at(['table', 'sections', i]) }] : [])),
+          at: ctx.at(['table'], 'key'),
+        };
+      }
+    }
     if (isObject(data.actions)) {
       for (const [id, raw] of Object.entries(data.actions)) {
         const existing = actions[id];
@@ -83,7 +96,7 @@ export function normalize(files: readonly YamlFile[], diagnostics: Diagnostic[])
       hint: 'add `plans:` with at least one plan and its `allowance` to one rule file',
     });
   }
-  return { plans, cycle, actions, packs };
+  return { plans, cycle, actions, packs, table };
 }
 
 function normalizePlans(ctx: FileContext, raw: unknown): Plan[] {
@@ -152,6 +165,7 @@ function normalizeAction(ctx: FileContext, id: string, raw: Raw): Action {
   if (text(raw.description)) action.description = text(raw.description);
   if (text(raw.assumption)) action.assumption = text(raw.assumption);
   if (text(raw.confirm)) action.confirm = text(raw.confirm);
+  if (text(raw.note)) action.note = text(raw.note);
   const requires = gate(ctx, [...base, 'requires'], raw.requires);
   if (requires) action.requires = requires;
   if (kind === 'free') action.free = text(raw.free) ?? 'free';
@@ -273,6 +287,7 @@ function rate(ctx: FileContext, path: YamlPath, raw: unknown, extra: Raw = {}): 
   if (isObject(extra.plans)) r.plans = planRates(ctx, [...path.slice(0, -1), 'plans'], extra.plans);
   if (text(extra.label)) r.label = text(extra.label);
   if (text(extra.assumption)) r.assumption = text(extra.assumption);
+  if (text(extra.note)) r.note = text(extra.note);
   const g = gate(ctx, [...path.slice(0, -1), 'requires'], extra.requires);
   if (g) r.requires = g;
   return r;

@@ -18,7 +18,22 @@ export interface RuleSet {
   readonly actions: Readonly<Record<string, Action>>;
   /** Credit packs a customer can buy, in the order written (files in path order); empty when none. */
   readonly packs: readonly Pack[];
+  /** How the price table is laid out. */
+  readonly table: TableLayout;
 }
+
+/** The price table's layout (`table:`), defined in at most one file. */
+export interface TableLayout {
+  /**
+   * The order of the table's action sections (groups), first to last; groups not listed follow in
+   * the order they first appear. Empty when the rules do not set an order.
+   */
+  readonly sections: readonly { readonly name: string; readonly at: SourceLocation }[];
+  readonly at?: SourceLocation;
+}
+
+/** The layout when the rules set none. */
+export const DEFAULT_TABLE: TableLayout = { sections: [] };
 
 /**
  * A credit pack on the catalogue (`packs:`). ratecard takes no payments: the price is shown, and the
@@ -112,6 +127,8 @@ export interface Rate {
   readonly plans?: Readonly<Record<string, PlanRate>>;
   readonly label?: string;
   readonly requires?: Gate;
+  /** Shown in the price table's Notes column, on this variant's row. */
+  readonly note?: string;
   readonly assumption?: string;
   readonly at: SourceLocation;
 }
@@ -222,6 +239,8 @@ export interface Action {
   readonly requires?: Gate;
   /** Present when the action must be confirmed before it is charged: what the user is told. */
   readonly confirm?: string;
+  /** Shown in the price table's Notes column, on the action's rows (a variant's own note wins). */
+  readonly note?: string;
   readonly assumption?: string;
   readonly at: SourceLocation;
 }

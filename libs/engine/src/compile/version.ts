@@ -16,7 +16,10 @@ export const SEMANTICS = 1;
 export function canonicalForm(ruleset: RuleSet): string {
   // Sections a rule set may leave out are left out of the form when empty, so rule sets written
   // before they existed keep their version.
-  const optional = { ...(ruleset.packs.length > 0 ? { packs: ruleset.packs } : {}) };
+  const optional = {
+    ...(ruleset.packs.length > 0 ? { packs: ruleset.packs } : {}),
+    ...(ruleset.table.sections.length > 0 ? { table: ruleset.table.sections.map((s) => s.name) } : {}),
+  };
   const plans = ruleset.plans.map(({ included, ...plan }) => (Object.keys(included).length > 0 ? { ...plan, included } : plan));
   return stableStringify({ semantics: SEMANTICS, plans, cycle: ruleset.cycle, actions: ruleset.actions, ...optional });
 }

@@ -92,6 +92,13 @@ describe('ratecard validate on broken rules', () => {
       'duplicate-condition',
       'unknown-operator',
       'unknown-fact',
+      'duplicate-pack',
+      'empty-pack',
+      'pack-without-validity',
+      'invalid-price',
+      'included-on-free-action',
+      'unknown-group',
+      'table-redefined',
       // libs/engine compile
       'action-unusable',
       'too-many-combinations',

@@ -145,3 +145,54 @@ export function toCredits(mc: Millicredits): number {
 export function fromCredits(credits: number | string): Millicredits | undefined {
   return typeof credits === 'number' ? parseRate(credits)?.mc : parseThousandths(credits);
 }
+
+/** A price in a currency, in its minor unit: `USD 9.99` is `{ currency: 'USD', amountMinor: 999 }`. */
+export interface Money {
+  /** ISO 4217 code, e.g. `USD`. */
+  readonly currency: string;
+  /** The amount in the currency's minor unit (cents for USD, yen for JPY). */
+  readonly amountMinor: number;
+}
+
+/** Decimal places of currencies whose minor unit is not a hundredth (ISO 4217); every other currency has 2. */
+const MINOR_DIGITS: Readonly<Record<string, number>> = {
+  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
+  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
+};
+
+/** How many decimals the minor unit of `currency` has (2 unless ISO 4217 says otherwise). */
+export function minorDigits(currency: string): number {
+  return MINOR_DIGITS[currency] ?? 2;
+}
+
+/**
+ * Parses `USD 9.99` (a three-letter currency code, then an amount with at most as many decimals as
+ * the currency's minor unit) exactly, without floating point. Undefined on anything else.
+ */
+export function parseMoney(input: unknown): Money | undefined {
+  if (typeof input !== 'string') return undefined;
+  const m = /^\s*([A-Z]{3})\s+(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*$/.exec(input);
+  if (!m) return undefined;
+  const digits = minorDigits(m[1]);
+  const frac = m[3] ?? '';
+  if (frac.length > digits) return undefined;
+  const amountMinor = Number(m[2].replace(/,/g, '') + frac.padEnd(digits, '0'));
+  return Number.isSafeInteger(amountMinor) ? { currency: m[1], amountMinor } : undefined;
+}
+
+/** Formats money as written in the rules: `USD 9.99`, `JPY 1200`. */
+export function formatMoney(money: Money): string {
+  const digits = minorDigits(money.currency);
+  const text = String(money.amountMinor).padStart(digits + 1, '0');
+  return digits === 0 ? `${money.currency} ${text}` : `${money.currency} ${text.slice(0, -digits)}.${text.slice(-digits)}`;
+}
+
+/** Parses a validity: `90 days` (or `1 day`) into days, `never` into null. Undefined on anything else. */
+export function parseValidity(input: unknown): number | null | undefined {
+  if (input === 'never') return null;
+  if (typeof input !== 'string') return undefined;
+  const m = /^\s*(\d+)\s*days?\s*$/.exec(input);
+  if (!m) return undefined;
+  const days = Number(m[1]);
+  return Number.isSafeInteger(days) && days > 0 ? days : undefined;
+}

@@ -13,6 +13,7 @@ import {
   type ConditionTree,
   type Gate,
   type Param,
+  type Rate,
   type RuleSet,
 } from './ruleset';
 
@@ -33,6 +34,25 @@ export function checkReferences(ruleset: RuleSet, diagnostics: Diagnostic[]): vo
       push('error', 'unknown-plan', `\`${g.plan}+\` names no plan on the ladder`, g.at, near ? `did you mean \`${near}+\`?` : `plans are ${planIds.map((p) => `\`${p}\``).join(', ')}`);
     } else if (g.plan === planIds[0]) {
       push('warning', 'gate-has-no-effect', `\`${g.plan}+\` is the lowest plan, so this gate allows every plan`, g.at);
+    }
+  };
+
+  const rankOf = new Map(ruleset.plans.map((p) => [p.id, p.rank]));
+  /** Per-plan prices name plans on the ladder, in the rate's unit, and plans that may use the rate. */
+  const checkPlanRates = (r: Rate, action: Action): void => {
+    for (const [plan, pr] of Object.entries(r.plans ?? {})) {
+      const rank = rankOf.get(plan);
+      if (rank === undefined) {
+        if (planIds.length === 0) continue;
+        const near = closest(plan, planIds);
+        push('error', 'unknown-plan', `a price for \`${plan}\`, which names no plan on the ladder`, pr.at, near ? `did you mean \`${near}\`?` : `plans are ${planIds.map((p) => `\`${p}\``).join(', ')}`);
+        continue;
+      }
+      if (pr.unit !== undefined && pr.unit !== r.unit) {
+        push('error', 'mixed-units', `the ${plan} price is per \`${pr.unit}\` but the rate is per \`${r.unit}\``, pr.at, 'write the plan price in the rate\'s unit, or leave the unit out');
+      }
+      const gate = [action.requires, r.requires].filter((g): g is Gate => g !== undefined && rankOf.has(g.plan)).map((g) => rankOf.get(g.plan)!);
+      if (gate.some((g) => rank < g)) push('warning', 'plan-price-gated', `\`${plan}\` may not use this rate (it needs a higher plan), so its price only shows on denials`, pr.at);
     }
   };
 
@@ -77,7 +97,10 @@ export function checkReferences(ruleset: RuleSet, diagnostics: Diagnostic[]): vo
     const price = action.price;
     if (price) {
       const rates = price.rate ? [price.rate] : Object.values(price.variants ?? {});
-      rates.forEach((r) => checkGate(r.requires));
+      rates.forEach((r) => {
+        checkGate(r.requires);
+        checkPlanRates(r, action);
+      });
       if (price.by) {
         const byAt = price.byAt ?? price.at;
         const p = param(price.by, byAt, '`by`');

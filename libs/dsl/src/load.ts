@@ -1,3 +1,4 @@
+import { checkOffers } from './check-offers';
 import { checkReferences } from './check-references';
 import { checkSchema } from './check-schema';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics';
@@ -15,7 +16,7 @@ export interface LoadResult {
 
 /**
  * Loads a rule set from its files (case files are ignored): YAML, JSON Schema, normalisation,
- * composites, references. Every problem of every file is reported; nothing is thrown.
+ * composites, references, offers. Every problem of every file is reported; nothing is thrown.
  *
  * @example
  * const { ruleset, diagnostics } = loadRuleSet([{ path: 'rules/plans.yaml', text }]);
@@ -38,6 +39,7 @@ export function loadRuleSet(files: readonly SourceFile[]): LoadResult {
   const ruleset = normalize(parsed, diagnostics);
   resolveComposites(ruleset, diagnostics);
   checkReferences(ruleset, diagnostics);
+  checkOffers(ruleset, diagnostics);
   const sorted = sortDiagnostics(diagnostics);
   return hasErrors(sorted) ? { diagnostics: sorted } : { ruleset, diagnostics: sorted };
 }

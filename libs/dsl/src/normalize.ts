@@ -2,6 +2,7 @@ import { parseFactor, parseGate, parseRate, type Unit } from './amounts';
 import type { Diagnostic, SourceLocation } from './diagnostics';
 import {
   DEFAULT_CYCLE,
+  DEFAULT_TABLE,
   PLAN_FACT,
   type Action,
   type Condition,
@@ -10,42 +11,21 @@ import {
   type CyclePolicy,
   type Gate,
   type Multiplier,
+  type Pack,
   type MultiplierValue,
   type Param,
   type ParamValue,
   type Phase,
   type Plan,
+  type PlanRate,
   type Price,
   type Rate,
   type RuleSet,
+  type TableLayout,
 } from './ruleset';
 import type { YamlFile, YamlPath } from './yaml-source';
-
-type Raw = Record<string, unknown>;
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
-const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
-
-/** Collects diagnostics for one file and knows where its paths are. */
-class FileContext {
-  constructor(
-    readonly file: YamlFile,
-    readonly diagnostics: Diagnostic[],
-  ) {}
-
-  at(path: YamlPath, part: 'key' | 'value' = 'value'): SourceLocation {
-    return this.file.locate(path, part);
-  }
-
-  error(code: string, message: string, path: YamlPath, extra: Partial<Diagnostic> = {}, part: 'key' | 'value' = 'value'): void {
-    this.diagnostics.push({ severity: 'error', code, message, location: this.at(path, part), ...extra });
-  }
-
-  warn(code: string, message: string, path: YamlPath, extra: Partial<Diagnostic> = {}): void {
-    this.diagnostics.push({ severity: 'warning', code, message, location: this.at(path), ...extra });
-  }
-}
+import { FileContext, isObject, text, type Mutable, type Raw } from './file-context';
+import { normalizePacks } from './normalize-offers';
 
 /**
  * Stage "normalize": turns schema-checked YAML data into the rule set, resolving shorthand, and merges
@@ -57,7 +37,9 @@ export function normalize(files: readonly YamlFile[], diagnostics: Diagnostic[])
   let plansAt: SourceLocation | undefined;
   let cycle: CyclePolicy = DEFAULT_CYCLE;
   let cycleAt: SourceLocation | undefined;
+  let table: TableLayout = DEFAULT_TABLE;
   const actions: Record<string, Action> = {};
+  const packs: Pack[] = [];
 
   for (const file of files) {
     const ctx = new FileContext(file, diagnostics);
@@ -81,6 +63,16 @@ export function normalize(files: readonly YamlFile[], diagnostics: Diagnostic[])
         cycle = { ...DEFAULT_CYCLE, ...(data.cycle as Partial<CyclePolicy>), at: here };
       }
     }
+    if (data.table !== undefined) {
+      if (table.at) ctx.error('table-redefined', 'the table layout is already defined in another file', ['table'], { related: table.at }, 'key');
+      else if (isObject(data.table)) {
+        const sections = Array.isArray(data.table.sections) ? data.table.sections : [];
+        table = {
+          sections: sections.flatMap((name, i) => (typeof name === 'string' ? [{ name, at: ctx.at(['table', 'sections', i]) }] : [])),
+          at: ctx.at(['table'], 'key'),
+        };
+      }
+    }
     if (isObject(data.actions)) {
       for (const [id, raw] of Object.entries(data.actions)) {
         const existing = actions[id];
@@ -92,6 +84,7 @@ export function normalize(files: readonly YamlFile[], diagnostics: Diagnostic[])
         actions[id] = normalizeAction(ctx, id, raw);
       }
     }
+    if (Array.isArray(data.packs)) packs.push(...normalizePacks(ctx, data.packs, packs));
   }
 
   if (!plansAt && files.length > 0) {
@@ -103,7 +96,7 @@ export function normalize(files: readonly YamlFile[], diagnostics: Diagnostic[])
       hint: 'add `plans:` with at least one plan and its `allowance` to one rule file',
     });
   }
-  return { plans, cycle, actions };
+  return { plans, cycle, actions, packs, table };
 }
 
 function normalizePlans(ctx: FileContext, raw: unknown): Plan[] {
@@ -121,14 +114,19 @@ function normalizePlans(ctx: FileContext, raw: unknown): Plan[] {
     seen.set(p.id, ctx.at([...path, 'id']));
     const allowance = parseRate(p.allowance);
     if (allowance && allowance.mc < 0) ctx.error('negative-amount', `plan \`${p.id}\` has a negative allowance`, [...path, 'allowance']);
-    const quotas: Record<string, number> = {};
-    if (isObject(p.quotas)) for (const [a, n] of Object.entries(p.quotas)) if (typeof n === 'number') quotas[a] = n;
+    const counts = (raw: unknown): Record<string, number> => {
+      const out: Record<string, number> = {};
+      if (isObject(raw)) for (const [a, n] of Object.entries(raw)) if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0) out[a] = n;
+      return out;
+    };
     plans.push({
       id: p.id,
       name: text(p.name) ?? p.id.charAt(0).toUpperCase() + p.id.slice(1),
       rank: plans.length,
       allowanceMc: Math.max(0, allowance?.mc ?? 0),
-      quotas,
+      quotas: counts(p.quotas),
+      included: counts(p.included),
+      includedAt: Object.fromEntries(Object.keys(counts(p.included)).map((a) => [a, ctx.at([...path, 'included', a], 'key')])),
       ...(text(p.assumption) ? { assumption: text(p.assumption) } : {}),
       at: ctx.at(path),
     });
@@ -167,6 +165,7 @@ function normalizeAction(ctx: FileContext, id: string, raw: Raw): Action {
   if (text(raw.description)) action.description = text(raw.description);
   if (text(raw.assumption)) action.assumption = text(raw.assumption);
   if (text(raw.confirm)) action.confirm = text(raw.confirm);
+  if (text(raw.note)) action.note = text(raw.note);
   const requires = gate(ctx, [...base, 'requires'], raw.requires);
   if (requires) action.requires = requires;
   if (kind === 'free') action.free = text(raw.free) ?? 'free';
@@ -285,11 +284,31 @@ function rate(ctx: FileContext, path: YamlPath, raw: unknown, extra: Raw = {}): 
     return undefined;
   }
   const r: Mutable<Rate> = { mc: parsed.mc, unit: parsed.unit ?? 'request', at: ctx.at(path) };
+  if (isObject(extra.plans)) r.plans = planRates(ctx, [...path.slice(0, -1), 'plans'], extra.plans);
   if (text(extra.label)) r.label = text(extra.label);
   if (text(extra.assumption)) r.assumption = text(extra.assumption);
+  if (text(extra.note)) r.note = text(extra.note);
   const g = gate(ctx, [...path.slice(0, -1), 'requires'], extra.requires);
   if (g) r.requires = g;
   return r;
+}
+
+/** The per-plan prices under a rate's `plans`, each checked like a rate. */
+function planRates(ctx: FileContext, path: YamlPath, raw: Raw): Record<string, PlanRate> {
+  const out: Record<string, PlanRate> = {};
+  for (const [plan, value] of Object.entries(raw)) {
+    const parsed = parseRate(value);
+    if (!parsed) {
+      if (typeof value === 'number') ctx.error('invalid-amount', `\`${value}\` is not an amount of credits with at most three decimals`, [...path, plan]);
+      continue;
+    }
+    if (parsed.mc < 0) {
+      ctx.error('negative-rate', `the ${plan} price \`${String(value)}\` is negative`, [...path, plan]);
+      continue;
+    }
+    out[plan] = { mc: parsed.mc, ...(parsed.unit ? { unit: parsed.unit } : {}), at: ctx.at([...path, plan], 'key') };
+  }
+  return out;
 }
 
 function normalizePrice(ctx: FileContext, path: YamlPath, raw: unknown): Price | undefined {
@@ -304,7 +323,7 @@ function normalizePrice(ctx: FileContext, path: YamlPath, raw: unknown): Price |
     return undefined;
   }
   if (raw.rate !== undefined) {
-    const r = rate(ctx, [...path, 'rate'], raw.rate, { label: raw.label, assumption: raw.assumption });
+    const r = rate(ctx, [...path, 'rate'], raw.rate, { label: raw.label, assumption: raw.assumption, plans: raw.plans });
     if (r) price.rate = r;
     return price;
   }

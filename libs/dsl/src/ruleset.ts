@@ -1,4 +1,4 @@
-import type { Millicredits, Permille, Unit } from './amounts';
+import type { Millicredits, Money, Permille, Unit } from './amounts';
 import type { SourceLocation } from './diagnostics';
 
 /**
@@ -16,6 +16,39 @@ export interface RuleSet {
   readonly cycle: CyclePolicy;
   /** Every action by id. */
   readonly actions: Readonly<Record<string, Action>>;
+  /** Credit packs a customer can buy, in the order written (files in path order); empty when none. */
+  readonly packs: readonly Pack[];
+  /** How the price table is laid out. */
+  readonly table: TableLayout;
+}
+
+/** The price table's layout (`table:`), defined in at most one file. */
+export interface TableLayout {
+  /**
+   * The order of the table's action sections (groups), first to last; groups not listed follow in
+   * the order they first appear. Empty when the rules do not set an order.
+   */
+  readonly sections: readonly { readonly name: string; readonly at: SourceLocation }[];
+  readonly at?: SourceLocation;
+}
+
+/** The layout when the rules set none. */
+export const DEFAULT_TABLE: TableLayout = { sections: [] };
+
+/**
+ * A credit pack on the catalogue (`packs:`). ratecard takes no payments: the price is shown, and the
+ * calling service reports a purchase through the ledger, which grants the credits with this validity.
+ */
+export interface Pack {
+  readonly id: string;
+  readonly name: string;
+  readonly creditsMc: Millicredits;
+  /** Days the granted credits stay spendable; null when they never expire. */
+  readonly validDays: number | null;
+  /** What the customer pays, when the rules state it. */
+  readonly price?: Money;
+  readonly note?: string;
+  readonly at: SourceLocation;
 }
 
 /** A plan on the ladder. */
@@ -28,6 +61,13 @@ export interface Plan {
   readonly allowanceMc: Millicredits;
   /** Per-action counts allowed per billing cycle; an action not listed is unlimited. */
   readonly quotas: Readonly<Record<string, number>>;
+  /**
+   * Included usage: per action, how many requests per billing cycle cost nothing (`included:`).
+   * The request after them pays the normal price. Empty when the plan includes nothing.
+   */
+  readonly included: Readonly<Record<string, number>>;
+  /** Where each `included` entry is written, by action id. */
+  readonly includedAt: Readonly<Record<string, SourceLocation>>;
   readonly assumption?: string;
   readonly at: SourceLocation;
 }
@@ -80,9 +120,24 @@ export interface Gate {
 export interface Rate {
   readonly mc: Millicredits;
   readonly unit: Unit;
+  /**
+   * Per-plan prices (`plans: { premium: 15 cr }`): the base rate on that plan, in the rate's unit.
+   * Multipliers and conditions apply on top, as they do to `mc`. Absent when every plan pays `mc`.
+   */
+  readonly plans?: Readonly<Record<string, PlanRate>>;
   readonly label?: string;
   readonly requires?: Gate;
+  /** Shown in the price table's Notes column, on this variant's row. */
+  readonly note?: string;
   readonly assumption?: string;
+  readonly at: SourceLocation;
+}
+
+/** The base rate of one plan, written under a rate's `plans`. */
+export interface PlanRate {
+  readonly mc: Millicredits;
+  /** The unit as written, when written; it must be the rate's. */
+  readonly unit?: Unit;
   readonly at: SourceLocation;
 }
 
@@ -184,6 +239,8 @@ export interface Action {
   readonly requires?: Gate;
   /** Present when the action must be confirmed before it is charged: what the user is told. */
   readonly confirm?: string;
+  /** Shown in the price table's Notes column, on the action's rows (a variant's own note wins). */
+  readonly note?: string;
   readonly assumption?: string;
   readonly at: SourceLocation;
 }

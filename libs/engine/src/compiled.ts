@@ -1,5 +1,5 @@
 import type { Engine } from 'json-rules-engine';
-import type { Action, Param, ParamValue, Plan, RuleSet } from '@ratecard/dsl';
+import type { Action, Pack, Param, ParamValue, Plan, RuleSet } from '@ratecard/dsl';
 import type { Cell } from './price';
 
 /** One dimension of an action's cell table: the plan or an enumerated parameter. */
@@ -34,6 +34,30 @@ export interface CompiledAction {
 export interface CompiledPlan {
   readonly plan: Plan;
   readonly quotas: ReadonlyMap<string, number>;
+  /** Included usage: requests per cycle that cost nothing, by action. */
+  readonly included: ReadonlyMap<string, number>;
+  /**
+   * Every action whose decisions read this cycle's usage count on this plan (a quota, included
+   * usage or both), with both limits: one lookup per decision.
+   */
+  readonly perCycle: ReadonlyMap<string, PerCycle>;
+}
+
+/** What a plan counts per billing cycle for one action. */
+export interface PerCycle {
+  /** Requests allowed per cycle, when limited. */
+  readonly quota?: number;
+  /** Requests per cycle that cost nothing, when some are included. */
+  readonly included?: number;
+}
+
+/**
+ * True when `decide` reads this cycle's usage count of `action` for an account on `plan`: the plan
+ * has a quota or included usage for it. The one definition of which usage a caller must count and
+ * pass in `AccountState.usage`; false for a plan or action these rules do not know.
+ */
+export function usageCounted(compiled: CompiledRuleSet, plan: string, action: string): boolean {
+  return compiled.plans.get(plan)?.perCycle.has(action) ?? false;
 }
 
 /**
@@ -45,4 +69,6 @@ export interface CompiledRuleSet {
   readonly ruleset: RuleSet;
   readonly plans: ReadonlyMap<string, CompiledPlan>;
   readonly actions: ReadonlyMap<string, CompiledAction>;
+  /** The credit packs on the catalogue, by id (in the order written). */
+  readonly packs: ReadonlyMap<string, Pack>;
 }

@@ -104,17 +104,21 @@ function finish(compiled: CompiledRuleSet, ca: CompiledAction, cell: Cell, accou
   const id = ca.action.id;
   // INVARIANT: both paths return early for a plan that is not on the ladder.
   const plan = compiled.plans.get(account.plan)!;
-  {
-    const quota = plan.quotas.get(id);
-    if (quota !== undefined) {
-      const used = account.usage[id] ?? 0;
-      if (used >= quota) {
-        (reasons ??= []).push({
-          code: 'QUOTA_EXCEEDED',
-          message: `the ${plan.plan.name} plan allows ${quota} \`${id}\` per billing cycle and ${used} ${used === 1 ? 'was' : 'were'} used`,
-          rule: `plans/${plan.plan.id}/quotas/${id}`,
-        });
-      }
+  const limits = plan.perCycle.get(id);
+  if (limits !== undefined) {
+    const used = account.usage[id] ?? 0;
+    if (limits.quota !== undefined && used >= limits.quota) {
+      (reasons ??= []).push({
+        code: 'QUOTA_EXCEEDED',
+        message: `the ${plan.plan.name} plan allows ${limits.quota} \`${id}\` per billing cycle and ${used} ${used === 1 ? 'was' : 'were'} used`,
+        rule: `plans/${plan.plan.id}/quotas/${id}`,
+      });
+    }
+    if (limits.included !== undefined && used < limits.included && mc > 0) {
+      // Included usage: the price is shown, then waived, so the receipt still adds up to the cost.
+      const line: BreakdownLine = { label: `included with ${plan.plan.name}: ${used + 1} of ${limits.included} this cycle`, credits: -mc / 1000, rule: `plans/${plan.plan.id}/included/${id}` };
+      breakdown = [...breakdown, line];
+      mc = 0;
     }
   }
   const confirm = ca.action.confirm;

@@ -54,8 +54,13 @@ export interface AccountState {
   readonly plan: string;
   /** Spendable credits in millicredits. */
   readonly balanceMc: Millicredits;
-  /** How many times each action was charged in the current cycle. */
+  /**
+   * How many times each action was charged in the current cycle. Only the actions for which
+   * `usageCounted` is true are read.
+   */
   readonly usage: Readonly<Record<string, number>>;
+  /** The account's next billing date: when quotas reset and included usage starts again. */
+  readonly cycleEnd?: Date;
 }
 
 /** What a service asks about. */

@@ -1,4 +1,4 @@
-import { enumerateValues, formatCredits, formatFactor, UNITS, type ConditionTree, type Gate, type ParamValue, type RuleSet } from '@ratecard/dsl';
+import { enumerateValues, formatCredits, formatFactor, UNITS, type ConditionTree, type Gate, type ParamValue, type Rate, type RuleSet } from '@ratecard/dsl';
 import type { CompiledAction, CompiledRuleSet } from './compiled';
 import { costAndLines, type Cell } from './price';
 
@@ -101,6 +101,7 @@ export function priceTable(compiled: CompiledRuleSet): PriceTable {
     const rows = groups.get(action.group ?? 'Other') ?? [];
     groups.set(action.group ?? 'Other', rows);
     const common = [...quotaNotes(action.id), ...(action.confirm ? [`confirmation required: ${action.confirm}`] : [])];
+    const noted = (own?: string): string[] => (own ?? action.note ? [(own ?? action.note)!] : []);
     const actionAssumption = note(action.name, action.assumption);
     if (action.kind === 'composite') {
       const range = cellRange(ca, ca.cells);
@@ -114,7 +115,7 @@ export function priceTable(compiled: CompiledRuleSet): PriceTable {
         item: action.name,
         credits: showRange(range),
         plans: plansFromCells(compiled, ca),
-        notes: [`sum of its phases: ${phases.join(' + ')}`, ...common],
+        notes: [...noted(), `sum of its phases: ${phases.join(' + ')}`, ...common],
         assumptions: actionAssumption,
         range,
       });
@@ -125,14 +126,18 @@ export function priceTable(compiled: CompiledRuleSet): PriceTable {
     const per = price.per ? action.params[price.per] : undefined;
     const example = (mc: number): string[] =>
       per?.default !== undefined ? [`${formatCredits(UNITS[unit.unit].metered ? Math.ceil((mc * Number(per.default)) / unit.size) : mc, { group: true })} cr for ${per.default}${per.unit ? ' ' + per.unit : ' ' + per.name}`] : [];
-    const rateText = (mc: number): string => `${formatCredits(mc, { group: true })} cr${unit.symbol ? '/' + unit.symbol : ''}`;
+    const rateText = (mc: number, plans?: Rate['plans']): string => {
+      const one = (x: number): string => `${formatCredits(x, { group: true })} cr${unit.symbol ? '/' + unit.symbol : ''}`;
+      const own = Object.entries(plans ?? {}).map(([id, p]) => `${rs.plans.find((x) => x.id === id)?.name ?? id} ${one(p.mc)}`);
+      return own.length ? `${one(mc)} (${own.join(', ')})` : one(mc);
+    };
     if (price.rate) {
       rows.push({
         action: action.id,
         item: !price.rate.label || price.rate.label === action.name ? action.name : price.rate.label.startsWith(action.name) ? price.rate.label : `${action.name} — ${price.rate.label}`,
-        credits: rateText(price.rate.mc),
+        credits: rateText(price.rate.mc, price.rate.plans),
         plans: plansFromCells(compiled, ca),
-        notes: [...example(price.rate.mc), ...common],
+        notes: [...noted(), ...example(price.rate.mc), ...common],
         assumptions: [...actionAssumption, ...note(action.name, price.rate.assumption)],
       });
     } else {
@@ -145,9 +150,9 @@ export function priceTable(compiled: CompiledRuleSet): PriceTable {
         rows.push({
           action: action.id,
           item,
-          credits: rateText(v.mc),
+          credits: rateText(v.mc, v.plans),
           plans: plansFromCells(compiled, ca, by.name, (enumerateValues(by) ?? []).find((x) => String(x) === key)),
-          notes: [...(by.default === v.label || by.default === key ? ['default'] : []), ...example(v.mc), ...common],
+          notes: [...noted(v.note), ...(by.default === v.label || by.default === key ? ['default'] : []), ...example(v.mc), ...common],
           assumptions: [...actionAssumption, ...note(item, v.assumption)],
         });
       }
@@ -185,10 +190,16 @@ export function priceTable(compiled: CompiledRuleSet): PriceTable {
     rulesetVersion: compiled.version,
     plans,
     cycle: cycleText(rs),
-    groups: [...groups.entries()].map(([name, rows]) => ({ name, rows })),
+    groups: sectionOrder(rs, [...groups.keys()]).map((name) => ({ name, rows: groups.get(name)! })),
     free,
     assumptions,
   };
+}
+
+/** Groups in the order the rules' `table.sections` set; the others after them, as they first appear. */
+function sectionOrder(rs: RuleSet, groups: readonly string[]): string[] {
+  const listed = rs.table.sections.map((s) => s.name).filter((n) => groups.includes(n));
+  return [...listed, ...groups.filter((g) => !listed.includes(g))];
 }
 
 function cellCost(ca: CompiledAction, cell: Cell): number {

@@ -25,6 +25,20 @@ describe(compile.name, () => {
     expect(sut.actions.get('video.generate')!.otherParams.map((p) => p.name)).toEqual(['seconds']);
   });
 
+  it('keeps the packs catalogue by id, in the order written', async () => {
+    const { compiled, diagnostics } = await compileSources(
+      sources({
+        'plans.yaml': PLANS_YAML,
+        'x.yaml': yaml('actions:', '  chat.edit:', '    price: 1 cr', 'packs:', '  - { id: boost-500, name: Boost 500, credits: 500 cr, valid: 90 days, price: USD 9.99 }', '  - { id: forever, credits: 50 cr, valid: never }'),
+      }),
+    );
+    expect(diagnostics).toEqual([]);
+    expect([...compiled!.packs.keys()]).toEqual(['boost-500', 'forever']);
+    expect(compiled!.packs.get('boost-500')).toMatchObject({ name: 'Boost 500', creditsMc: 500_000, validDays: 90, price: { currency: 'USD', amountMinor: 999 } });
+    expect(compiled!.packs.get('forever')).toMatchObject({ creditsMc: 50_000, validDays: null });
+    expect((await compileBundled()).packs.size).toBe(0);
+  });
+
   it('is immutable', async () => {
     const sut = await compileBundled();
     const image = sut.actions.get('image.generate')!;

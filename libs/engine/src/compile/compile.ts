@@ -1,5 +1,5 @@
-import { enumerateValues, hasErrors, loadRuleSet, PLAN_FACT, sortDiagnostics, type Diagnostic, type ParamValue, type RuleSet, type SourceFile } from '@ratecard/dsl';
-import type { CompiledAction, CompiledPlan, CompiledRuleSet, Dimension } from '../compiled';
+import { enumerateValues, hasErrors, loadRuleSet, PLAN_FACT, sortDiagnostics, type Diagnostic, type ParamValue, type Plan, type RuleSet, type SourceFile } from '@ratecard/dsl';
+import type { CompiledAction, CompiledPlan, CompiledRuleSet, Dimension, PerCycle } from '../compiled';
 import type { Cell } from '../price';
 import { makeEngine } from '../rules-engine';
 import { settle, sortEvents, type EventSource, type Facts, type Settleable } from '../settle';
@@ -28,7 +28,7 @@ export interface CompileResult {
 export async function compile(ruleset: RuleSet): Promise<CompileResult> {
   const diagnostics: Diagnostic[] = [];
   const planRank = new Map(ruleset.plans.map((p) => [p.id, p.rank]));
-  const plans = new Map<string, CompiledPlan>(ruleset.plans.map((p) => [p.id, Object.freeze({ plan: p, quotas: new Map(Object.entries(p.quotas)) })]));
+  const plans = new Map<string, CompiledPlan>(ruleset.plans.map((p) => [p.id, compilePlan(p)]));
 
   // Stage "rules" and the facts each action reads. Composites read what their phases read.
   const targets = new Map<string, Settleable>();
@@ -98,9 +98,17 @@ export async function compile(ruleset: RuleSet): Promise<CompileResult> {
   const sorted = sortDiagnostics(diagnostics);
   if (hasErrors(sorted)) return { diagnostics: sorted };
   return {
-    compiled: Object.freeze({ version: rulesetVersion(ruleset), ruleset, plans, actions }),
+    compiled: Object.freeze({ version: rulesetVersion(ruleset), ruleset, plans, actions, packs: new Map(ruleset.packs.map((p) => [p.id, p])) }),
     diagnostics: sorted,
   };
+}
+
+function compilePlan(plan: Plan): CompiledPlan {
+  const perCycle = new Map<string, PerCycle>();
+  for (const [action, quota] of Object.entries(plan.quotas)) perCycle.set(action, { quota });
+  for (const [action, included] of Object.entries(plan.included)) perCycle.set(action, Object.freeze({ ...perCycle.get(action), included }));
+  for (const [action, limits] of perCycle) perCycle.set(action, Object.freeze(limits));
+  return Object.freeze({ plan, quotas: new Map(Object.entries(plan.quotas)), included: new Map(Object.entries(plan.included)), perCycle });
 }
 
 /** Loads and compiles in one step; diagnostics of both. */

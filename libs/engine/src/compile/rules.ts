@@ -1,5 +1,5 @@
 import type { RuleProperties, TopLevelCondition } from 'json-rules-engine';
-import { enumerateValues, PLAN_FACT, type Action, type ConditionTree, type Gate, type ParamValue, type RuleSet } from '@ratecard/dsl';
+import { enumerateValues, PLAN_FACT, type Action, type ConditionTree, type Gate, type ParamValue, type Rate, type RuleSet } from '@ratecard/dsl';
 import type { ReasonCode } from '../decision';
 
 /** What a rule's event tells the fold. `seq` orders steps and reasons as they were declared. */
@@ -46,17 +46,31 @@ export function buildRules(action: Action, ruleset: RuleSet): ActionRules {
 
   if (action.requires) gateRule(`${action.id}`, [], action.requires, `\`${action.id}\``, seq++, `${action.id}/requires`);
 
+  /**
+   * A rate's rules: the rate for every plan without a price of its own, and one rule per plan price
+   * (`plans: { premium: 15 cr }`), so exactly one rate fires for any plan.
+   */
+  const rateRules = (rule: string, when: ConditionTree[], rate: Rate, label: string, at: number): void => {
+    const own = Object.keys(rate.plans ?? {});
+    const others: ConditionTree[] = own.length ? [{ fact: PLAN_FACT, operator: 'notIn', value: own }] : [];
+    add(rule, { all: [...when, ...others] } as TopLevelCondition, { kind: 'rate', seq: at, rateMc: rate.mc, unit: rate.unit, label, rule, ...assumed(rate.assumption) });
+    for (const [plan, pr] of Object.entries(rate.plans ?? {})) {
+      const planRule = `${rule}/plan/${plan}`;
+      const onPlan: ConditionTree = { fact: PLAN_FACT, operator: 'equal', value: plan };
+      add(planRule, { all: [...when, onPlan] } as TopLevelCondition, { kind: 'rate', seq: at, rateMc: pr.mc, unit: rate.unit, label: `${label} (${planName(plan)} price)`, rule: planRule, ...assumed(rate.assumption) });
+    }
+  };
+
   const price = action.price;
   if (price?.rate) {
-    const rule = `${action.id}/rate`;
-    add(rule, { all: [] }, { kind: 'rate', seq: seq++, rateMc: price.rate.mc, unit: price.rate.unit, label: price.rate.label ?? action.name, rule, ...assumed(price.rate.assumption) });
+    rateRules(`${action.id}/rate`, [], price.rate, price.rate.label ?? action.name, seq++);
   } else if (price?.by && price.variants) {
     const by = price.by;
     for (const [key, rate] of Object.entries(price.variants)) {
       const rule = `${action.id}/variant/${key}`;
       const when: ConditionTree = { fact: by, operator: 'equal', value: typed(by, key) };
       const at = seq++;
-      add(rule, { all: [when] } as TopLevelCondition, { kind: 'rate', seq: at, rateMc: rate.mc, unit: rate.unit, label: rate.label ?? `${action.name} (${key})`, rule, ...assumed(rate.assumption) });
+      rateRules(rule, [when], rate, rate.label ?? `${action.name} (${key})`, at);
       if (rate.requires) gateRule(rule, [when], rate.requires, `${by} \`${key}\``, at, rule);
     }
   }

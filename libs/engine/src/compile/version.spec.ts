@@ -66,6 +66,27 @@ describe(rulesetVersion.name, () => {
     expect(rulesetVersion(loadYaml(explicit))).toBe(rulesetVersion(loadYaml(ONE_FILE)));
   });
 
+  it('changes when a pack is added, changed or reordered, and not for an empty catalogue', () => {
+    const base = rulesetVersion(loadYaml(ONE_FILE));
+    const packs = (...lines: string[]): YamlFiles => ({ ...ONE_FILE, 'packs.yaml': yaml('packs:', ...lines) });
+    const a = '  - { id: boost-500, credits: 500 cr, valid: 90 days, price: USD 9.99 }';
+    const b = '  - { id: boost-50, credits: 50 cr, valid: never }';
+    const withA = rulesetVersion(loadYaml(packs(a)));
+    expect(withA).not.toBe(base);
+    expect(rulesetVersion(loadYaml({ ...ONE_FILE, 'packs.yaml': 'packs: []\n' }))).toBe(base);
+    expect(rulesetVersion(loadYaml(packs(a.replace('90 days', '30 days'))))).not.toBe(withA);
+    expect(rulesetVersion(loadYaml(packs(a.replace('9.99', '9.98'))))).not.toBe(withA);
+    expect(rulesetVersion(loadYaml(packs(a, b)))).not.toBe(rulesetVersion(loadYaml(packs(b, a))));
+  });
+
+  it('changes when included usage changes', () => {
+    const base = rulesetVersion(loadYaml(ONE_FILE));
+    const text = ONE_FILE['rules.yaml'];
+    const included = rulesetVersion(loadYaml({ 'rules.yaml': text.replace('    quotas: { site.make: 2 }', '    quotas: { site.make: 2 }\n    included: { chat.edit: 10 }') }));
+    expect(included).not.toBe(base);
+    expect(rulesetVersion(loadYaml({ 'rules.yaml': text.replace('    quotas: { site.make: 2 }', '    quotas: { site.make: 2 }\n    included: { chat.edit: 11 }') }))).not.toBe(included);
+  });
+
   it('changes when the plan ladder is reordered', () => {
     const ladder = (a: string, b: string): YamlFiles => ({
       'plans.yaml': yaml('plans:', `  - { id: ${a}, allowance: 1 cr }`, `  - { id: ${b}, allowance: 1 cr }`),

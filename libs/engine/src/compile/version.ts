@@ -10,10 +10,18 @@ export const SEMANTICS = 1;
 /**
  * Stage "version": the canonical form of a rule set is its JSON with object keys sorted and source
  * locations left out, so comments, formatting, key order and file layout do not change it; any
- * change of meaning does. The version is the SHA-256 of that text, in hex.
+ * change of meaning does (packs included: their order too, as the catalogue shows them). The version
+ * is the SHA-256 of that text, in hex.
  */
 export function canonicalForm(ruleset: RuleSet): string {
-  return stableStringify({ semantics: SEMANTICS, plans: ruleset.plans, cycle: ruleset.cycle, actions: ruleset.actions });
+  // Sections a rule set may leave out are left out of the form when empty, so rule sets written
+  // before they existed keep their version.
+  const optional = {
+    ...(ruleset.packs.length > 0 ? { packs: ruleset.packs } : {}),
+    ...(ruleset.table.sections.length > 0 ? { table: ruleset.table.sections.map((s) => s.name) } : {}),
+  };
+  const plans = ruleset.plans.map(({ included, ...plan }) => (Object.keys(included).length > 0 ? { ...plan, included } : plan));
+  return stableStringify({ semantics: SEMANTICS, plans, cycle: ruleset.cycle, actions: ruleset.actions, ...optional });
 }
 
 /** The rule-set version: SHA-256 of the canonical form. */
@@ -22,7 +30,7 @@ export function rulesetVersion(ruleset: RuleSet): string {
 }
 
 /** Keys that say where something was written, not what it means. */
-const LOCATION_KEYS = new Set(['at', 'leavesAt', 'byAt']);
+const LOCATION_KEYS = new Set(['at', 'leavesAt', 'byAt', 'includedAt']);
 
 function stableStringify(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { bundledRulesWith, expectProblem, newAccountId, START, useApi, type Json } from '../support/api';
 import { DATABASE_KINDS } from '../support/databases';
+import { issueRuleFiles } from '../support/v2-rules';
 
 // Credit grants over HTTP, and the money bugs of ledger v1 (issue 9, section 3), each pinned with
 // concrete numbers on both databases. The semantics are in docs/credits.md.
@@ -92,6 +93,38 @@ describe.each(DATABASE_KINDS)('grants on %s', (kind) => {
       expectProblem(await grant(id, { amount: 5, reason: 'x', expiresAt: '275760-09-14T00:00:00Z' }), 400, 'INVALID_REQUEST');
       expectProblem(await grant(id, { amount: 5, reason: 'x', priority: 1001 }), 400, 'INVALID_REQUEST');
       expectProblem(await grant(id, { amount: 5, reason: 'x', priority: null }), 400, 'INVALID_REQUEST');
+      expect(await api.snapshot(id)).toEqual(before);
+    });
+  });
+
+  describe('POST /v1/accounts/:id/packs', () => {
+    it("grants the catalogue's pack once per key, valid for its days; the billing date leaves it alone", async () => {
+      const files = issueRuleFiles().map((f) => ({ ...f, path: f.path.replace(/^rules\//, '') }));
+      const published = await api.admin.post('/v1/rulesets', { files, message: 'boost pack', activate: true, force: true, reason: 'test' });
+      expect(published.status).toBe(201);
+      const { id } = await api.createAccount({ plan: 'basic', billingAnchor: 20 });
+      const key = `payment-${randomUUID()}`;
+
+      const bought = await api.service.post(`/v1/accounts/${id}/packs`, { pack: 'boost-500' }, { idempotencyKey: key });
+      const retried = await api.service.post(`/v1/accounts/${id}/packs`, { pack: 'boost-500' }, { idempotencyKey: key });
+
+      expect([bought.status, retried.status, retried.headers['idempotent-replayed']]).toEqual([201, 201, 'true']);
+      expect(bought.body.grant).toMatchObject({ source: 'pack', pack: 'boost-500', amount: 500, remaining: 500, expiresAt: '2026-06-18T12:00:00.000Z', reason: 'pack Boost 500' });
+      expect(bought.body.balance).toBe(2000);
+      api.clock.set('2026-05-01T00:00:00Z');
+      expect(await live(id)).toEqual([
+        ['allowance', 1500, '2026-05-20T00:00:00.000Z', 100],
+        ['pack', 500, '2026-06-18T12:00:00.000Z', 100],
+      ]);
+      await api.admin.post('/v1/rulesets/rollback', { force: true, reason: 'test' });
+    });
+
+    it('needs an Idempotency-Key, refuses a pack the rules do not sell, and grants nothing', async () => {
+      const { id } = await api.createAccount({ plan: 'basic' });
+      const before = await api.snapshot(id);
+      expectProblem(await api.service.post(`/v1/accounts/${id}/packs`, { pack: 'boost-500' }), 400, 'IDEMPOTENCY_KEY_REQUIRED');
+      expectProblem(await api.service.post(`/v1/accounts/${id}/packs`, { pack: 'mega' }, { idempotencyKey: randomUUID() }), 422, 'UNKNOWN_PACK');
+      expectProblem(await api.service.post(`/v1/accounts/${newAccountId()}/packs`, { pack: 'mega' }, { idempotencyKey: randomUUID() }), 422, 'UNKNOWN_PACK');
       expect(await api.snapshot(id)).toEqual(before);
     });
   });

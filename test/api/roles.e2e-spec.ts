@@ -15,6 +15,7 @@ import { readRuleFiles } from '../support/rules';
  *   POST   /v1/accounts/:id/plan              ·       ✓       ·
  *   POST   /v1/accounts/:id/grants            ·       ✓       ·
  *   GET    /v1/accounts/:id/grants            ✓       ✓       ✓
+ *   POST   /v1/accounts/:id/packs             ✓       ✓       ·
  *   POST   /v1/decisions                      ✓       ·       ·
  *   GET    /v1/decisions (the log)            ·       ✓       ✓
  *   POST   /v1/charges                        ✓       ·       ·
@@ -74,6 +75,7 @@ const ROUTES: readonly Route[] = [
   { route: 'GET /v1/accounts/:id', allowed: ['service', 'admin', 'auditor'], ok: 200, prepare: async (api) => { const id = await account(api); return (c) => c.get(`/v1/accounts/${id}`); } },
   { route: 'GET /v1/accounts/:id/ledger', allowed: ['admin', 'auditor'], ok: 200, prepare: async (api) => { const id = await account(api); return (c) => c.get(`/v1/accounts/${id}/ledger`); } },
   { route: 'GET /v1/accounts/:id/grants', allowed: ['service', 'admin', 'auditor'], ok: 200, prepare: async (api) => { const id = await account(api); return (c) => c.get(`/v1/accounts/${id}/grants`); } },
+  { route: 'POST /v1/accounts/:id/packs', allowed: ['service', 'admin'], ok: 422, prepare: async (api) => { const id = await account(api); return (c) => c.post(`/v1/accounts/${id}/packs`, { pack: 'none' }, { idempotencyKey: randomUUID() }); } },
   { route: 'POST /v1/accounts/:id/plan', allowed: ['admin'], ok: 200, prepare: async (api) => { const id = await account(api); return (c) => c.post(`/v1/accounts/${id}/plan`, { plan: 'pro' }); } },
   { route: 'POST /v1/accounts/:id/grants', allowed: ['admin'], ok: 201, prepare: async (api) => { const id = await account(api); return (c) => c.post(`/v1/accounts/${id}/grants`, { amount: 10, reason: 'goodwill' }); } },
   { route: 'POST /v1/decisions', allowed: ['service'], ok: 200, prepare: async (api) => { const id = await account(api); return (c) => c.post('/v1/decisions', { accountId: id, action: 'chat.edit' }); } },

@@ -122,3 +122,29 @@ export async function granting(
   if (key === undefined) return { body: await transaction(deps.db, run), replayed: false };
   return idempotent(deps.db, deps.reads, scope, key, hash, run);
 }
+
+/**
+ * Grants a credit pack the customer bought (ratecard takes no payments: the calling service reports
+ * the purchase): the pack's credits, valid for the pack's days from now or for ever, as the active
+ * rules' catalogue says. The key makes the report safe to retry; the same key never grants twice.
+ */
+export async function grantPack(deps: LedgerDeps, id: string, packId: string, key: string, now: Date, caller: Caller): Promise<Idempotent<GrantedView>> {
+  const compiled = deps.rules.active();
+  if (!compiled.packs.has(packId)) {
+    const known = [...compiled.packs.keys()];
+    throw new LedgerError('UNKNOWN_PACK', `\`${packId}\` is not a pack of the active rules; ${known.length ? `packs are ${known.map((p) => `\`${p}\``).join(', ')}` : 'the rules sell no packs'}`, { pack: packId });
+  }
+  const hash = hashOf({ op: 'pack', accountId: id, pack: packId });
+  return granting(deps, id, { scope: 'pack', key, hash }, now, caller, (_book, ctx) => {
+    // The catalogue of the rules this operation runs under (the same version as checked above, unless an activation came between).
+    const pack = ctx.compiled.packs.get(packId) ?? compiled.packs.get(packId)!;
+    return {
+      source: 'pack',
+      amountMc: pack.creditsMc,
+      expiresAt: pack.validDays === null ? null : new Date(now.getTime() + pack.validDays * 86_400_000),
+      reason: `pack ${pack.name}`,
+      pack: pack.id,
+      rulesetVersion: ctx.compiled.packs.has(packId) ? ctx.compiled.version : compiled.version,
+    };
+  });
+}

@@ -1,5 +1,5 @@
 import type { Millicredits } from '@ratecard/dsl';
-import { decide, type Decision } from '@ratecard/engine';
+import { decide, usageCounted, type Decision } from '@ratecard/engine';
 import * as accounts from './accounts';
 import { ChargeQueue } from './charge-queue';
 import type { Database } from './database';
@@ -8,7 +8,6 @@ import * as holds from './holds';
 import { HotReads } from './hot-reads';
 import { newId } from './ids';
 import type { ActionRequest, Caller, Idempotent, LedgerDeps } from './operation';
-import { usageCounted } from './planner/charges';
 import { isStale, type AppliedPlanChange } from './planner/cycle';
 import { decisionLogRow } from './planner/plan';
 import { accountNotFound, readAccountView, readCharge, readEntries, readGrants, readHold, type ChargeDetail, type Page } from './reads';
@@ -118,6 +117,11 @@ export class Ledger {
     return accounts.grant(this.deps, id, input, key, now, caller);
   }
 
+  /** Grants a credit pack of the active rules that the customer bought, once per key. */
+  grantPack(id: string, pack: string, key: string, now: Date, caller: Caller): Promise<Idempotent<accounts.GrantedView>> {
+    return accounts.grantPack(this.deps, id, pack, key, now, caller);
+  }
+
   // ---------------------------------------------------------------- decisions and charges
 
   /**
@@ -134,7 +138,7 @@ export class Ledger {
     }
     const usage = usageCounted(compiled, account.plan, req.action) ? { [req.action]: account.used } : {};
     const state = { plan: account.plan, balanceMc: account.balanceMc, usage };
-    const decision = decide(compiled, state, { action: req.action, params: req.params ?? {}, confirm: req.confirm ?? false }, now);
+    const decision = decide(compiled, { ...state, cycleEnd: account.cycleEnd }, { action: req.action, params: req.params ?? {}, confirm: req.confirm ?? false }, now);
     this.deps.logs.push(decisionLogRow('quote', account, req, decision, { caller, now }, state));
     return decision;
   }

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, Api
 import { Ledger, type AccountView, type EntryView, type GrantedView, type GrantView, type Page } from '@ratecard/ledger';
 import type { FastifyReply } from 'fastify';
 import { Roles, type AuthedRequest } from '../http/auth';
-import { ChangePlanDto, CreateAccountDto, GrantDto, GrantsQuery, LedgerQuery } from '../http/dto';
+import { ChangePlanDto, CreateAccountDto, GrantDto, GrantsQuery, LedgerQuery, PackDto } from '../http/dto';
 import { callerOf, credits, expiryOf, idempotencyKey } from '../http/request';
 import { AccountSchema, EntryPageSchema, GrantedSchema, GrantPageSchema, ProblemSchema } from '../http/schemas';
 import { CLOCK, type Clock } from '../tokens';
@@ -83,6 +83,32 @@ export class AccountsController {
       this.clock.now(),
       callerOf(req),
     );
+    if (result.replayed) void reply.header('idempotent-replayed', 'true');
+    return result.body;
+  }
+
+  @Post(':id/packs')
+  @Roles('service', 'admin')
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Grant a credit pack the customer bought',
+    description:
+      "ratecard takes no payments: call this after the customer paid. Grants the pack's credits as the active rules' catalogue says (`packs:`), valid for the pack's days from now (or for ever). The `Idempotency-Key` (e.g. your payment id) makes it safe to retry: the same key and pack grant once.",
+  })
+  @ApiHeader({ name: 'Idempotency-Key', required: true, description: 'Your payment or order id: one pack per key.' })
+  @ApiResponse({ status: 201, type: GrantedSchema })
+  @ApiResponse({ status: 400, type: ProblemSchema, description: 'IDEMPOTENCY_KEY_REQUIRED' })
+  @ApiResponse({ status: 404, type: ProblemSchema, description: 'ACCOUNT_NOT_FOUND' })
+  @ApiResponse({ status: 409, type: ProblemSchema, description: 'IDEMPOTENCY_KEY_REUSED' })
+  @ApiResponse({ status: 422, type: ProblemSchema, description: 'UNKNOWN_PACK' })
+  async pack(
+    @Param('id') id: string,
+    @Body() body: PackDto,
+    @Headers('idempotency-key') header: string | undefined,
+    @Req() req: AuthedRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<GrantedView> {
+    const result = await this.ledger.grantPack(id, body.pack, idempotencyKey(header, true), this.clock.now(), callerOf(req));
     if (result.replayed) void reply.header('idempotent-replayed', 'true');
     return result.body;
   }

@@ -1,13 +1,8 @@
-import { decide, type CompiledRuleSet, type Decision } from '@ratecard/engine';
+import { decide, usageCounted, type Decision } from '@ratecard/engine';
 import type { Book, HoldRow } from '../book';
 import type { ActionRequest, OpContext } from '../operation';
 import { draw } from './draw';
 import { countUsage, logDecision, post, touched, type DecidedState, type Plan, type PlannedCharge } from './plan';
-
-/** True when `decide` needs this cycle's count of `action` on `plan` (the plan has a quota on it). */
-export function usageCounted(compiled: CompiledRuleSet, plan: string, action: string): boolean {
-  return compiled.plans.get(plan)?.quotas.has(action) ?? false;
-}
 
 /** What `decide` sees of the account: plan, spendable balance, this cycle's count of the action when it matters. */
 export function decidedState(ctx: OpContext, book: Book, action: string): DecidedState {
@@ -19,7 +14,7 @@ export function decidedState(ctx: OpContext, book: Book, action: string): Decide
 /** Decides a request against the book as it stands. */
 export function decideOn(ctx: OpContext, book: Book, req: ActionRequest): { decision: Decision; state: DecidedState } {
   const state = decidedState(ctx, book, req.action);
-  const decision = decide(ctx.compiled, state, { action: req.action, params: req.params ?? {}, confirm: req.confirm ?? false }, ctx.now);
+  const decision = decide(ctx.compiled, { ...state, cycleEnd: book.account.cycleEnd }, { action: req.action, params: req.params ?? {}, confirm: req.confirm ?? false }, ctx.now);
   return { decision, state };
 }
 

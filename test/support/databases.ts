@@ -15,7 +15,7 @@ export const DATABASE_KINDS: readonly DatabaseTarget['kind'][] = ['sqlite', 'pos
 /** The PostgreSQL server URL, or a clear failure. */
 export function postgresUrl(): string {
   const url = process.env.RATECARD_TEST_PG_URL;
-  if (!url) throw new Error('no PostgreSQL server for tests: install `postgresql` (the global setup starts one) or set RATECARD_TEST_PG_URL');
+  if (!url) throw new Error('no PostgreSQL server for tests: run them with jest (its global setup starts one) or set RATECARD_TEST_PG_URL');
   return url;
 }
 

@@ -1,8 +1,11 @@
 import { BigIntType, DateTimeType, Entity, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
 import { Account } from './account.entity';
 
-/** Every kind of credit movement. */
-export type EntryKind = 'grant' | 'debit' | 'hold' | 'capture' | 'release' | 'refund' | 'expiry' | 'rollover';
+/**
+ * Every kind of ledger entry. `plan` moves no credits (amount 0): it records a plan change made
+ * for the account, such as a plan mapping applied with an activation.
+ */
+export type EntryKind = 'grant' | 'debit' | 'hold' | 'capture' | 'release' | 'refund' | 'expiry' | 'rollover' | 'plan';
 
 /**
  * One credit movement. Append-only: never updated or deleted (the migrations install triggers that

@@ -58,10 +58,10 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   test: {
-    summary: 'run the expected-result cases (*.test.yaml) next to the rules',
-    usage: 'test [--rules DIR] [--verbose]',
-    options: { ...rules, verbose: { type: 'boolean', short: 'v', default: false } },
-    run: (io, v) => test(io, { rules: v.rules as string, verbose: v.verbose as boolean }),
+    summary: 'run the expected-result cases (*.test.yaml) next to the rules; --update rewrites the failing ones',
+    usage: 'test [--rules DIR] [--verbose] [--update]',
+    options: { ...rules, verbose: { type: 'boolean', short: 'v', default: false }, update: { type: 'boolean', default: false } },
+    run: (io, v) => test(io, { rules: v.rules as string, verbose: v.verbose as boolean, update: v.update as boolean }),
   },
   table: {
     summary: 'print the price list generated from the rules',

@@ -228,10 +228,12 @@ export class RuleVersions {
   async compile(name: string): Promise<CompiledRuleSet> {
     const cached = this.cache.get(name);
     if (cached) return cached;
-    const { version, sources } = await this.get(name);
+    const em = this.fork();
+    const version = await this.resolve(em, name);
     const hit = this.cache.get(version);
     if (hit) return hit;
-    const { compiled, diagnostics } = await compileSources(sources);
+    const row = await em.findOneOrFail(RulesetVersion, { version });
+    const { compiled, diagnostics } = await compileSources(row.files);
     // INVARIANT: only rule sets that compiled were published, and the version is their content hash.
     if (!compiled || compiled.version !== version) {
       throw new LedgerError('INVALID_RULES', `version \`${version}\` no longer compiles to itself`, { diagnostics });

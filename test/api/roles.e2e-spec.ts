@@ -65,7 +65,7 @@ const activeVersion = async (api: ApiHarness) => (await api.anonymous.get('/heal
 /** Publishes and activates a second version (brainstorms at 2 cr), so there is one to roll back from. */
 const twoVersions = async (api: ApiHarness) => {
   const before = await activeVersion(api);
-  const res = await api.admin.post('/v1/rulesets', { files: bundledRulesWith('editing.yaml', 'description: AI suggests 5–8 site ideas\n    price: 1 cr', 'description: AI suggests 5–8 site ideas\n    price: 2 cr'), message: 'brainstorms at 2 cr', activate: true });
+  const res = await api.admin.post('/v1/rulesets', { files: await bundledRulesWith('editing.yaml', 'description: AI suggests 5–8 site ideas\n    price: 1 cr', 'description: AI suggests 5–8 site ideas\n    price: 2 cr'), message: 'brainstorms at 2 cr', activate: true });
   expect(res.status).toBe(201);
   return { before, after: res.body.version as string };
 };

@@ -35,8 +35,8 @@ describe.each(DATABASE_KINDS)('rule sets on %s', (kind) => {
     const { id } = await api.createAccount({ plan: 'basic' });
     const v1 = await active();
 
-    const published = await api.admin.post('/v1/rulesets', { files: bundledRulesWith('editing.yaml', BRAINSTORM_AT_1, BRAINSTORM_AT_2), message: 'brainstorms at 2 cr' });
-    const again = await api.admin.post('/v1/rulesets', { files: bundledRulesWith('editing.yaml', BRAINSTORM_AT_1, BRAINSTORM_AT_2), message: 'the same rules' });
+    const published = await api.admin.post('/v1/rulesets', { files: await bundledRulesWith('editing.yaml', BRAINSTORM_AT_1, BRAINSTORM_AT_2), message: 'brainstorms at 2 cr' });
+    const again = await api.admin.post('/v1/rulesets', { files: await bundledRulesWith('editing.yaml', BRAINSTORM_AT_1, BRAINSTORM_AT_2), message: 'the same rules' });
     const v2 = published.body.version;
 
     expect(published.status).toBe(201);
@@ -77,7 +77,7 @@ describe.each(DATABASE_KINDS)('rule sets on %s', (kind) => {
   it('publish with `activate: true` switches at once', async () => {
     const { id } = await api.createAccount({ plan: 'basic' });
     const v1 = await active();
-    const res = await api.admin.post('/v1/rulesets', { files: bundledRulesWith('editing.yaml', BRAINSTORM_AT_1, 'description: AI suggests 5–8 site ideas\n    price: 3 cr'), message: 'brainstorms at 3 cr', activate: true });
+    const res = await api.admin.post('/v1/rulesets', { files: await bundledRulesWith('editing.yaml', BRAINSTORM_AT_1, 'description: AI suggests 5–8 site ideas\n    price: 3 cr'), message: 'brainstorms at 3 cr', activate: true });
     expect(res.body).toMatchObject({ created: true, activated: true });
     expect(await brainstormCost(id)).toMatchObject({ cost: 3, rulesetVersion: res.body.version });
     expect((await api.admin.post(`/v1/rulesets/${v1}/activate`)).status).toBe(200);
@@ -88,7 +88,7 @@ describe.each(DATABASE_KINDS)('rule sets on %s', (kind) => {
     const { id } = await api.createAccount({ plan: 'basic' });
     const v1 = await active();
     const hold = (await api.hold({ accountId: id, action: 'prompt.brainstorm' })).body;
-    const v2 = (await api.admin.post('/v1/rulesets', { files: bundledRulesWith('editing.yaml', BRAINSTORM_AT_1, BRAINSTORM_AT_2), message: 'brainstorms at 2 cr', activate: true })).body.version;
+    const v2 = (await api.admin.post('/v1/rulesets', { files: await bundledRulesWith('editing.yaml', BRAINSTORM_AT_1, BRAINSTORM_AT_2), message: 'brainstorms at 2 cr', activate: true })).body.version;
     expect(v2).not.toBe(v1);
 
     const captured = await api.service.post(`/v1/holds/${hold.id}/capture`, { params: {} });
@@ -112,7 +112,7 @@ describe.each(DATABASE_KINDS)('rule sets on %s', (kind) => {
 
   it('GET /v1/rulesets/diff says what changed between two versions', async () => {
     const v1 = await active();
-    const v2 = (await api.admin.post('/v1/rulesets', { files: bundledRulesWith('editing.yaml', BRAINSTORM_AT_1, BRAINSTORM_AT_2), message: 'brainstorms at 2 cr' })).body.version;
+    const v2 = (await api.admin.post('/v1/rulesets', { files: await bundledRulesWith('editing.yaml', BRAINSTORM_AT_1, BRAINSTORM_AT_2), message: 'brainstorms at 2 cr' })).body.version;
 
     const json = await api.auditor.get(`/v1/rulesets/diff?from=${v1}&to=${v2}`);
     const md = await api.auditor.get(`/v1/rulesets/diff?from=${v1}&to=${v2}&format=md`);
@@ -131,7 +131,7 @@ describe.each(DATABASE_KINDS)('rule sets on %s', (kind) => {
     const { id } = await api.createAccount({ plan: 'basic' });
     for (let i = 0; i < 3; i++) expect((await api.charge({ accountId: id, action: 'prompt.brainstorm' })).status).toBe(201);
     await api.service.post('/v1/decisions', { accountId: id, action: 'chat.edit' });
-    const v2 = (await api.admin.post('/v1/rulesets', { files: bundledRulesWith('editing.yaml', BRAINSTORM_AT_1, BRAINSTORM_AT_2), message: 'brainstorms at 2 cr' })).body.version;
+    const v2 = (await api.admin.post('/v1/rulesets', { files: await bundledRulesWith('editing.yaml', BRAINSTORM_AT_1, BRAINSTORM_AT_2), message: 'brainstorms at 2 cr' })).body.version;
     api.clock.advance({ minutes: 1 });
     const before = await api.fingerprint();
 

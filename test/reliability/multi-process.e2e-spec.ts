@@ -179,7 +179,7 @@ describe('several API processes on one PostgreSQL database', () => {
       const before = (await apis[0].health()).rulesetVersion as string;
       for (const api of apis) expect((await api.health()).rulesetVersion).toBe(before);
 
-      const published = await admin.post('/v1/rulesets', { files: bundledRulesWith('editing.yaml', CHAT_EDIT_AT_HALF, CHAT_EDIT_AT_0_75), message: 'chat edits at 0.75 cr' });
+      const published = await admin.post('/v1/rulesets', { files: await bundledRulesWith('editing.yaml', CHAT_EDIT_AT_HALF, CHAT_EDIT_AT_0_75), message: 'chat edits at 0.75 cr' });
       expect(published.status).toBe(201);
       const next = published.body.version as string;
       const activatedAt = Date.now();
@@ -210,7 +210,7 @@ describe('several API processes on one PostgreSQL database', () => {
       const accountId = await accountFor(40);
       const quote = await services[0].post('/v1/decisions', { accountId, action: 'chat.edit' });
       const before = { version: quote.body.rulesetVersion as string, mc: quote.body.costMillicredits as number };
-      const published = await admin.post('/v1/rulesets', { files: bundledRulesWith('editing.yaml', CHAT_EDIT_AT_HALF, 'price: { rate: 1.25 cr/edit,'), message: 'chat edits at 1.25 cr' });
+      const published = await admin.post('/v1/rulesets', { files: await bundledRulesWith('editing.yaml', CHAT_EDIT_AT_HALF, 'price: { rate: 1.25 cr/edit,'), message: 'chat edits at 1.25 cr' });
       expect(published.status).toBe(201);
       const next = published.body.version as string;
       const priceOf = new Map([

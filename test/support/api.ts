@@ -23,7 +23,7 @@ import { createApp } from '../../apps/api/src/app';
 import { loadConfig } from '../../apps/api/src/config';
 import type { Clock } from '../../apps/api/src/tokens';
 import { freshDatabase } from './databases';
-import { readRuleFiles } from './rules';
+import { readRuleFiles, withCasesUpdated } from './rules';
 
 /** The time every test starts at; an account created then is anchored on the 20th (cycle 2026-03-20 .. 2026-04-20). */
 export const START = new Date('2026-03-20T12:00:00.000Z');
@@ -348,10 +348,12 @@ export function expectProblem(res: Reply, status: number, code: string): void {
  * The bundled rule files with one text replacement in one file: a rule set of another version.
  * Fails when `search` is not in the file, so a change to rules/ cannot silently make it a no-op.
  */
-export function bundledRulesWith(file: string, search: string, replace: string): SourceFile[] {
-  return readRuleFiles().map((f) => {
+export function bundledRulesWith(file: string, search: string, replace: string): Promise<SourceFile[]> {
+  const files = readRuleFiles().map((f) => {
     if (f.path !== `rules/${file}`) return f;
     if (!f.text.includes(search)) throw new Error(`\`${search}\` is not in rules/${file}`);
     return { path: f.path, text: f.text.replace(search, replace) };
   });
+  // Its cases follow the change, so the rules can be published (publishing runs them).
+  return withCasesUpdated(files);
 }

@@ -1,8 +1,9 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { formatDiagnostic, type SourceFile } from '@ratecard/dsl';
-import { compileSources, type CompiledRuleSet } from '@ratecard/engine';
+import { formatDiagnostic, loadCases, type SourceFile } from '@ratecard/dsl';
+import { compileSources, runCases, type CompiledRuleSet } from '@ratecard/engine';
+import { updatedCaseFiles } from '../../apps/cli/src/case-updates';
 import { sources, type YamlFiles } from './yaml';
 
 /** The repository root. */
@@ -58,4 +59,24 @@ export function copyRules(): string {
 /** Removes a temporary directory. */
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * `files` with the expectations of their failing cases rewritten to what the rules give (as
+ * `ratecard test --update` does): for tests that change a price and are not about the cases.
+ */
+export async function withCasesUpdated(files: readonly SourceFile[]): Promise<SourceFile[]> {
+  const compiled = await compileFiles(files);
+  const results = runCases(compiled, loadCases(files).cases, NOW);
+  const updated = new Map(updatedCaseFiles(files, results).map(({ file }) => [file.path, file]));
+  return files.map((f) => updated.get(f.path) ?? f);
+}
+
+/** Rewrites the failing cases of a rules directory to what its rules give (`ratecard test --update`). */
+export async function updateCasesIn(dir: string): Promise<void> {
+  const files = readRuleFiles(dir, dir);
+  const updated = await withCasesUpdated(files);
+  updated.forEach((f, i) => {
+    if (f.text !== files[i].text) writeFileSync(join(dir, f.path), f.text);
+  });
 }

@@ -4,7 +4,7 @@ import { ApiHarness, expectProblem, START, useApi, type Client, type Json, type 
 import { run } from '../../apps/cli/src/cli';
 import { captureIo } from '../support/cli-io';
 import { DATABASE_KINDS } from '../support/databases';
-import { compileBundled, compileFiles, copyRules, readRuleFiles, removeDir } from '../support/rules';
+import { compileBundled, compileFiles, copyRules, readRuleFiles, removeDir, withCasesUpdated } from '../support/rules';
 
 // Rule versions over HTTP on each database: publish (and refuse broken rules), list, show with files,
 // activate, roll back, diff, impact preview, the activation history and the audit trail; then the hot
@@ -25,8 +25,10 @@ function edited(file: string, from: string, to: string): SourceFile[] {
 }
 
 const CHAT_EDIT = 'rate: 0.5 cr/edit,';
-/** Chat edits 0.5 → 0.75 cr. */
-const V2 = edited('editing.yaml', CHAT_EDIT, 'rate: 0.75 cr/edit,');
+/** Chat edits 0.5 → 0.75 cr, with its cases as they were (five of them fail). */
+const V2_OLD_CASES = edited('editing.yaml', CHAT_EDIT, 'rate: 0.75 cr/edit,');
+/** The same, with the cases corrected (set in the first `beforeAll`). */
+let V2: SourceFile[];
 /** Two errors in two files. */
 const BROKEN = edited('editing.yaml', '    requires: pro+\n', '    requires: gold+\n').map((f) => (f.path === 'images.yaml' ? { ...f, text: f.text.replace('{ rate: 18 cr,', '{ rate: lots,') } : f));
 
@@ -76,6 +78,7 @@ describe.each(DATABASE_KINDS)('rule versions over HTTP on %s', (kind) => {
   let pm: Client;
   let pmKeyId: string;
   beforeAll(async () => {
+    V2 = await withCasesUpdated(V2_OLD_CASES);
     v1 = (await compileBundled()).version;
     v2 = (await compileFiles(V2)).version;
     const key = await api.createKey('admin', 'pm-alice');
@@ -118,9 +121,9 @@ describe.each(DATABASE_KINDS)('rule versions over HTTP on %s', (kind) => {
       api.clock.set('2026-03-20T13:00:00Z');
       const res = await pm.post('/v1/rulesets', { files: V2, message: 'chat edits cost 0.75 cr' });
       expect(res.status).toBe(201);
-      expect(res.body).toEqual({ version: v2, created: true, activated: false, warnings: [] });
+      expect(res.body).toEqual({ version: v2, created: true, casesRevision: 1, activated: false, activation: null, cases: { cases: 171, failed: 0, failures: [] }, warnings: [] });
       const again = await pm.post('/v1/rulesets', { files: V2, message: 'the same again' });
-      expect(again.body).toEqual({ version: v2, created: false, activated: false, warnings: [] });
+      expect(again.body).toEqual({ version: v2, created: false, casesRevision: null, activated: false, activation: null, cases: { cases: 171, failed: 0, failures: [] }, warnings: [] });
       expect(await activeOf(api)).toBe(v1);
     });
 
@@ -282,7 +285,8 @@ describe.each(DATABASE_KINDS)('rule versions over HTTP on %s', (kind) => {
       const { id } = await api.createAccount({ plan: 'basic' });
       const res = await pm.post(`/v1/rulesets/${v2.slice(0, 8)}/activate`);
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ version: v2, activatedBy: pmKeyId, reason: 'activate', at: '2026-03-20T14:00:00.000Z' });
+      expect(res.body).toMatchObject({ version: v2, activatedBy: pmKeyId, reason: 'activate', at: '2026-03-20T14:00:00.000Z', changed: true, previous: v1, migrated: [], forced: null });
+      expect(res.body.report).toMatchObject({ from: v1, to: v2, plans: [], actions: [], problems: [], safe: true });
       expect(await activeOf(api)).toBe(v2);
       const charge = await api.charge({ accountId: id, action: 'chat.edit' });
       expect([charge.status, charge.body.costMillicredits, charge.body.rulesetVersion]).toEqual([201, 750, v2]);
@@ -292,7 +296,7 @@ describe.each(DATABASE_KINDS)('rule versions over HTTP on %s', (kind) => {
       api.clock.set('2026-03-20T15:00:00Z');
       const res = await pm.post('/v1/rulesets/rollback');
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ version: v1, activatedBy: pmKeyId, reason: 'rollback', at: '2026-03-20T15:00:00.000Z' });
+      expect(res.body).toMatchObject({ version: v1, activatedBy: pmKeyId, reason: 'rollback', at: '2026-03-20T15:00:00.000Z', changed: true, previous: v2 });
       expect(await activeOf(api)).toBe(v1);
       expect((await api.auditor.get('/v1/rulesets')).body.map((v: Json) => [v.version, v.active])).toEqual([
         [v2, false],
@@ -323,9 +327,9 @@ describe.each(DATABASE_KINDS)('rule versions over HTTP on %s', (kind) => {
       const res = await api.auditor.get('/v1/audit?limit=500');
       const rulesets = res.body.items.filter((e: Json) => e.event.startsWith('ruleset.')).reverse();
       expect(rulesets.map((e: Json) => [e.createdAt, e.actor, e.event, e.target, e.details])).toEqual([
-        [START.toISOString(), 'system', 'ruleset.publish', v1, { message: 'bundled rules from rules/ at first start', author: 'system', files: readRuleFiles().map((f) => f.path.replace(/^rules\//, '')) }],
+        [START.toISOString(), 'system', 'ruleset.publish', v1, { message: 'bundled rules from rules/ at first start', author: 'system', files: readRuleFiles().map((f) => f.path.replace(/^rules\//, '')), cases: { count: 171, failed: 0 } }],
         [START.toISOString(), 'system', 'ruleset.activate', v1, { reason: 'publish', previous: null }],
-        ['2026-03-20T13:00:00.000Z', pmKeyId, 'ruleset.publish', v2, { message: 'chat edits cost 0.75 cr', author: 'pm-alice', files: V2.map((f) => f.path) }],
+        ['2026-03-20T13:00:00.000Z', pmKeyId, 'ruleset.publish', v2, { message: 'chat edits cost 0.75 cr', author: 'pm-alice', files: V2.map((f) => f.path), cases: { count: 171, failed: 0 } }],
         ['2026-03-20T14:00:00.000Z', pmKeyId, 'ruleset.activate', v2, { reason: 'activate', previous: v1 }],
         ['2026-03-20T15:00:00.000Z', pmKeyId, 'ruleset.activate', v1, { reason: 'rollback', previous: v2 }],
       ]);

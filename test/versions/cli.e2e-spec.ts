@@ -6,7 +6,7 @@ import { Audit, DecisionDenied, Ledger, openDatabase, parseDatabaseUrl, StaticRu
 import { run } from '../../apps/cli/src/cli';
 import { captureIo, type CliResult } from '../support/cli-io';
 import { DATABASE_KINDS, freshDatabase } from '../support/databases';
-import { compileBundled, compileFiles, copyRules, NOW, readRuleFiles, REPO_ROOT, removeDir } from '../support/rules';
+import { compileBundled, compileFiles, copyRules, NOW, readRuleFiles, REPO_ROOT, removeDir, updateCasesIn } from '../support/rules';
 
 // Rule versions through the CLI, as a PM and an auditor use them, against a real database of each
 // kind: publish, versions, activate, rollback, diff between directories, versions and git revisions,
@@ -52,8 +52,10 @@ describe.each(DATABASE_KINDS)('rule versions through the CLI on %s', (kind) => {
     v1 = copyRules();
     v2 = copyRules();
     change(v2, 'editing.yaml', CHAT_EDIT, '{ rate: 0.75 cr/edit, label: Chat edit (surgical patch) }');
+    await updateCasesIn(v2);
     v3 = copyRules();
     change(v3, 'editing.yaml', '    requires: pro+\n', '    requires: premium+\n');
+    await updateCasesIn(v3);
     broken = copyRules();
     change(broken, 'editing.yaml', '    requires: pro+\n', '    requires: gold+\n');
     change(broken, 'images.yaml', 'seedream-4.5:     { rate: 18 cr,', 'seedream-4.5:     { rate: lots,');
@@ -81,16 +83,16 @@ describe.each(DATABASE_KINDS)('rule versions through the CLI on %s', (kind) => {
     });
 
     it('publishes and activates the first version', async () => {
-      expect(await ok(['publish', '--rules', v1, '-m', 'initial price list', '--activate'], { now: NOW })).toBe(`published ${short(versions.v1)} (${versions.v1}), now active`);
+      expect(await ok(['publish', '--rules', v1, '-m', 'initial price list', '--activate'], { now: NOW })).toBe(`published ${short(versions.v1)} (${versions.v1}), now active: 171 cases pass`);
     });
 
     it('publishes the same content again as the same version, changing nothing', async () => {
-      expect(await ok(['publish', '--rules', v1, '-m', 'again', '--activate'], { now: at(HOUR) })).toBe(`already published ${short(versions.v1)} (${versions.v1}), already active`);
+      expect(await ok(['publish', '--rules', v1, '-m', 'again', '--activate'], { now: at(HOUR) })).toBe(`already published ${short(versions.v1)} (${versions.v1}), already active: 171 cases pass`);
     });
 
     it('publishes a new version without activating it, and says how to', async () => {
       expect(await ok(['publish', '--rules', v2, '-m', 'chat edits cost 0.75 cr', '--author', 'bob'], { now: at(2 * HOUR) })).toBe(
-        [`published ${short(versions.v2)} (${versions.v2})`, `activate it with: ratecard activate ${short(versions.v2)}`].join('\n'),
+        [`published ${short(versions.v2)} (${versions.v2}): 171 cases pass`, `activate it with: ratecard activate ${short(versions.v2)}`].join('\n'),
       );
       await ok(['publish', '--rules', v3, '-m', 'Business OS chat is Premium only'], { now: at(3 * HOUR) });
     });
@@ -117,9 +119,10 @@ describe.each(DATABASE_KINDS)('rule versions through the CLI on %s', (kind) => {
     });
 
     it('refuses a version that does not exist, and a prefix that is not a version id', async () => {
-      expect(await ratecard(['activate', 'abcdef0'])).toEqual({ code: 1, stdout: '', stderr: 'ratecard activate: VERSION_NOT_FOUND: no version `abcdef0`' });
-      expect(await ratecard(['activate', 'HEAD'])).toEqual({ code: 1, stdout: '', stderr: 'ratecard activate: VERSION_NOT_FOUND: `HEAD` is not a version id (6 to 64 hex characters)' });
-      expect(await ratecard(['activate'])).toMatchObject({ code: 2, stderr: expect.stringContaining('activate needs one version id') });
+      const usage = 'usage: ratecard activate <version> [--migrate-plan FROM=TO ...] [--force --reason "why"] [--dry-run]';
+      expect(await ratecard(['activate', 'abcdef0'])).toEqual({ code: 2, stdout: '', stderr: `ratecard activate: no version \`abcdef0\`\n${usage}` });
+      expect(await ratecard(['activate', 'HEAD'])).toEqual({ code: 2, stdout: '', stderr: `ratecard activate: \`HEAD\` is not a version name: give a version id, a prefix of at least 6 characters, \`active\` or \`previous\`\n${usage}` });
+      expect(await ratecard(['activate'])).toMatchObject({ code: 2, stderr: expect.stringContaining('activate needs one version: a version id') });
     });
 
     it('rolls back to the version active before, and rolling back again returns', async () => {

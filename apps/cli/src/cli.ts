@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { LedgerError, VERSION_NAME_HELP } from '@ratecard/ledger';
 import { diff } from './commands/diff';
 import { grant, listGrants } from './commands/grants';
 import { impact } from './commands/impact';
@@ -7,8 +8,10 @@ import { quote } from './commands/quote';
 import { table } from './commands/table';
 import { test } from './commands/test';
 import { validate } from './commands/validate';
+import { show } from './commands/show';
 import { activate, listVersions, publish, rollback } from './commands/versions';
 import { EXIT, UsageError, type CliIo } from './io';
+import { SWITCH_OPTIONS, switchOptionsOf } from './switch-output';
 
 /** One verb of the CLI: its options and what it does. */
 interface Command {
@@ -56,10 +59,10 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   test: {
-    summary: 'run the expected-result cases (*.test.yaml) next to the rules',
-    usage: 'test [--rules DIR] [--verbose]',
-    options: { ...rules, verbose: { type: 'boolean', short: 'v', default: false } },
-    run: (io, v) => test(io, { rules: v.rules as string, verbose: v.verbose as boolean }),
+    summary: 'run the expected-result cases (*.test.yaml) next to the rules; --update rewrites the failing ones',
+    usage: 'test [--rules DIR] [--verbose] [--update]',
+    options: { ...rules, verbose: { type: 'boolean', short: 'v', default: false }, update: { type: 'boolean', default: false } },
+    run: (io, v) => test(io, { rules: v.rules as string, verbose: v.verbose as boolean, update: v.update as boolean }),
   },
   table: {
     summary: 'print the price list generated from the rules',
@@ -68,12 +71,14 @@ const COMMANDS: Record<string, Command> = {
     run: (io, v) => table(io, { rules: v.rules as string, format: v.format as string }),
   },
   publish: {
-    summary: 'validate and publish the rules as a version (DATABASE_URL); --activate makes it active',
-    usage: 'publish [--rules DIR] -m "message" [--activate] [--author NAME]',
-    options: { ...rules, message: { type: 'string', short: 'm' }, activate: { type: 'boolean', default: false }, author: { type: 'string' } },
+    summary: 'validate, run the cases and publish the rules as a version (DATABASE_URL); --activate makes it active',
+    usage: 'publish [--rules DIR] -m "message" [--activate [--migrate-plan FROM=TO ...]] [--force --reason "why"] [--author NAME]',
+    options: { ...rules, message: { type: 'string', short: 'm' }, activate: { type: 'boolean', default: false }, author: { type: 'string' }, ...SWITCH_OPTIONS },
     run: (io, v) => {
       if (!v.message) throw new UsageError('publish needs a message: -m "what changed and why"');
-      return publish(io, { rules: v.rules as string, message: v.message as string, activate: v.activate as boolean, ...(v.author ? { author: v.author as string } : {}) });
+      const options = switchOptionsOf(v);
+      if (options.migratePlans?.length && !v.activate) throw new UsageError('--migrate-plan goes with --activate');
+      return publish(io, { rules: v.rules as string, message: v.message as string, activate: v.activate as boolean, ...(v.author ? { author: v.author as string } : {}), ...options });
     },
   },
   versions: {
@@ -82,21 +87,31 @@ const COMMANDS: Record<string, Command> = {
     options: { json: { type: 'boolean', default: false }, activations: { type: 'boolean', default: false } },
     run: (io, v) => listVersions(io, { json: v.json as boolean, activations: v.activations as boolean }),
   },
-  activate: {
-    summary: 'make a published version active (the API follows within seconds)',
-    usage: 'activate <version>',
-    options: {},
+  show: {
+    summary: 'a published version: author, date, message, parent, files and case revisions',
+    usage: 'show <version> [--file NAME] [--json]',
+    options: { json: { type: 'boolean', default: false }, file: { type: 'string' } },
     positionals: true,
-    run: (io, _v, args) => {
-      if (args.length !== 1) throw new UsageError('activate needs one version id (or a unique prefix)');
-      return activate(io, args[0]);
+    run: (io, v, args) => {
+      if (args.length !== 1) throw new UsageError(`show needs one version: ${VERSION_NAME_HELP}`);
+      return show(io, args[0], { json: v.json as boolean, ...(v.file !== undefined ? { file: v.file as string } : {}) });
+    },
+  },
+  activate: {
+    summary: 'make a published version active, if that strands no account (the API follows within seconds)',
+    usage: 'activate <version> [--migrate-plan FROM=TO ...] [--force --reason "why"] [--dry-run]',
+    options: { ...SWITCH_OPTIONS, 'dry-run': { type: 'boolean', default: false } },
+    positionals: true,
+    run: (io, v, args) => {
+      if (args.length !== 1) throw new UsageError(`activate needs one version: ${VERSION_NAME_HELP}`);
+      return activate(io, args[0], { ...switchOptionsOf(v), dryRun: v['dry-run'] as boolean });
     },
   },
   rollback: {
-    summary: 'activate the version that was active before the current one',
-    usage: 'rollback',
-    options: {},
-    run: (io) => rollback(io),
+    summary: 'activate the version that was active before the current one, guarded as activate',
+    usage: 'rollback [--migrate-plan FROM=TO ...] [--force --reason "why"] [--dry-run]',
+    options: { ...SWITCH_OPTIONS, 'dry-run': { type: 'boolean', default: false } },
+    run: (io, v) => rollback(io, { ...switchOptionsOf(v), dryRun: v['dry-run'] as boolean }),
   },
   diff: {
     summary: 'what changed between two rule sets (directories, versions or git revisions)',
@@ -112,11 +127,11 @@ const COMMANDS: Record<string, Command> = {
   },
   impact: {
     summary: 'replay logged decisions under candidate rules and report what would change (writes nothing)',
-    usage: 'impact --candidate DIR [--since 30d] [--format text|json]',
-    options: { candidate: { type: 'string' }, since: { type: 'string', default: '30d' }, format: { type: 'string', default: 'text' } },
+    usage: 'impact --candidate <dir|version|git revision> [--since 30d] [--format text|json] [--rules-path rules]',
+    options: { candidate: { type: 'string' }, since: { type: 'string', default: '30d' }, format: { type: 'string', default: 'text' }, 'rules-path': { type: 'string', default: 'rules' } },
     run: (io, v) => {
-      if (!v.candidate) throw new UsageError('impact needs --candidate DIR');
-      return impact(io, { candidate: v.candidate as string, since: v.since as string, format: v.format as string });
+      if (!v.candidate) throw new UsageError('impact needs --candidate: a directory, a published version or a git revision');
+      return impact(io, { candidate: v.candidate as string, since: v.since as string, format: v.format as string, rulesPath: v['rules-path'] as string });
     },
   },
   keys: {
@@ -167,6 +182,9 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
+/** Ledger errors that say the command line names something wrong: a version, a plan mapping. */
+const USAGE_CODES = new Set(['VERSION_NOT_FOUND', 'VERSION_AMBIGUOUS', 'INVALID_PLAN_MAPPING']);
+
 /** Registers more verbs (the service verbs live beside the API wiring). */
 export function registerCommands(more: Record<string, Command>): void {
   Object.assign(COMMANDS, more);
@@ -204,7 +222,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseArgs({ args: [...rest], options: command.options, allowPositionals: command.positionals ?? false, strict: true });
     return await command.run(io, values as Record<string, unknown>, positionals);
   } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') || (e instanceof LedgerError && USAGE_CODES.has(e.code))) {
       io.err(`ratecard ${name}: ${(e as Error).message}\nusage: ratecard ${command.usage}`);
       return EXIT.usage;
     }

@@ -25,8 +25,12 @@ export function processIo(): CliIo {
   };
 }
 
-/** Exit codes: 0 success, 1 the rules or cases are wrong, 2 the command line is wrong. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/**
+ * Exit codes: 0 success, 1 the rules or cases are wrong, 2 the command line is wrong (including a
+ * version name that names no version, or more than one), 3 a guard refused (a diff's `--fail-on`,
+ * an activation that would hurt live accounts).
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, refused: 3 } as const;
 
 /** A command-line mistake: printed with the usage, exit 2. */
 export class UsageError extends Error {}

@@ -5,6 +5,7 @@
  */
 export * from './amounts';
 export * from './cases';
+export * from './cases-update';
 export { CASES_SCHEMA, RULES_SCHEMA, closest } from './check-schema';
 export { splitOperator } from './check-references';
 export * from './diagnostics';

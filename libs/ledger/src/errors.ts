@@ -16,7 +16,11 @@ export type LedgerErrorCode =
   | 'DENIED'
   | 'KEY_NOT_FOUND'
   | 'VERSION_NOT_FOUND'
+  | 'VERSION_AMBIGUOUS'
   | 'INVALID_RULES'
+  | 'CASES_FAILED'
+  | 'ACTIVATION_REFUSED'
+  | 'INVALID_PLAN_MAPPING'
   | 'INVALID_CURSOR';
 
 /** A domain error: a stable code, a message in Cedar's style, optional details. Never an HTTP type. */

@@ -7,6 +7,7 @@
  * await db.migrate();
  * const ledger = new Ledger(db, new StaticRules(compiled));
  */
+export * from './activation-guard';
 export * from './api-keys';
 export * from './audit';
 export * from './database';
@@ -15,7 +16,10 @@ export * from './entities';
 export * from './errors';
 export { hashOf, newId } from './ids';
 export * from './ledger';
+export * from './plan-mapping';
 export * from './rule-versions';
 export * from './rules-provider';
 export * from './verify';
+export * from './version-cases';
+export { resolveVersion, VERSION_NAME, VERSION_NAME_HELP } from './version-names';
 export * from './views';

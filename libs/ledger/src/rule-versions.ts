@@ -1,10 +1,14 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { hasErrors, type Diagnostic, type SourceFile } from '@ratecard/dsl';
 import { compileSources, type CompiledRuleSet } from '@ratecard/engine';
+import { activationReport, checkPlanMapping, type ActivationReport, type GuardTarget, type PlanMove } from './activation-guard';
 import { takeWriteLock, type Database } from './database';
-import { AuditEvent, RulesetActivation, RulesetVersion } from './entities';
+import { AuditEvent, RulesetActivation, RulesetCases, RulesetVersion } from './entities';
 import { LedgerError } from './errors';
 import type { Caller } from './ledger';
+import { applyPlanMapping, type PlanMoveResult } from './plan-mapping';
+import { caseFiles, checkCases, sameCaseFiles, type CaseCheck } from './version-cases';
+import { latestActivation, previousVersion, resolveVersion } from './version-names';
 
 /** A published version as listed. */
 export interface VersionView {
@@ -25,22 +29,67 @@ export interface ActivationView {
   readonly at: string;
 }
 
+/** A revision of a version's cases. Revision 1 is the cases it was published with. */
+export interface CaseRevisionView {
+  readonly version: string;
+  readonly revision: number;
+  /** How many cases, and how many failed when stored; null for a version published before cases were checked. */
+  readonly cases: number | null;
+  readonly failed: number | null;
+  /** Why failing cases were stored anyway; null when they all passed. */
+  readonly forceReason: string | null;
+  readonly author: string;
+  readonly message: string;
+  readonly createdAt: string;
+  readonly files: readonly string[];
+}
+
+/** Overrides and plan moves for a switch of the active version. */
+export interface SwitchOptions {
+  /** Accounts on each `from` plan move to `to`, in the activation's transaction. */
+  readonly migratePlans?: readonly PlanMove[];
+  /** Switch (or store failing cases) even though the guard refuses; the reason goes into the audit trail. */
+  readonly force?: { readonly reason: string };
+}
+
+/** The outcome of an activation (or rollback): what changed, the guard's report, and the plan moves. */
+export interface ActivationResult extends ActivationView {
+  /** False when the version was already active: nothing changed. */
+  readonly changed: boolean;
+  readonly previous: string | null;
+  readonly report: ActivationReport;
+  readonly migrated: readonly PlanMoveResult[];
+  /** The reason given for overriding the guard, when it was overridden. */
+  readonly forced: string | null;
+}
+
 /** The outcome of publishing. */
 export interface PublishResult {
   readonly version: string;
   /** False when the same content was already published (the version is its content hash). */
   readonly created: boolean;
+  /** The case revision stored by this publish (1 for a new version), or null when the cases were unchanged. */
+  readonly casesRevision: number | null;
   readonly activated: boolean;
+  readonly activation: ActivationResult | null;
   readonly diagnostics: readonly Diagnostic[];
+  readonly cases: CaseCheck;
   readonly compiled: CompiledRuleSet;
 }
 
+/** Compiled versions kept per process (versions are immutable). */
+const CACHE_SIZE = 8;
+
 /**
- * Rule-set versions: published immutably under their content hash, with the files as written.
- * Exactly one is active: the latest row of the append-only activation log, so activating and
- * rolling back are one insert each, atomic on both databases.
+ * Rule-set versions: published immutably under their content hash, with the files as written and
+ * the cases they were tested with. Exactly one is active: the latest row of the append-only
+ * activation log, so activating and rolling back are one insert each, atomic on both databases.
+ * Every switch is guarded: it is refused when it would strand live accounts (see
+ * {@link activationReport}) unless the plans are mapped or the switch is forced with a reason.
  */
 export class RuleVersions {
+  private readonly cache = new Map<string, CompiledRuleSet>();
+
   constructor(private readonly db: Database) {}
 
   private fork(): SqlEntityManager {
@@ -56,18 +105,30 @@ export class RuleVersions {
   }
 
   /**
-   * Validates and compiles `files`, then stores them as a version. A rule set with any error never
-   * becomes a version: the error carries every diagnostic.
+   * Validates and compiles `files`, runs their cases (`*.test.yaml`), then stores them as a version.
+   * A rule set with any error never becomes a version; one whose cases fail is refused
+   * (`CASES_FAILED`) unless forced with a reason. Publishing the same rules with other cases stores
+   * the next revision of the version's cases (append-only: a correction, never an edit).
    */
-  async publish(files: readonly SourceFile[], author: string, message: string, now: Date, options: { activate?: boolean; caller?: Caller } = {}): Promise<PublishResult> {
+  async publish(files: readonly SourceFile[], author: string, message: string, now: Date, options: { activate?: boolean; caller?: Caller } & SwitchOptions = {}): Promise<PublishResult> {
     const { compiled, diagnostics } = await compileSources(files);
     if (!compiled || hasErrors(diagnostics)) {
       throw new LedgerError('INVALID_RULES', `the rule set has ${diagnostics.filter((d) => d.severity === 'error').length} error(s) and was not published`, { diagnostics });
     }
+    const cases = checkCases(compiled, files, now);
+    const forced = !cases.passed && options.force ? options.force.reason : null;
+    if (!cases.passed && !forced) {
+      const failed = cases.failures.length;
+      const detail = failed ? `${failed} of ${cases.cases} cases fail` : 'the case files have errors';
+      throw new LedgerError('CASES_FAILED', `${detail}; not published (correct the rules or the cases, or force it with a reason)`, { cases: cases.cases, failures: cases.failures, diagnostics: cases.diagnostics });
+    }
+    this.remember(compiled);
     const actor = options.caller?.actor ?? author;
+    const caseSummary = { count: cases.cases, failed: cases.failures.length, ...(forced ? { forced } : {}) };
     const result = await this.write(async (em) => {
       const existing = await em.findOne(RulesetVersion, { version: compiled.version });
       const parent = await latestActivation(em);
+      let casesRevision: number | null = null;
       if (!existing) {
         await em.insert(RulesetVersion, {
           version: compiled.version,
@@ -77,17 +138,22 @@ export class RuleVersions {
           parentVersion: parent?.version ?? null,
           createdAt: now,
         });
-        await em.insert(AuditEvent, { actor, event: 'ruleset.publish', target: compiled.version, details: { message, author, files: files.map((f) => f.path) }, createdAt: now });
+        casesRevision = 1;
+        await em.insert(RulesetCases, caseRow(compiled.version, 1, cases, forced, author, message, now));
+        await em.insert(AuditEvent, { actor, event: 'ruleset.publish', target: compiled.version, details: { message, author, files: files.map((f) => f.path), cases: caseSummary }, createdAt: now });
+      } else {
+        const latest = await latestCases(em, existing);
+        if (!sameCaseFiles(latest.files, cases.files)) {
+          casesRevision = latest.revision + 1;
+          await em.insert(RulesetCases, caseRow(compiled.version, casesRevision, cases, forced, author, message, now));
+          await em.insert(AuditEvent, { actor, event: 'ruleset.cases', target: compiled.version, details: { revision: casesRevision, message, author, files: cases.files.map((f) => f.path), cases: caseSummary }, createdAt: now });
+        }
       }
-      let activated = false;
-      if (options.activate && parent?.version !== compiled.version) {
-        await em.insert(RulesetActivation, { version: compiled.version, activatedBy: actor, reason: 'publish', createdAt: now });
-        await em.insert(AuditEvent, { actor, event: 'ruleset.activate', target: compiled.version, details: { reason: 'publish', previous: parent?.version ?? null }, createdAt: now });
-        activated = true;
-      }
-      return { created: !existing, activated };
+      let activation: ActivationResult | null = null;
+      if (options.activate) activation = await this.switchTo(em, compiled, options.caller ?? { actor }, now, 'publish', options);
+      return { created: !existing, casesRevision, activation };
     });
-    return { version: compiled.version, ...result, diagnostics, compiled };
+    return { version: compiled.version, ...result, activated: result.activation?.changed ?? false, diagnostics, cases, compiled };
   }
 
   async list(): Promise<VersionView[]> {
@@ -97,44 +163,54 @@ export class RuleVersions {
     return rows.map((r) => view(r, active));
   }
 
-  /** A version by id or unique prefix (at least 6 characters), with its files. */
-  async get(idOrPrefix: string): Promise<VersionView & { readonly sources: readonly SourceFile[] }> {
+  /** A version by name (see {@link resolveVersion}), with its files as published and its case revisions. */
+  async get(name: string): Promise<VersionView & { readonly sources: readonly SourceFile[]; readonly caseRevisions: readonly CaseRevisionView[] }> {
     const em = this.fork();
-    const version = await this.resolve(em, idOrPrefix);
+    const version = await this.resolve(em, name);
     const row = await em.findOneOrFail(RulesetVersion, { version });
-    return { ...view(row, (await latestActivation(em))?.version), sources: row.files };
+    return { ...view(row, (await latestActivation(em))?.version), sources: row.files, caseRevisions: (await caseRevisions(em, row)).map(({ files, ...r }) => ({ ...r, files: files.map((f) => f.path) })) };
   }
 
-  /** Resolves a version id or unique prefix. */
-  async resolve(em: SqlEntityManager, idOrPrefix: string): Promise<string> {
-    if (!/^[0-9a-f]{6,64}$/.test(idOrPrefix)) throw new LedgerError('VERSION_NOT_FOUND', `\`${idOrPrefix}\` is not a version id (6 to 64 hex characters)`);
-    const rows = await em.find(RulesetVersion, { version: { $like: `${idOrPrefix}%` } }, { fields: ['version'], limit: 2 });
-    if (rows.length === 0) throw new LedgerError('VERSION_NOT_FOUND', `no version \`${idOrPrefix}\``);
-    if (rows.length > 1) throw new LedgerError('VERSION_NOT_FOUND', `\`${idOrPrefix}\` matches more than one version; give more characters`);
-    return rows[0].version;
-  }
-
-  /** Makes a published version the active one. */
-  async activate(idOrPrefix: string, caller: Caller, now: Date, reason: 'activate' | 'rollback' = 'activate'): Promise<ActivationView> {
-    return this.write(async (em) => {
-      const version = await this.resolve(em, idOrPrefix);
-      const previous = await latestActivation(em);
-      if (previous?.version !== version) {
-        await em.insert(RulesetActivation, { version, activatedBy: caller.actor, reason, createdAt: now });
-        await em.insert(AuditEvent, { actor: caller.actor, event: 'ruleset.activate', target: version, details: { reason, previous: previous?.version ?? null }, createdAt: now });
-      }
-      return { version, activatedBy: caller.actor, reason, at: now.toISOString() };
-    });
-  }
-
-  /** Activates the version that was active before the current one. */
-  async rollback(caller: Caller, now: Date): Promise<ActivationView> {
+  /** The cases a version answers for (its latest case revision), with every revision. */
+  async cases(name: string): Promise<{ readonly version: string; readonly revision: number; readonly files: readonly SourceFile[]; readonly revisions: readonly CaseRevisionView[] }> {
     const em = this.fork();
-    const log = await em.find(RulesetActivation, {}, { orderBy: { id: 'desc' }, limit: 200 });
-    const current = log[0]?.version;
-    const previous = log.find((a) => a.version !== current)?.version;
+    const version = await this.resolve(em, name);
+    const row = await em.findOneOrFail(RulesetVersion, { version });
+    const revisions = await caseRevisions(em, row);
+    const latest = revisions[revisions.length - 1];
+    return { version, revision: latest.revision, files: latest.files, revisions: revisions.map(({ files, ...r }) => ({ ...r, files: files.map((f) => f.path) })) };
+  }
+
+  /** Resolves a version name: a full id, a unique prefix of at least 6 characters, `active` or `previous`. */
+  resolve(em: SqlEntityManager, name: string): Promise<string> {
+    return resolveVersion(em, name);
+  }
+
+  /** Resolves a version name outside a transaction. */
+  resolveName(name: string): Promise<string> {
+    return resolveVersion(this.fork(), name);
+  }
+
+  /** What activating `name` would do to live accounts, with `migratePlans` applied. Reads only. */
+  async preview(name: string, now: Date, migratePlans: readonly PlanMove[] = []): Promise<ActivationReport> {
+    const em = this.fork();
+    const version = await this.resolve(em, name);
+    const target = await this.compile(version);
+    checkPlanMapping(migratePlans, guardTarget(target));
+    return activationReport(em, guardTarget(target), (await latestActivation(em))?.version ?? null, migratePlans, now);
+  }
+
+  /** Makes a published version the active one, if the guard lets it (see {@link SwitchOptions}). */
+  async activate(name: string, caller: Caller, now: Date, options: SwitchOptions & { reason?: 'activate' | 'rollback' } = {}): Promise<ActivationResult> {
+    const target = await this.compile(name);
+    return this.write((em) => this.switchTo(em, target, caller, now, options.reason ?? 'activate', options));
+  }
+
+  /** Activates the version that was active before the current one (`previous`), if the guard lets it. */
+  async rollback(caller: Caller, now: Date, options: SwitchOptions = {}): Promise<ActivationResult> {
+    const previous = await previousVersion(this.fork());
     if (!previous) throw new LedgerError('VERSION_NOT_FOUND', 'there is no earlier active version to roll back to');
-    return this.activate(previous, caller, now, 'rollback');
+    return this.activate(previous, caller, now, { ...options, reason: 'rollback' });
   }
 
   /** The active version, or undefined before the first activation. */
@@ -148,21 +224,90 @@ export class RuleVersions {
     return (await this.fork().find(RulesetActivation, {}, { orderBy: { id: 'desc' }, limit })).map(activationView);
   }
 
-  /** Compiles a published version from its stored files. */
-  async compile(idOrPrefix: string): Promise<CompiledRuleSet> {
-    const { version, sources } = await this.get(idOrPrefix);
-    const { compiled, diagnostics } = await compileSources(sources);
+  /** Compiles a published version (by name) from its stored files. */
+  async compile(name: string): Promise<CompiledRuleSet> {
+    const cached = this.cache.get(name);
+    if (cached) return cached;
+    const em = this.fork();
+    const version = await this.resolve(em, name);
+    const hit = this.cache.get(version);
+    if (hit) return hit;
+    const row = await em.findOneOrFail(RulesetVersion, { version });
+    const { compiled, diagnostics } = await compileSources(row.files);
     // INVARIANT: only rule sets that compiled were published, and the version is their content hash.
     if (!compiled || compiled.version !== version) {
       throw new LedgerError('INVALID_RULES', `version \`${version}\` no longer compiles to itself`, { diagnostics });
     }
+    this.remember(compiled);
     return compiled;
+  }
+
+  private remember(compiled: CompiledRuleSet): void {
+    this.cache.delete(compiled.version);
+    this.cache.set(compiled.version, compiled);
+    while (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
+  }
+
+  /**
+   * The guarded switch, in the caller's transaction: the guard's report, refusal unless it is safe
+   * (after the plan mapping) or forced, then the plan mapping, the activation row and the audit event.
+   */
+  private async switchTo(em: SqlEntityManager, target: CompiledRuleSet, caller: Caller, now: Date, how: 'activate' | 'rollback' | 'publish', options: SwitchOptions): Promise<ActivationResult> {
+    const version = target.version;
+    const mapping = options.migratePlans ?? [];
+    checkPlanMapping(mapping, guardTarget(target));
+    const previous = (await latestActivation(em))?.version ?? null;
+    const report = await activationReport(em, guardTarget(target), previous, mapping, now);
+    const base = { version, activatedBy: caller.actor, reason: how, at: now.toISOString(), previous, report };
+    if (previous === version) return { ...base, changed: false, migrated: [], forced: null };
+    if (!report.safe && !options.force) {
+      const what = how === 'rollback' ? `rolling back to ${version.slice(0, 12)}` : `activating ${version.slice(0, 12)}`;
+      throw new LedgerError('ACTIVATION_REFUSED', `${what} would hurt live accounts: ${report.problems.map((p) => p.message).join('; ')}`, { report });
+    }
+    const forced = report.safe ? null : options.force!.reason;
+    const migrated = await applyPlanMapping(em, this.db.kind, mapping, { target, how, caller, now });
+    await em.insert(RulesetActivation, { version, activatedBy: caller.actor, reason: how, createdAt: now });
+    const details: Record<string, unknown> = { reason: how, previous };
+    if (migrated.length) details.migrated = migrated.map((m) => ({ from: m.from, to: m.to, accounts: m.accounts.length, pendingCleared: m.pendingCleared.length }));
+    if (forced) details.forced = { reason: forced, problems: report.problems.map((p) => p.message) };
+    await em.insert(AuditEvent, { actor: caller.actor, event: 'ruleset.activate', target: version, details, createdAt: now });
+    return { ...base, changed: true, migrated, forced };
   }
 }
 
-async function latestActivation(em: SqlEntityManager): Promise<RulesetActivation | null> {
-  const [latest] = await em.find(RulesetActivation, {}, { orderBy: { id: 'desc' }, limit: 1 });
-  return latest ?? null;
+function guardTarget(compiled: CompiledRuleSet): GuardTarget {
+  return { version: compiled.version, plans: new Map(compiled.ruleset.plans.map((p) => [p.id, p.name])), actions: new Set(Object.keys(compiled.ruleset.actions)) };
+}
+
+function caseRow(version: string, revision: number, check: CaseCheck, forced: string | null, author: string, message: string, now: Date): Omit<RulesetCases, 'id'> {
+  return { version, revision, files: check.files.map((f) => ({ path: f.path, text: f.text })), cases: check.cases, failed: check.failures.length, forceReason: forced, author, message, createdAt: now };
+}
+
+type Revision = Omit<CaseRevisionView, 'files'> & { readonly files: readonly SourceFile[] };
+
+/** Every case revision of a version, oldest first. A version published before revisions were kept has its own case files as revision 1. */
+async function caseRevisions(em: SqlEntityManager, row: RulesetVersion): Promise<Revision[]> {
+  const rows = await em.find(RulesetCases, { version: row.version }, { orderBy: { revision: 'asc' } });
+  const revisions: Revision[] = rows.map((r) => ({
+    version: r.version,
+    revision: r.revision,
+    cases: r.cases,
+    failed: r.failed,
+    forceReason: r.forceReason ?? null,
+    author: r.author,
+    message: r.message,
+    createdAt: r.createdAt.toISOString(),
+    files: r.files,
+  }));
+  if (revisions[0]?.revision !== 1) {
+    revisions.unshift({ version: row.version, revision: 1, cases: null, failed: null, forceReason: null, author: row.author, message: row.message, createdAt: row.createdAt.toISOString(), files: caseFiles(row.files) });
+  }
+  return revisions;
+}
+
+async function latestCases(em: SqlEntityManager, row: RulesetVersion): Promise<Revision> {
+  const all = await caseRevisions(em, row);
+  return all[all.length - 1];
 }
 
 function view(r: RulesetVersion, active: string | undefined): VersionView {

@@ -224,7 +224,7 @@ export class DecisionLogQuery extends LimitQuery {
   @IsString()
   action?: string;
 
-  @ApiPropertyOptional({ description: 'A rule-set version id.' })
+  @ApiPropertyOptional({ description: 'A rule-set version: its id, a prefix of at least 6 characters, `active` or `previous`.' })
   @IsOptional()
   @IsString()
   rulesetVersion?: string;
@@ -242,23 +242,6 @@ export class DecisionLogQuery extends LimitQuery {
   until?: Date;
 }
 
-export class DiffQuery {
-  @ApiProperty({ description: 'A version id or unique prefix.' })
-  @IsString()
-  @Matches(/^[0-9a-f]{6,64}$/, { message: 'from must be a version id (6-64 hex characters)' })
-  from!: string;
-
-  @ApiProperty({ description: 'A version id or unique prefix.' })
-  @IsString()
-  @Matches(/^[0-9a-f]{6,64}$/, { message: 'to must be a version id (6-64 hex characters)' })
-  to!: string;
-
-  @ApiPropertyOptional({ enum: ['json', 'md', 'text'], default: 'json' })
-  @IsOptional()
-  @IsIn(['json', 'md', 'text'])
-  format?: 'json' | 'md' | 'text';
-}
-
 export class ImpactDto {
   @ApiPropertyOptional({ type: [SourceFileDto], description: 'The candidate rule files (or give `version`).' })
   @IsOptional()
@@ -268,10 +251,10 @@ export class ImpactDto {
   @Type(() => SourceFileDto)
   files?: SourceFileDto[];
 
-  @ApiPropertyOptional({ description: 'A published version as the candidate (or give `files`).' })
+  @ApiPropertyOptional({ description: 'A published version as the candidate (or give `files`): its id, a prefix of at least 6 characters, `active` or `previous`.' })
   @IsOptional()
   @IsString()
-  @Matches(/^[0-9a-f]{6,64}$/, { message: 'version must be a version id (6-64 hex characters)' })
+  @Matches(/^(?:active|previous|[0-9a-f]{6,64})$/, { message: 'version must be a version id, a prefix of at least 6 characters, `active` or `previous`' })
   version?: string;
 
   @ApiPropertyOptional({ description: 'How far back to replay: `30d`, `12h`, `90m`.', default: '30d' })

@@ -3,7 +3,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { formatDiagnostic } from '@ratecard/dsl';
 import type { CompiledRuleSet } from '@ratecard/engine';
-import { LedgerError, RuleVersions, type RulesProvider } from '@ratecard/ledger';
+import { LedgerError, RuleVersions, type CaseFailure, type RulesProvider } from '@ratecard/ledger';
 import { DirectoryRuleSource } from '@ratecard/sources';
 import type { AppConfig } from '../config';
 import { CLOCK, CONFIG, type Clock } from '../tokens';
@@ -41,6 +41,12 @@ export class RulesService implements RulesProvider, OnModuleInit, OnApplicationS
         if (e instanceof LedgerError && e.code === 'INVALID_RULES') {
           const diagnostics = (e.details.diagnostics as Parameters<typeof formatDiagnostic>[0][]) ?? [];
           throw new Error(`the rules in ${this.config.rulesDir}/ do not compile:\n${diagnostics.map(formatDiagnostic).join('\n')}`);
+        }
+        if (e instanceof LedgerError && e.code === 'CASES_FAILED') {
+          const failures = (e.details.failures as CaseFailure[]) ?? [];
+          const diagnostics = (e.details.diagnostics as Parameters<typeof formatDiagnostic>[0][]) ?? [];
+          const lines = [...diagnostics.map(formatDiagnostic), ...failures.map((f) => `${f.file}:${f.line}:${f.column}: ${f.note}: ${f.mismatches.map((m) => `${m.field} want ${m.want}, got ${m.got}`).join('; ')}`)];
+          throw new Error(`the cases of the rules in ${this.config.rulesDir}/ fail (${e.message}):\n${lines.join('\n')}`);
         }
         // Another process starting on the same new database published and activated them first.
         if (!(e instanceof UniqueConstraintViolationException)) throw e;

@@ -1,15 +1,20 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { compileSources, diffMarkdown, diffRuleSets, diffText, impactOf, type ImpactReport, type LoggedDecision, type RuleSetDiff } from '@ratecard/engine';
-import { Audit, Ledger, LedgerError, RuleVersions, type ActivationView, type VersionView } from '@ratecard/ledger';
+import { Audit, Ledger, LedgerError, RuleVersions, VERSION_NAME_HELP, type ActivationReport, type ActivationResult, type ActivationView, type VersionView } from '@ratecard/ledger';
 import type { FastifyReply } from 'fastify';
 import { Roles, type AuthedRequest } from '../http/auth';
-import { DiffQuery, ImpactDto, PublishDto } from '../http/dto';
+import { ImpactDto } from '../http/dto';
 import { problem, ProblemException } from '../http/problem';
 import { callerOf } from '../http/request';
 import { ProblemSchema } from '../http/schemas';
 import { CLOCK, type Clock } from '../tokens';
 import { RulesService } from './rules.service';
+import { ActivationReportQuery, DiffFormatQuery, planMovesFromPairs, PublishRequestDto, SwitchDto, switchOptions } from './rulesets.dto';
+import { ActivationReportSchema, ActivationResultSchema, ActivationSchema, PublishResultSchema, VersionCasesSchema, VersionDetailSchema, VersionSchema } from './rulesets.schemas';
+
+const VERSION_PARAM = { name: 'version', description: `${VERSION_NAME_HELP[0].toUpperCase()}${VERSION_NAME_HELP.slice(1)}.`, example: 'active' };
+const REFUSED = { status: 409, type: ProblemSchema, description: 'ACTIVATION_REFUSED: the switch would hurt live accounts; `report` (an activation report) says how. Map the plans or force it with a reason.' };
 
 @ApiTags('rulesets')
 @ApiBearerAuth()
@@ -28,19 +33,32 @@ export class RulesetsController {
   @HttpCode(201)
   @ApiOperation({
     summary: 'Publish a rule set',
-    description: 'Validates and compiles the files; a rule set with any error is refused (422 INVALID_RULES with every diagnostic). The version is the content hash, so publishing the same rules twice is harmless.',
+    description:
+      'Validates and compiles the files, then runs their cases (`*.test.yaml`): a rule set with any error is refused (422 INVALID_RULES with every diagnostic), one whose cases fail too (422 CASES_FAILED with `failures`) unless `force` with a `reason`. The version is the content hash: publishing the same rules with other cases stores the next revision of its cases. With `activate`, the switch is guarded as for activate.',
   })
-  @ApiResponse({ status: 422, type: ProblemSchema, description: 'INVALID_RULES' })
-  async publish(@Body() body: PublishDto, @Req() req: AuthedRequest): Promise<{ version: string; created: boolean; activated: boolean; warnings: readonly unknown[] }> {
+  @ApiResponse({ status: 201, type: PublishResultSchema })
+  @ApiResponse({ status: 422, type: ProblemSchema, description: 'INVALID_RULES, CASES_FAILED or INVALID_PLAN_MAPPING' })
+  @ApiResponse(REFUSED)
+  async publish(@Body() body: PublishRequestDto, @Req() req: AuthedRequest): Promise<unknown> {
     const caller = callerOf(req);
-    const result = await this.versions.publish(body.files, req.apiKey?.name ?? caller.actor, body.message, this.clock.now(), { activate: body.activate ?? false, caller });
-    if (result.activated) await this.rules.refresh();
-    return { version: result.version, created: result.created, activated: result.activated, warnings: result.diagnostics };
+    const options = switchOptions(body);
+    const r = await this.versions.publish(body.files, req.apiKey?.name ?? caller.actor, body.message, this.clock.now(), { activate: body.activate ?? false, caller, ...options });
+    if (r.activated) await this.rules.refresh();
+    return {
+      version: r.version,
+      created: r.created,
+      casesRevision: r.casesRevision,
+      activated: r.activated,
+      activation: r.activation,
+      cases: { cases: r.cases.cases, failed: r.cases.failures.length, failures: r.cases.failures },
+      warnings: r.diagnostics,
+    };
   }
 
   @Get()
   @Roles('admin', 'auditor')
   @ApiOperation({ summary: 'List published versions, newest first' })
+  @ApiOkResponse({ type: [VersionSchema] })
   list(): Promise<VersionView[]> {
     return this.versions.list();
   }
@@ -48,6 +66,7 @@ export class RulesetsController {
   @Get('activations')
   @Roles('admin', 'auditor')
   @ApiOperation({ summary: 'Activation history, newest first: which version was active when, and who activated it' })
+  @ApiOkResponse({ type: [ActivationSchema] })
   activations(): Promise<ActivationView[]> {
     return this.versions.history();
   }
@@ -56,9 +75,12 @@ export class RulesetsController {
   @Roles('admin', 'auditor')
   @ApiOperation({
     summary: 'What changed between two versions',
-    description: 'Rule-level changes in words (price, gate, action, variant, multiplier, exemption, allowance, quota, cycle policy) with file:line on both sides, and every plan × action × parameter cell whose price or outcome changed. `format=md` or `text` returns the rendered diff.',
+    description:
+      'Rule-level changes in words (price, gate, action, variant, multiplier, exemption, allowance, quota, cycle policy) with file:line on both sides, and every plan × action × parameter cell whose price or outcome changed. `format=md` or `text` returns the rendered diff.',
   })
-  async diff(@Query() q: DiffQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<RuleSetDiff | string> {
+  @ApiResponse({ status: 404, type: ProblemSchema, description: 'VERSION_NOT_FOUND' })
+  @ApiResponse({ status: 400, type: ProblemSchema, description: 'INVALID_REQUEST or VERSION_AMBIGUOUS' })
+  async diff(@Query() q: DiffFormatQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<RuleSetDiff | string> {
     const [a, b] = await Promise.all([this.versions.compile(q.from), this.versions.compile(q.to)]);
     const d = diffRuleSets(a, b);
     if (q.format === 'md' || q.format === 'text') {
@@ -73,7 +95,8 @@ export class RulesetsController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Impact preview of candidate rules',
-    description: 'Replays the logged decisions of a window (default 30 days) under the candidate (files or a published version), with the account state each decision saw. Reports outcome changes and credits per action and plan, and the accounts that would newly be denied. Writes nothing.',
+    description:
+      'Replays the logged decisions of a window (default 30 days) under the candidate (files or a published version), with the account state each decision saw. Reports outcome changes and credits per action and plan, and the accounts that would newly be denied. Writes nothing.',
   })
   async impact(@Body() body: ImpactDto): Promise<ImpactReport & { window: { since: string; until: string } }> {
     if (!body.files === !body.version) throw new ProblemException(problem(400, 'INVALID_REQUEST', 'give the candidate as `files` or as a published `version`'));
@@ -96,26 +119,64 @@ export class RulesetsController {
   @Post('rollback')
   @Roles('admin')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Roll back', description: 'Activates the version that was active before the current one.' })
-  async rollback(@Req() req: AuthedRequest): Promise<ActivationView> {
-    const activation = await this.versions.rollback(callerOf(req), this.clock.now());
+  @ApiOperation({
+    summary: 'Roll back',
+    description: 'Activates the version that was active before the current one (`previous`), guarded as activate: refused (409) when it would strand live accounts, unless `migratePlans` maps their plans or `force` with a `reason`.',
+  })
+  @ApiOkResponse({ type: ActivationResultSchema })
+  @ApiResponse(REFUSED)
+  async rollback(@Body() body: SwitchDto, @Req() req: AuthedRequest): Promise<ActivationResult> {
+    const activation = await this.versions.rollback(callerOf(req), this.clock.now(), switchOptions(body));
     await this.rules.refresh();
     return activation;
   }
 
   @Get(':version')
   @Roles('admin', 'auditor')
-  @ApiOperation({ summary: 'A version with its source files as written', description: 'The id or a unique prefix of at least 6 characters.' })
+  @ApiOperation({ summary: 'A version with its source files as written, and its case revisions' })
+  @ApiParam(VERSION_PARAM)
+  @ApiOkResponse({ type: VersionDetailSchema })
+  @ApiResponse({ status: 404, type: ProblemSchema, description: 'VERSION_NOT_FOUND' })
+  @ApiResponse({ status: 400, type: ProblemSchema, description: 'VERSION_AMBIGUOUS' })
   get(@Param('version') version: string): Promise<unknown> {
     return this.versions.get(version);
+  }
+
+  @Get(':version/cases')
+  @Roles('admin', 'auditor')
+  @ApiOperation({ summary: "A version's cases: the latest revision's files and every revision", description: 'Cases are corrected by publishing the same rules with other cases, which adds a revision; no revision is ever edited.' })
+  @ApiParam(VERSION_PARAM)
+  @ApiOkResponse({ type: VersionCasesSchema })
+  cases(@Param('version') version: string): Promise<unknown> {
+    return this.versions.cases(version);
+  }
+
+  @Get(':version/activation-report')
+  @Roles('admin', 'auditor')
+  @ApiOperation({
+    summary: 'What activating a version would do to live accounts',
+    description: 'The guard activate and rollback run first, read-only: accounts on plans the version lacks, actions in use it lacks, active holds priced by them. `migratePlan=from=to` (repeatable) shows the report with that mapping.',
+  })
+  @ApiParam(VERSION_PARAM)
+  @ApiOkResponse({ type: ActivationReportSchema })
+  report(@Param('version') version: string, @Query() q: ActivationReportQuery): Promise<ActivationReport> {
+    return this.versions.preview(version, this.clock.now(), planMovesFromPairs(q.migratePlan));
   }
 
   @Post(':version/activate')
   @Roles('admin')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Activate a version', description: 'Atomic. This process switches at once; other processes within `RULES_POLL_MS`.' })
-  async activate(@Param('version') version: string, @Req() req: AuthedRequest): Promise<ActivationView> {
-    const activation = await this.versions.activate(version, callerOf(req), this.clock.now());
+  @ApiOperation({
+    summary: 'Activate a version',
+    description:
+      'Guarded and atomic. Refused (409 ACTIVATION_REFUSED with the report) when it would strand live accounts, unless `migratePlans` maps their plans (applied in the same transaction, each move in the account\'s ledger) or `force` with a `reason` (recorded in the audit trail). This process switches at once; other processes within `RULES_POLL_MS`.',
+  })
+  @ApiParam(VERSION_PARAM)
+  @ApiOkResponse({ type: ActivationResultSchema })
+  @ApiResponse(REFUSED)
+  @ApiResponse({ status: 422, type: ProblemSchema, description: 'INVALID_PLAN_MAPPING' })
+  async activate(@Param('version') version: string, @Body() body: SwitchDto, @Req() req: AuthedRequest): Promise<ActivationResult> {
+    const activation = await this.versions.activate(version, callerOf(req), this.clock.now(), switchOptions(body));
     await this.rules.refresh();
     return activation;
   }

@@ -1,9 +1,7 @@
-import { resolve } from 'node:path';
-import { compileSources, impactOf, impactText, type LoggedDecision } from '@ratecard/engine';
-import { DirectoryRuleSource } from '@ratecard/sources';
+import { impactOf, impactText, type LoggedDecision } from '@ratecard/engine';
 import { withStore } from '../db';
 import { EXIT, UsageError, type CliIo } from '../io';
-import { printDiagnostics } from '../rules';
+import { BrokenRules, resolveRuleSet } from '../rule-sets';
 
 /** `30d`, `12h`, `90m` -> milliseconds. */
 export function parseWindow(text: string): number {
@@ -14,16 +12,18 @@ export function parseWindow(text: string): number {
 }
 
 /**
- * `ratecard impact --candidate DIR`: replays the logged decisions of a window under candidate rules
- * and reports what would change. Reads the decision log; writes nothing.
+ * `ratecard impact --candidate <dir|version|git revision>`: replays the logged decisions of a window
+ * under candidate rules and reports what would change. Reads the decision log; writes nothing.
  */
-export async function impact(io: CliIo, opts: { candidate: string; since: string; format: string }): Promise<number> {
+export async function impact(io: CliIo, opts: { candidate: string; since: string; format: string; rulesPath?: string }): Promise<number> {
   if (!['text', 'json'].includes(opts.format)) throw new UsageError(`--format is \`text\` or \`json\`, got \`${opts.format}\``);
   const until = io.now();
   const since = new Date(until.getTime() - parseWindow(opts.since));
-  const { compiled, diagnostics } = await compileSources(await new DirectoryRuleSource(resolve(io.cwd, opts.candidate), io.cwd).load());
-  if (!compiled) {
-    printDiagnostics(io, diagnostics);
+  let compiled;
+  try {
+    compiled = (await resolveRuleSet(io, opts.candidate, opts.rulesPath ?? 'rules')).compiled;
+  } catch (e) {
+    if (!(e instanceof BrokenRules)) throw e;
     return EXIT.failed;
   }
   return withStore(

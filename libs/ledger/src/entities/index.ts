@@ -9,6 +9,7 @@ import { Hold } from './hold.entity';
 import { IdempotencyRecord } from './idempotency-record.entity';
 import { LedgerEntry } from './ledger-entry.entity';
 import { RulesetActivation } from './ruleset-activation.entity';
+import { RulesetCases } from './ruleset-cases.entity';
 import { RulesetVersion } from './ruleset-version.entity';
 import { UsageCounter } from './usage-counter.entity';
 
@@ -23,8 +24,9 @@ export * from './hold.entity';
 export * from './idempotency-record.entity';
 export * from './ledger-entry.entity';
 export * from './ruleset-activation.entity';
+export * from './ruleset-cases.entity';
 export * from './ruleset-version.entity';
 export * from './usage-counter.entity';
 
 /** Every entity of the ledger, for the ORM configuration. */
-export const ENTITIES = [Account, LedgerEntry, CreditGrant, EntryAllocation, Charge, Hold, UsageCounter, IdempotencyRecord, DecisionLog, ApiKey, RulesetVersion, RulesetActivation, AuditEvent];
+export const ENTITIES = [Account, LedgerEntry, CreditGrant, EntryAllocation, Charge, Hold, UsageCounter, IdempotencyRecord, DecisionLog, ApiKey, RulesetVersion, RulesetActivation, RulesetCases, AuditEvent];

@@ -2,12 +2,14 @@ import { BigIntType, DateTimeType, Entity, Index, ManyToOne, PrimaryKey, Propert
 import { Account } from './account.entity';
 
 /**
- * Every kind of credit movement: `grant` credits enter (a new grant); `debit` a charge; `hold` a
+ * Every kind of ledger entry: `grant` credits enter (a new grant); `debit` a charge; `hold` a
  * reservation; `capture` and `release` a hold's reservation coming back (a capture is followed by
  * its debit); `refund` credits returned to the grants that paid; `expiry` what is left of a grant
- * expires; `rollover` unused credits carried into a new grant (after their `expiry`).
+ * expires; `rollover` unused credits carried into a new grant (after their `expiry`); `plan` moves
+ * no credits (amount 0): it records a plan change made for the account, such as a plan mapping
+ * applied with an activation.
  */
-export type EntryKind = 'grant' | 'debit' | 'hold' | 'capture' | 'release' | 'refund' | 'expiry' | 'rollover';
+export type EntryKind = 'grant' | 'debit' | 'hold' | 'capture' | 'release' | 'refund' | 'expiry' | 'rollover' | 'plan';
 
 /**
  * One credit movement. Append-only: never updated or deleted (the migrations install triggers that

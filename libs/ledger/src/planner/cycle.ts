@@ -4,7 +4,7 @@ import type { AccountRow, Book, GrantRow, HoldRow } from '../book';
 import type { OpContext } from '../operation';
 import { addGrant, closeGrant, expireDue } from './grants';
 import { closeHold } from './holds';
-import { audit, touched, type Plan } from './plan';
+import { audit, post, touched, type Plan } from './plan';
 
 /** True when an account must be brought up to date first: its cycle ended, or a hold or a grant expired. */
 export function isStale(a: { readonly cycleEnd: Date; readonly nextHoldExpiry: Date | null; readonly nextGrantExpiry: Date | null }, now: Date): boolean {
@@ -102,4 +102,22 @@ export function planPlanChange(plan: Plan, book: Book, ctx: OpContext, to: strin
   touched(plan, book, ctx.now);
   audit(plan, ctx, 'account.plan', a.id, { from, to, kind: change.kind, effective: change.effective, grantMc: change.grantMc });
   return { ...change, from, to };
+}
+
+/**
+ * Moves an account to another plan outside the cycle policy (a plan mapping applied with a rule-set
+ * activation, because its plan or its pending plan is gone): the plan changes now, credits stay
+ * where they are, and the move is a `plan` entry of 0 credits in the account's ledger. A pending
+ * change to a vanished plan, or to the plan the account now has, is cancelled.
+ */
+export function planPlanMove(plan: Plan, book: Book, ctx: OpContext, to: string, vanished: ReadonlySet<string>, reason: string): { movedFrom: string | null; cancelled: string | null } {
+  const a = book.account;
+  const from = a.plan;
+  const movedFrom = from !== to ? from : null;
+  a.plan = to;
+  const cancelled = a.pendingPlan !== null && (vanished.has(a.pendingPlan) || a.pendingPlan === to) ? a.pendingPlan : null;
+  if (cancelled) a.pendingPlan = null;
+  post(plan, book, ctx.now, { kind: 'plan', reason, plan: to, rulesetVersion: ctx.compiled.version }, []);
+  audit(plan, ctx, 'account.plan', a.id, { from, to, kind: 'mapping', ...(cancelled ? { pendingCancelled: cancelled } : {}) });
+  return { movedFrom, cancelled };
 }

@@ -206,7 +206,7 @@ describe.each(DATABASE_KINDS)('grants on %s', (kind) => {
       const wider = (await api.admin.post('/v1/rulesets', { files: plans, message: 'enterprise plan', activate: true })).body.version;
       expect(wider).toMatch(/^[0-9a-f]{64}$/);
       const { id } = await api.createAccount({ plan: 'enterprise' });
-      await api.admin.post('/v1/rulesets/rollback');
+      expect((await api.admin.post('/v1/rulesets/rollback', { force: true, reason: 'test: strand an account' })).status).toBe(200);
 
       const moved = await api.admin.post(`/v1/accounts/${id}/plan`, { plan: 'basic' });
 

@@ -36,6 +36,8 @@ import { readRuleFiles } from '../support/rules';
  *   POST   /v1/rulesets/impact                ·       ✓       ✓
  *   POST   /v1/rulesets/rollback              ·       ✓       ·
  *   GET    /v1/rulesets/:version              ·       ✓       ✓
+ *   GET    /v1/rulesets/:version/cases        ·       ✓       ✓
+ *   GET    /v1/rulesets/:version/activation-report  ·  ✓       ✓
  *   POST   /v1/rulesets/:version/activate     ·       ✓       ·
  *   GET    /v1/audit                          ·       ✓       ✓
  *
@@ -52,8 +54,8 @@ const CALLERS: readonly Caller[] = ['service', 'admin', 'auditor', 'none', 'revo
 interface Route {
   readonly route: string;
   readonly allowed: readonly Caller[];
-  /** The status an allowed caller gets. */
-  readonly ok: number;
+  /** What an allowed caller gets: a status, or a status and problem code. */
+  readonly ok: number | string;
   /** Prepares what one call needs (fresh each time) and returns the call, made with a caller's client. */
   readonly prepare: (api: ApiHarness) => Promise<(client: Client) => Promise<Reply>>;
 }
@@ -75,7 +77,8 @@ const ROUTES: readonly Route[] = [
   { route: 'GET /v1/accounts/:id', allowed: ['service', 'admin', 'auditor'], ok: 200, prepare: async (api) => { const id = await account(api); return (c) => c.get(`/v1/accounts/${id}`); } },
   { route: 'GET /v1/accounts/:id/ledger', allowed: ['admin', 'auditor'], ok: 200, prepare: async (api) => { const id = await account(api); return (c) => c.get(`/v1/accounts/${id}/ledger`); } },
   { route: 'GET /v1/accounts/:id/grants', allowed: ['service', 'admin', 'auditor'], ok: 200, prepare: async (api) => { const id = await account(api); return (c) => c.get(`/v1/accounts/${id}/grants`); } },
-  { route: 'POST /v1/accounts/:id/packs', allowed: ['service', 'admin'], ok: 422, prepare: async (api) => { const id = await account(api); return (c) => c.post(`/v1/accounts/${id}/packs`, { pack: 'none' }, { idempotencyKey: randomUUID() }); } },
+  // The bundled rules sell no packs: an allowed caller gets past the guard to the catalogue's answer.
+  { route: 'POST /v1/accounts/:id/packs', allowed: ['service', 'admin'], ok: '422 UNKNOWN_PACK', prepare: async (api) => { const id = await account(api); return (c) => c.post(`/v1/accounts/${id}/packs`, { pack: 'none' }, { idempotencyKey: randomUUID() }); } },
   { route: 'POST /v1/accounts/:id/plan', allowed: ['admin'], ok: 200, prepare: async (api) => { const id = await account(api); return (c) => c.post(`/v1/accounts/${id}/plan`, { plan: 'pro' }); } },
   { route: 'POST /v1/accounts/:id/grants', allowed: ['admin'], ok: 201, prepare: async (api) => { const id = await account(api); return (c) => c.post(`/v1/accounts/${id}/grants`, { amount: 10, reason: 'goodwill' }); } },
   { route: 'POST /v1/decisions', allowed: ['service'], ok: 200, prepare: async (api) => { const id = await account(api); return (c) => c.post('/v1/decisions', { accountId: id, action: 'chat.edit' }); } },
@@ -98,6 +101,8 @@ const ROUTES: readonly Route[] = [
   { route: 'POST /v1/rulesets/impact', allowed: ['admin', 'auditor'], ok: 200, prepare: async (api) => { const version = await activeVersion(api); return (c) => c.post('/v1/rulesets/impact', { version }); } },
   { route: 'POST /v1/rulesets/rollback', allowed: ['admin'], ok: 200, prepare: async (api) => { await twoVersions(api); return (c) => c.post('/v1/rulesets/rollback'); } },
   { route: 'GET /v1/rulesets/:version', allowed: ['admin', 'auditor'], ok: 200, prepare: async (api) => { const version = await activeVersion(api); return (c) => c.get(`/v1/rulesets/${version}`); } },
+  { route: 'GET /v1/rulesets/:version/cases', allowed: ['admin', 'auditor'], ok: 200, prepare: async () => (c) => c.get('/v1/rulesets/active/cases') },
+  { route: 'GET /v1/rulesets/:version/activation-report', allowed: ['admin', 'auditor'], ok: 200, prepare: async () => (c) => c.get('/v1/rulesets/active/activation-report') },
   { route: 'POST /v1/rulesets/:version/activate', allowed: ['admin'], ok: 200, prepare: async (api) => { const version = await activeVersion(api); return (c) => c.post(`/v1/rulesets/${version}/activate`); } },
   { route: 'GET /v1/audit', allowed: ['admin', 'auditor'], ok: 200, prepare: async () => (c) => c.get('/v1/audit') },
 ];

@@ -15,7 +15,10 @@ export type LedgerErrorCode =
   | 'KEY_NOT_FOUND'
   | 'VERSION_NOT_FOUND'
   | 'INVALID_RULES'
-  | 'INVALID_CURSOR';
+  | 'INVALID_CURSOR'
+  | 'DRAFT_NOT_FOUND'
+  | 'DRAFT_CONFLICT'
+  | 'INVALID_FILES';
 
 /** A domain error: a stable code, a message in Cedar's style, optional details. Never an HTTP type. */
 export class LedgerError extends Error {

@@ -49,6 +49,8 @@ export class DecisionsController {
       ...(q.accountId ? { accountId: q.accountId } : {}),
       ...(q.action ? { action: q.action } : {}),
       ...(q.rulesetVersion ? { rulesetVersion: q.rulesetVersion } : {}),
+      ...(q.kind ? { kind: q.kind } : {}),
+      ...(q.chargeId ? { chargeId: q.chargeId } : {}),
       ...(q.since ? { since: q.since } : {}),
       ...(q.until ? { until: q.until } : {}),
     });

@@ -29,6 +29,9 @@ const LEDGER_STATUS: Record<Exclude<LedgerErrorCode, 'DENIED'>, number> = {
   VERSION_NOT_FOUND: 404,
   INVALID_RULES: 422,
   INVALID_CURSOR: 400,
+  DRAFT_NOT_FOUND: 404,
+  DRAFT_CONFLICT: 409,
+  INVALID_FILES: 422,
 };
 
 /** The status of a ledger error. */

@@ -3,6 +3,8 @@ import { ApiKey } from './api-key.entity';
 import { AuditEvent } from './audit-event.entity';
 import { Charge } from './charge.entity';
 import { DecisionLog } from './decision-log.entity';
+import { Draft } from './draft.entity';
+import { DraftRevision } from './draft-revision.entity';
 import { Hold } from './hold.entity';
 import { IdempotencyRecord } from './idempotency-record.entity';
 import { LedgerEntry } from './ledger-entry.entity';
@@ -15,6 +17,8 @@ export * from './api-key.entity';
 export * from './audit-event.entity';
 export * from './charge.entity';
 export * from './decision-log.entity';
+export * from './draft.entity';
+export * from './draft-revision.entity';
 export * from './hold.entity';
 export * from './idempotency-record.entity';
 export * from './ledger-entry.entity';
@@ -23,4 +27,4 @@ export * from './ruleset-version.entity';
 export * from './usage-counter.entity';
 
 /** Every entity of the ledger, for the ORM configuration. */
-export const ENTITIES = [Account, LedgerEntry, Charge, Hold, UsageCounter, IdempotencyRecord, DecisionLog, ApiKey, RulesetVersion, RulesetActivation, AuditEvent];
+export const ENTITIES = [Account, LedgerEntry, Charge, Hold, UsageCounter, IdempotencyRecord, DecisionLog, ApiKey, RulesetVersion, RulesetActivation, AuditEvent, Draft, DraftRevision];

@@ -12,6 +12,31 @@ import { RulesService } from './rules.service';
 import { DiffFilesDto, FilesDto, QuoteDto } from './workbench.dto';
 import { RuleSetDiffSchema, TestReportSchema, ValidationSchema } from './workbench.schemas';
 
+/** What a request to a rule set can name: its plans, and its actions with their parameters. */
+interface Catalogue {
+  readonly plans: { id: string; name: string }[];
+  readonly actions: { id: string; name: string; params: { name: string; type: string; values?: readonly unknown[]; default?: unknown; min?: number; max?: number; unit?: string }[] }[];
+}
+
+function catalogueOf(compiled: CompiledRuleSet): Catalogue {
+  return {
+    plans: compiled.ruleset.plans.map((p) => ({ id: p.id, name: p.name })),
+    actions: Object.values(compiled.ruleset.actions).map((a) => ({
+      id: a.id,
+      name: a.name,
+      params: Object.values(a.params).map((p) => ({
+        name: p.name,
+        type: p.type,
+        ...(p.values ? { values: p.values } : {}),
+        ...(p.default !== undefined ? { default: p.default } : {}),
+        ...(p.min !== undefined ? { min: p.min } : {}),
+        ...(p.max !== undefined ? { max: p.max } : {}),
+        ...(p.unit ? { unit: p.unit } : {}),
+      })),
+    })),
+  };
+}
+
 interface Compiled {
   readonly compiled?: CompiledRuleSet;
   readonly diagnostics: readonly Diagnostic[];
@@ -43,7 +68,7 @@ export class WorkbenchController {
     description: 'Every diagnostic of the rule files (as `ratecard validate`) and of the case files (as `ratecard test`), each at its file, line and column, and the version the files would have. Writes nothing.',
   })
   @ApiOkResponse({ type: ValidationSchema })
-  async validate(@Body() body: FilesDto): Promise<{ valid: boolean; version: string | null; diagnostics: readonly Diagnostic[]; ruleFiles: number; actions: number; plans: number }> {
+  async validate(@Body() body: FilesDto): Promise<{ valid: boolean; version: string | null; diagnostics: readonly Diagnostic[]; ruleFiles: number; actions: number; plans: number; catalogue: Catalogue | null }> {
     const { compiled, diagnostics } = await this.compile(body.files);
     const cases = loadCases(body.files).diagnostics;
     const all = sortDiagnostics([...diagnostics, ...cases]);
@@ -54,6 +79,7 @@ export class WorkbenchController {
       ruleFiles: body.files.filter((f) => isRuleFile(f.path)).length,
       actions: compiled?.actions.size ?? 0,
       plans: compiled?.plans.size ?? 0,
+      catalogue: compiled ? catalogueOf(compiled) : null,
     };
   }
 

@@ -19,6 +19,27 @@ export class DiagnosticSchema {
   @ApiPropertyOptional({ type: LocationSchema }) related?: LocationSchema;
 }
 
+export class CatalogueParamSchema {
+  @ApiProperty({ example: 'model' }) name!: string;
+  @ApiProperty({ enum: ['string', 'integer', 'number', 'boolean'] }) type!: string;
+  @ApiPropertyOptional({ type: 'array', items: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] } }) values?: unknown[];
+  @ApiPropertyOptional({ oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] }) default?: unknown;
+  @ApiPropertyOptional() min?: number;
+  @ApiPropertyOptional() max?: number;
+  @ApiPropertyOptional({ example: 's' }) unit?: string;
+}
+
+export class CatalogueActionSchema {
+  @ApiProperty({ example: 'image.generate' }) id!: string;
+  @ApiProperty({ example: 'Image generation' }) name!: string;
+  @ApiProperty({ type: [CatalogueParamSchema] }) params!: CatalogueParamSchema[];
+}
+
+export class CatalogueSchema {
+  @ApiProperty({ type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' } } } }) plans!: { id: string; name: string }[];
+  @ApiProperty({ type: [CatalogueActionSchema] }) actions!: CatalogueActionSchema[];
+}
+
 export class ValidationSchema {
   @ApiProperty({ description: 'True when no diagnostic is an error: the files would publish.' }) valid!: boolean;
   @ApiProperty({ nullable: true, type: String, description: 'The version the files would have once published (their content hash).' }) version!: string | null;
@@ -26,6 +47,7 @@ export class ValidationSchema {
   @ApiProperty({ example: 6 }) ruleFiles!: number;
   @ApiProperty({ example: 20 }) actions!: number;
   @ApiProperty({ example: 3 }) plans!: number;
+  @ApiProperty({ nullable: true, type: CatalogueSchema, description: 'The plans and actions with their parameters, when the files compile: what a request to these rules can name.' }) catalogue!: CatalogueSchema | null;
 }
 
 export class MismatchSchema {

@@ -18,7 +18,7 @@ function precompress(): Plugin {
         if (!/\.(js|css|json|svg)$/.test(name)) continue;
         const body = readFileSync(join(assets, name));
         writeFileSync(join(assets, `${name}.gz`), gzipSync(body, { level: 9 }));
-        writeFileSync(join(assets, `${name}.br`), brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+        writeFileSync(join(assets, `${name}.br`), brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 9 } }));
       }
     },
   };

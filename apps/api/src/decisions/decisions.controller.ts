@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Decision } from '@ratecard/engine';
-import { Audit, DecisionDenied, Ledger, type DecisionLogView } from '@ratecard/ledger';
+import { ApiKeys, Audit, DecisionDenied, Ledger, type DecisionLogView } from '@ratecard/ledger';
 import { Roles, type AuthedRequest } from '../http/auth';
 import { ActionRequestDto, DecisionLogQuery } from '../http/dto';
 import { callerOf } from '../http/request';
@@ -17,6 +17,7 @@ export class DecisionsController {
     private readonly ledger: Ledger,
     private readonly audit: Audit,
     private readonly metrics: MetricsService,
+    private readonly keys: ApiKeys,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -40,10 +41,13 @@ export class DecisionsController {
 
   @Get()
   @Roles('admin', 'auditor')
-  @ApiOperation({ summary: 'The decision log', description: 'Every quote, charge, hold and capture a service asked for, with the request, the result and the rule-set version, newest first.' })
-  async list(@Query() q: DecisionLogQuery): Promise<{ items: DecisionLogView[]; next: string | null }> {
+  @ApiOperation({
+    summary: 'The decision log',
+    description: 'Every quote, charge, hold and capture a service asked for, with the request, the result and the rule-set version, newest first; `apiKeyName` names the key that asked. Filter by account, action, version, kind, charge and time.',
+  })
+  async list(@Query() q: DecisionLogQuery): Promise<{ items: (DecisionLogView & { apiKeyName: string | null })[]; next: string | null }> {
     await this.ledger.flushLogs();
-    return this.audit.decisions({
+    const page = await this.audit.decisions({
       limit: q.limit ?? 50,
       ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
       ...(q.accountId ? { accountId: q.accountId } : {}),
@@ -54,5 +58,7 @@ export class DecisionsController {
       ...(q.since ? { since: q.since } : {}),
       ...(q.until ? { until: q.until } : {}),
     });
+    const names = new Map((await this.keys.list()).map((k) => [k.id, k.name]));
+    return { ...page, items: page.items.map((d) => ({ ...d, apiKeyName: d.apiKeyId ? (names.get(d.apiKeyId) ?? null) : null })) };
   }
 }

@@ -241,6 +241,7 @@ export interface DecisionLogItem {
   readonly rulesetVersion: string;
   readonly chargeId: string | null;
   readonly apiKeyId: string | null;
+  readonly apiKeyName?: string | null;
   readonly createdAt: string;
   readonly decision: Decision;
   readonly balanceMillicredits: number;

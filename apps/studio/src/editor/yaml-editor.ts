@@ -70,7 +70,8 @@ export function createYamlEditor(o: YamlEditorOptions): EditorView {
         EditorView.updateListener.of((u) => {
           if (u.docChanged) o.onChange(u.state.doc.toString());
         }),
-        EditorView.contentAttributes.of({ 'aria-label': `Rule file ${o.file()}`, 'aria-describedby': 'editor-help' }),
+        // tabindex: the text can be reached and scrolled from the keyboard, read-only too.
+        EditorView.contentAttributes.of({ 'aria-label': `Rule file ${o.file()}`, 'aria-describedby': 'editor-help', tabindex: '0' }),
       ],
     }),
   });

@@ -68,7 +68,8 @@ function Trace({ charge }: { charge: Charge }) {
             <div>
               <dt>Key</dt>
               <dd>
-                <code>{decision?.apiKeyId ?? '—'}</code>
+                {decision?.apiKeyName ? <>{decision.apiKeyName} </> : null}
+                <code className="muted">{decision?.apiKeyId ?? '—'}</code>
               </dd>
             </div>
             {charge.holdId ? (

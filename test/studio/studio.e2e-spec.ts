@@ -28,6 +28,9 @@ const PRICE_LINE_NUMBER = EDITING.split('\n').findIndex((l) => l.includes(PRICE_
 // Each step waits for what a person would see; a step that never appears fails after 20 s.
 jest.setTimeout(60_000);
 
+/** The page's globals, inside `page.evaluate` (the tests are type-checked without the DOM library). */
+const dom = (): Json => globalThis;
+
 /** The button of a file in the editor's file list, by its exact name. */
 function fileButton(page: Page, name: string) {
   return page.locator('button.file').filter({ has: page.getByText(name, { exact: true }) });
@@ -135,9 +138,9 @@ describe('the Studio in a browser', () => {
       expect(await problem.textContent()).toContain(`editing.yaml:${PRICE_LINE_NUMBER}:`);
       const underlined = page.locator('.cm-lintRange-error').first();
       await underlined.waitFor();
-      const lineOfMark = await underlined.evaluate((el) => {
-        const line = el.closest('.cm-line')!;
-        return [...line.parentElement!.children].indexOf(line) + 1;
+      const lineOfMark = await underlined.evaluate((el: Json) => {
+        const line = el.closest('.cm-line');
+        return Array.prototype.indexOf.call(line.parentElement.children, line) + 1;
       });
       expect(lineOfMark).toBe(PRICE_LINE_NUMBER);
       expect(Number(await fileButton(page, 'editing.yaml').locator('.badge').textContent())).toBeGreaterThan(0);
@@ -320,25 +323,25 @@ describe('the Studio in a browser', () => {
       await page.getByLabel('API key').fill(auditorKey);
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { name: 'Charges & decisions' }).waitFor();
-      expect(await page.evaluate(() => [Object.values(sessionStorage), Object.keys(localStorage), document.cookie])).toEqual([[auditorKey], [], '']);
+      expect(await page.evaluate(() => [Object.values(dom().sessionStorage), Object.keys(dom().localStorage), dom().document.cookie])).toEqual([[auditorKey], [], '']);
       // A page of its own survives a reload (history fallback); signing out forgets the key.
       await page.reload();
       await page.getByRole('heading', { name: 'Charges & decisions' }).waitFor();
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.getByLabel('API key').waitFor();
-      expect(await page.evaluate(() => Object.keys(sessionStorage))).toEqual([]);
+      expect(await page.evaluate(() => Object.keys(dom().sessionStorage))).toEqual([]);
       await context.close();
     });
 
     it('skips to the content from the keyboard, and works on a laptop screen', async () => {
       const { context, page } = await signIn(auditorKey, { width: 1366, height: 768 });
       await page.keyboard.press('Tab');
-      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+      expect(await page.evaluate(() => dom().document.activeElement?.textContent)).toBe('Skip to content');
       await page.keyboard.press('Enter');
-      expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+      expect(await page.evaluate(() => dom().document.activeElement?.id)).toBe('main');
       await page.goto(`/studio/drafts`);
       await page.getByRole('link', { name: 'chat edits at 0.75 cr' }).waitFor();
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      const overflow = await page.evaluate(() => dom().document.documentElement.scrollWidth - dom().document.documentElement.clientWidth);
       expect(overflow).toBeLessThanOrEqual(0);
       await check(page, 'drafts');
       await context.close();

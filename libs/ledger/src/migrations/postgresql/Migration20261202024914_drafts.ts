@@ -10,9 +10,8 @@ export class Migration20261202024914_drafts extends Migration {
     this.addSql(`alter table "draft_revision" add constraint "draft_revision_draft_id_number_unique" unique ("draft_id", "number");`);
 
     // ratecard_append_only() comes from the append_only migration.
-    for (const table of ['draft', 'draft_revision']) {
-      this.addSql(`create trigger "${table}_append_only" before update or delete or truncate on "${table}" for each statement execute function ratecard_append_only();`);
-    }
+    this.addSql('create trigger "draft_append_only" before update or delete or truncate on "draft" for each statement execute function ratecard_append_only();');
+    this.addSql('create trigger "draft_revision_append_only" before update or delete or truncate on "draft_revision" for each statement execute function ratecard_append_only();');
   }
 
   override async down(): Promise<void> {

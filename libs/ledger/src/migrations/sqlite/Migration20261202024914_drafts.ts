@@ -9,11 +9,10 @@ export class Migration20261202024914_drafts extends Migration {
     this.addSql(`create index \`draft_revision_draft_id_index\` on \`draft_revision\` (\`draft_id\`);`);
     this.addSql(`create unique index \`draft_revision_draft_id_number_unique\` on \`draft_revision\` (\`draft_id\`, \`number\`);`);
 
-    for (const table of ['draft', 'draft_revision']) {
-      for (const op of ['update', 'delete']) {
-        this.addSql(`create trigger \`${table}_no_${op}\` before ${op} on \`${table}\` begin select raise(abort, '${table} is append-only'); end;`);
-      }
-    }
+    this.addSql("create trigger `draft_no_update` before update on `draft` begin select raise(abort, 'draft is append-only'); end;");
+    this.addSql("create trigger `draft_no_delete` before delete on `draft` begin select raise(abort, 'draft is append-only'); end;");
+    this.addSql("create trigger `draft_revision_no_update` before update on `draft_revision` begin select raise(abort, 'draft_revision is append-only'); end;");
+    this.addSql("create trigger `draft_revision_no_delete` before delete on `draft_revision` begin select raise(abort, 'draft_revision is append-only'); end;");
   }
 
   override async down(): Promise<void> {

@@ -28,9 +28,6 @@ const PRICE_LINE_NUMBER = EDITING.split('\n').findIndex((l) => l.includes(PRICE_
 // Each step waits for what a person would see; a step that never appears fails after 20 s.
 jest.setTimeout(60_000);
 
-/** The page's globals, inside `page.evaluate` (the tests are type-checked without the DOM library). */
-const dom = (): Json => globalThis;
-
 /** The button of a file in the editor's file list, by its exact name. */
 function fileButton(page: Page, name: string) {
   return page.locator('button.file').filter({ has: page.getByText(name, { exact: true }) });
@@ -267,6 +264,12 @@ describe('the Studio in a browser', () => {
       await page.getByLabel('Account').fill(accountId);
       await page.getByLabel('Kind').selectOption('charge');
       await page.getByRole('button', { name: 'Search' }).click();
+      await page.waitForURL(/accountId=acme/);
+      // The unfiltered rows stay until the filtered page arrives: wait for acme's charges only.
+      await page.waitForFunction(() => {
+        const trs = [...(globalThis as Json).document.querySelectorAll('tbody tr')];
+        return trs.length > 0 && trs.every((tr: Json) => tr.cells[1].textContent === 'charge' && tr.cells[2].textContent.startsWith('acme'));
+      });
       await page.getByRole('link', { name: 'Trace charge →' }).first().click();
       await page.getByRole('heading', { name: `Charge ${story.chargeId}` }).waitFor();
       const line = page.getByRole('button', { name: /Chat edit \(surgical patch\)/ });
@@ -286,7 +289,11 @@ describe('the Studio in a browser', () => {
       await page.getByRole('button', { name: 'Filter' }).click();
       const rows = page.locator('tbody tr');
       await page.waitForURL(/event=ruleset\.activate/);
-      await rows.first().waitFor();
+      // The unfiltered rows stay until the filtered page arrives.
+      await page.waitForFunction(() => {
+        const trs = [...(globalThis as Json).document.querySelectorAll('tbody tr')];
+        return trs.length > 0 && trs.every((tr: Json) => tr.textContent.includes('ruleset.activate'));
+      });
       expect(await rows.count()).toBe(2);
       expect((await rows.first().textContent())!).toContain('first admin');
       await check(page, 'audit-trail');
@@ -323,25 +330,25 @@ describe('the Studio in a browser', () => {
       await page.getByLabel('API key').fill(auditorKey);
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { name: 'Charges & decisions' }).waitFor();
-      expect(await page.evaluate(() => [Object.values(dom().sessionStorage), Object.keys(dom().localStorage), dom().document.cookie])).toEqual([[auditorKey], [], '']);
+      expect(await page.evaluate(() => [Object.values((globalThis as Json).sessionStorage), Object.keys((globalThis as Json).localStorage), (globalThis as Json).document.cookie])).toEqual([[auditorKey], [], '']);
       // A page of its own survives a reload (history fallback); signing out forgets the key.
       await page.reload();
       await page.getByRole('heading', { name: 'Charges & decisions' }).waitFor();
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.getByLabel('API key').waitFor();
-      expect(await page.evaluate(() => Object.keys(dom().sessionStorage))).toEqual([]);
+      expect(await page.evaluate(() => Object.keys((globalThis as Json).sessionStorage))).toEqual([]);
       await context.close();
     });
 
     it('skips to the content from the keyboard, and works on a laptop screen', async () => {
       const { context, page } = await signIn(auditorKey, { width: 1366, height: 768 });
       await page.keyboard.press('Tab');
-      expect(await page.evaluate(() => dom().document.activeElement?.textContent)).toBe('Skip to content');
+      expect(await page.evaluate(() => (globalThis as Json).document.activeElement?.textContent)).toBe('Skip to content');
       await page.keyboard.press('Enter');
-      expect(await page.evaluate(() => dom().document.activeElement?.id)).toBe('main');
+      expect(await page.evaluate(() => (globalThis as Json).document.activeElement?.id)).toBe('main');
       await page.goto(`/studio/drafts`);
       await page.getByRole('link', { name: 'chat edits at 0.75 cr' }).waitFor();
-      const overflow = await page.evaluate(() => dom().document.documentElement.scrollWidth - dom().document.documentElement.clientWidth);
+      const overflow = await page.evaluate(() => (globalThis as Json).document.documentElement.scrollWidth - (globalThis as Json).document.documentElement.clientWidth);
       expect(overflow).toBeLessThanOrEqual(0);
       await check(page, 'drafts');
       await context.close();

@@ -261,8 +261,8 @@ describe('the Studio in a browser', () => {
 
     it('finds the charge by account and traces each receipt line to its rule line in that version', async () => {
       await page.getByRole('link', { name: 'Charges & decisions' }).click();
-      await page.getByLabel('Account').fill(accountId);
-      await page.getByLabel('Kind').selectOption('charge');
+      await page.getByLabel('Account', { exact: true }).fill(accountId);
+      await page.getByLabel('Kind', { exact: true }).selectOption('charge');
       await page.getByRole('button', { name: 'Search' }).click();
       await page.waitForURL(/accountId=acme/);
       // The unfiltered rows stay until the filtered page arrives: wait for acme's charges only.
@@ -272,9 +272,9 @@ describe('the Studio in a browser', () => {
       });
       await page.getByRole('link', { name: 'Trace charge →' }).first().click();
       await page.getByRole('heading', { name: `Charge ${story.chargeId}` }).waitFor();
-      const line = page.getByRole('button', { name: /Chat edit \(surgical patch\)/ });
+      // The receipt line names its rule, then where that version writes it once the locations arrive.
+      const line = page.getByRole('button', { name: /Chat edit \(surgical patch\)/ }).filter({ hasText: `chat.edit/rate at editing.yaml:${PRICE_LINE_NUMBER}` });
       await line.waitFor();
-      expect((await line.textContent())!).toContain(`chat.edit/rate at editing.yaml:${PRICE_LINE_NUMBER}`);
       const highlighted = page.locator('.source li.hl');
       await highlighted.waitFor();
       expect([await highlighted.getAttribute('data-line'), (await highlighted.textContent())!.trim()]).toEqual([String(PRICE_LINE_NUMBER), 'price: { rate: 0.75 cr/edit, label: Chat edit (surgical patch) }']);
@@ -285,7 +285,7 @@ describe('the Studio in a browser', () => {
 
     it('reads the audit trail with keys by name, filtered by event', async () => {
       await page.getByRole('link', { name: 'Audit trail' }).click();
-      await page.getByLabel('Event').selectOption('ruleset.activate');
+      await page.getByLabel('Event', { exact: true }).selectOption('ruleset.activate');
       await page.getByRole('button', { name: 'Filter' }).click();
       const rows = page.locator('tbody tr');
       await page.waitForURL(/event=ruleset\.activate/);

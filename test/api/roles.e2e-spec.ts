@@ -40,6 +40,13 @@ import { readRuleFiles } from '../support/rules';
  *   GET    /v1/rulesets/:version/activation-report  ·  ✓       ✓
  *   POST   /v1/rulesets/:version/activate     ·       ✓       ·
  *   GET    /v1/audit                          ·       ✓       ✓
+ *   GET    /v1/accounts                       ·       ✓       ✓
+ *   GET    /v1/charges/:id/entries            ·       ✓       ✓
+ *   POST   /v1/rulesets/validate|test|quote|diff ·    ✓       ✓   (the rule workbench: reads, writes nothing)
+ *   GET    /v1/rulesets/:version/rules|table|grid ·   ✓       ✓
+ *   POST   /v1/drafts                         ·       ✓       ·
+ *   GET    /v1/drafts, /v1/drafts/:id         ·       ✓       ✓
+ *   POST   /v1/drafts/:id/revisions           ·       ✓       ·
  *
  * In short: service keys decide, charge, hold and refund, and read charges, holds and accounts;
  * admin keys manage accounts, plans, grants, keys and rule sets and read everything but never
@@ -63,6 +70,7 @@ interface Route {
 const account = async (api: ApiHarness) => (await api.createAccount({ plan: 'basic' })).id;
 const charge = async (api: ApiHarness) => (await api.charge({ accountId: await account(api), action: 'video.generate' })).body.id as string;
 const hold = async (api: ApiHarness) => (await api.hold({ accountId: await account(api), action: 'video.generate' })).body.id as string;
+const draft = async (api: ApiHarness) => (await api.admin.post('/v1/drafts', { name: 'a draft' })).body.id as string;
 const activeVersion = async (api: ApiHarness) => (await api.anonymous.get('/health')).body.rulesetVersion as string;
 /** Publishes and activates a second version (brainstorms at 2 cr), so there is one to roll back from. */
 const twoVersions = async (api: ApiHarness) => {
@@ -105,6 +113,19 @@ const ROUTES: readonly Route[] = [
   { route: 'GET /v1/rulesets/:version/activation-report', allowed: ['admin', 'auditor'], ok: 200, prepare: async () => (c) => c.get('/v1/rulesets/active/activation-report') },
   { route: 'POST /v1/rulesets/:version/activate', allowed: ['admin'], ok: 200, prepare: async (api) => { const version = await activeVersion(api); return (c) => c.post(`/v1/rulesets/${version}/activate`); } },
   { route: 'GET /v1/audit', allowed: ['admin', 'auditor'], ok: 200, prepare: async () => (c) => c.get('/v1/audit') },
+  { route: 'GET /v1/accounts', allowed: ['admin', 'auditor'], ok: 200, prepare: async () => (c) => c.get('/v1/accounts') },
+  { route: 'GET /v1/charges/:id/entries', allowed: ['admin', 'auditor'], ok: 200, prepare: async (api) => { const id = await charge(api); return (c) => c.get(`/v1/charges/${id}/entries`); } },
+  { route: 'POST /v1/rulesets/validate', allowed: ['admin', 'auditor'], ok: 200, prepare: async () => (c) => c.post('/v1/rulesets/validate', { files: readRuleFiles() }) },
+  { route: 'POST /v1/rulesets/test', allowed: ['admin', 'auditor'], ok: 200, prepare: async () => (c) => c.post('/v1/rulesets/test', { files: readRuleFiles() }) },
+  { route: 'POST /v1/rulesets/quote', allowed: ['admin', 'auditor'], ok: 200, prepare: async (api) => { const version = await activeVersion(api); return (c) => c.post('/v1/rulesets/quote', { version, plan: 'pro', action: 'chat.edit' }); } },
+  { route: 'POST /v1/rulesets/diff', allowed: ['admin', 'auditor'], ok: 200, prepare: async (api) => { const from = await activeVersion(api); return (c) => c.post('/v1/rulesets/diff', { from, files: readRuleFiles() }); } },
+  { route: 'GET /v1/rulesets/:version/rules', allowed: ['admin', 'auditor'], ok: 200, prepare: async (api) => { const version = await activeVersion(api); return (c) => c.get(`/v1/rulesets/${version}/rules`); } },
+  { route: 'GET /v1/rulesets/:version/table', allowed: ['admin', 'auditor'], ok: 200, prepare: async (api) => { const version = await activeVersion(api); return (c) => c.get(`/v1/rulesets/${version}/table`); } },
+  { route: 'GET /v1/rulesets/:version/grid', allowed: ['admin', 'auditor'], ok: 200, prepare: async (api) => { const version = await activeVersion(api); return (c) => c.get(`/v1/rulesets/${version}/grid`); } },
+  { route: 'POST /v1/drafts', allowed: ['admin'], ok: 201, prepare: async () => (c) => c.post('/v1/drafts', { name: 'a draft' }) },
+  { route: 'GET /v1/drafts', allowed: ['admin', 'auditor'], ok: 200, prepare: async () => (c) => c.get('/v1/drafts') },
+  { route: 'GET /v1/drafts/:id', allowed: ['admin', 'auditor'], ok: 200, prepare: async (api) => { const id = await draft(api); return (c) => c.get(`/v1/drafts/${id}`); } },
+  { route: 'POST /v1/drafts/:id/revisions', allowed: ['admin'], ok: 201, prepare: async (api) => { const id = await draft(api); return (c) => c.post(`/v1/drafts/${id}/revisions`, { baseRevision: 1, files: [{ path: 'notes.yaml', text: '# a note\n' }] }); } },
 ];
 
 const PUBLIC = ['/health', '/metrics', '/docs', '/docs/openapi.json'];

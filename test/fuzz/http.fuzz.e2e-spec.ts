@@ -23,6 +23,7 @@ interface Fixture {
   /** A key of its own, revoked by whichever random DELETE gets there first. */
   readonly keyId: string;
   readonly version: string;
+  readonly draftId: string;
 }
 
 /** One generated request. `path` and `body` are resolved against the fixture when sent. */
@@ -168,7 +169,7 @@ const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', roles: ['admin'], path: under('/v1/accounts', (f) => f.accountId, '/plan'), body: bodyOf({ plan: fc.oneof(v(fc.constantFrom('basic', 'pro', 'premium', 'gold')), v(anyValue)) }) },
   { method: 'POST', roles: ['admin'], path: under('/v1/accounts', (f) => f.accountId, '/grants'), body: bodyOf({ amount: fc.oneof(v(fc.constantFrom(1, 0.5, 0.001, 0.0005, 1e9, 1e9 + 1)), v(anyValue)), reason: fc.oneof(v(fc.constant('fuzz')), v(anyValue)) }) },
   { method: 'POST', roles: ['service'], path: fixed('/v1/decisions'), body: bodyOf(actionRequest) },
-  { method: 'GET', roles: ['admin', 'auditor'], path: fixed('/v1/decisions'), query: ['limit', 'cursor', 'accountId', 'action', 'rulesetVersion', 'since', 'until'] },
+  { method: 'GET', roles: ['admin', 'auditor'], path: fixed('/v1/decisions'), query: ['limit', 'cursor', 'accountId', 'action', 'rulesetVersion', 'kind', 'chargeId', 'since', 'until'] },
   { method: 'POST', roles: ['service'], path: fixed('/v1/charges'), body: bodyOf(actionRequest) },
   { method: 'GET', roles: ['service', 'admin', 'auditor'], path: under('/v1/charges', (f) => f.chargeId) },
   { method: 'POST', roles: ['service'], path: under('/v1/charges', (f) => f.chargeId, '/refund'), body: bodyOf({ amount: fc.oneof(v(fc.constantFrom(0.001, 0.5, 1, 1e6, 0.0001)), v(anyValue)), reason: v(anyValue) }) },
@@ -188,7 +189,22 @@ const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', roles: ['admin'], path: fixed('/v1/rulesets/rollback'), body: bodyOf({}) },
   { method: 'GET', roles: ['admin', 'auditor'], path: under('/v1/rulesets', (f) => f.version) },
   { method: 'POST', roles: ['admin'], path: under('/v1/rulesets', (f) => f.version, '/activate'), body: bodyOf({}) },
-  { method: 'GET', roles: ['admin', 'auditor'], path: fixed('/v1/audit'), query: ['limit', 'cursor'] },
+  { method: 'GET', roles: ['admin', 'auditor'], path: fixed('/v1/audit'), query: ['limit', 'cursor', 'event', 'actor', 'since', 'until'] },
+  // What the Studio reads and writes.
+  { method: 'GET', roles: ['admin', 'auditor'], path: fixed('/v1/accounts'), query: ['limit', 'cursor', 'prefix'] },
+  { method: 'GET', roles: ['admin', 'auditor'], path: under('/v1/charges', (f) => f.chargeId, '/entries') },
+  { method: 'POST', roles: ['admin', 'auditor'], path: fixed('/v1/rulesets/validate'), body: bodyOf({ files: v(files) }) },
+  { method: 'POST', roles: ['admin', 'auditor'], path: fixed('/v1/rulesets/test'), body: bodyOf({ files: v(files) }) },
+  { method: 'POST', roles: ['admin', 'auditor'], path: fixed('/v1/rulesets/quote'), body: bodyOf({ files: v(files), version: idOr((f) => f.version), plan: fc.oneof(v(fc.constantFrom('basic', 'pro', 'gold')), v(anyValue)), action: fc.oneof(v(fc.constantFrom(...ACTIONS)), v(anyValue)), params: v(params), balance: v(anyValue), used: fc.oneof(v(fc.dictionary(fc.constantFrom(...ACTIONS), fc.oneof(fc.integer({ min: -2, max: 5 }), anyValue))), v(anyValue)), confirm: v(anyValue) }) },
+  { method: 'POST', roles: ['admin', 'auditor'], path: fixed('/v1/rulesets/diff'), body: bodyOf({ from: idOr((f) => f.version), files: v(files) }) },
+  { method: 'GET', roles: ['admin', 'auditor'], path: under('/v1/rulesets', (f) => f.version, '/rules') },
+  { method: 'GET', roles: ['admin', 'auditor'], path: under('/v1/rulesets', (f) => f.version, '/table') },
+  { method: 'GET', roles: ['admin', 'auditor'], path: under('/v1/rulesets', (f) => f.version, '/grid') },
+  { method: 'POST', roles: ['admin'], path: fixed('/v1/drafts'), body: bodyOf({ name: fc.oneof(v(fc.constant('fuzz draft')), v(anyValue)), from: idOr((f) => f.version), files: v(files) }) },
+  { method: 'GET', roles: ['admin', 'auditor'], path: fixed('/v1/drafts') },
+  { method: 'GET', roles: ['admin', 'auditor'], path: under('/v1/drafts', (f) => f.draftId), query: ['revision'] },
+  { method: 'POST', roles: ['admin'], path: under('/v1/drafts', (f) => f.draftId, '/revisions'), body: bodyOf({ baseRevision: fc.oneof(v(fc.integer({ min: -1, max: 3 })), v(anyValue)), files: v(files), remove: fc.oneof(v(fc.array(fc.constantFrom('plans.yaml', 'x.yaml', '../x.yaml'), { maxLength: 2 })), v(anyValue)), message: v(anyValue) }) },
+  { method: 'GET', roles: ['auditor'], path: fc.constantFrom('/studio', '/studio/', '/studio/drafts/x', '/studio/assets/', '/studio/assets/x.js', '/studio/assets/../index.html', '/studio/assets/%2e%2e/index.html').map((p) => () => p) },
   { method: 'GET', roles: ['service'], path: fixed('/health') },
   { method: 'GET', roles: ['auditor'], path: fc.constantFrom('/v1', '/v1/nothing', '/v1/accounts/', '/v1/charges//refund', '/v1/holds/x/y/z').map((p) => () => p) },
 ];
@@ -287,7 +303,8 @@ describe.each(DATABASE_KINDS)('HTTP fuzzing on %s', (kind) => {
     const charge = await api.charge({ accountId: account.id, action: 'video.generate' });
     const hold = await api.hold({ accountId: account.id, action: 'video.generate', ttlSeconds: 86_400 });
     const key = await api.createKey('auditor', 'fuzz victim');
-    fixture = { accountId: account.id, chargeId: charge.body.id, holdId: hold.body.id, keyId: key.id, version: account.rulesetVersion };
+    const draft = await api.admin.post('/v1/drafts', { name: 'fuzz' });
+    fixture = { accountId: account.id, chargeId: charge.body.id, holdId: hold.body.id, keyId: key.id, version: account.rulesetVersion, draftId: draft.body.id };
     keys = { service: api.service.key!, admin: api.admin.key!, auditor: api.auditor.key! };
   });
 

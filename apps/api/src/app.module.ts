@@ -2,12 +2,15 @@ import { MikroORM } from '@mikro-orm/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Logger, Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { ApiKeys, Audit, databaseOf, Ledger, ormOptions, RuleVersions, type Database } from '@ratecard/ledger';
+import { ApiKeys, Audit, databaseOf, Drafts, Ledger, ormOptions, RuleVersions, type Database } from '@ratecard/ledger';
 import type { ValidationError } from 'class-validator';
+import { AccountListController } from './accounts/account-list.controller';
 import { AccountsController } from './accounts/accounts.controller';
+import { ChargeEntriesController } from './charges/charge-entries.controller';
 import { ChargesController } from './charges/charges.controller';
 import type { AppConfig } from './config';
 import { DecisionsController } from './decisions/decisions.controller';
+import { DraftsController } from './drafts/drafts.controller';
 import { HoldsController } from './holds/holds.controller';
 import { ApiKeyGuard } from './http/auth';
 import { problem, ProblemException } from './http/problem';
@@ -18,6 +21,8 @@ import { MetricsService } from './ops/metrics.service';
 import { OpsController } from './ops/ops.controller';
 import { RulesService } from './rulesets/rules.service';
 import { RulesetsController } from './rulesets/rulesets.controller';
+import { RulesetViewsController } from './rulesets/views.controller';
+import { WorkbenchController } from './rulesets/workbench.controller';
 import { CLOCK, CONFIG, DATABASE, systemClock, type Clock } from './tokens';
 
 /** Options for tests and tools: a frozen clock. */
@@ -48,7 +53,7 @@ export class AppModule {
           registerRequestContext: false,
         }),
       ],
-      controllers: [AccountsController, DecisionsController, ChargesController, HoldsController, KeysController, RulesetsController, OpsController],
+      controllers: [AccountsController, AccountListController, DecisionsController, ChargesController, ChargeEntriesController, HoldsController, KeysController, RulesetsController, WorkbenchController, RulesetViewsController, DraftsController, OpsController],
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
@@ -64,6 +69,7 @@ export class AppModule {
         { provide: RuleVersions, inject: [DATABASE], useFactory: (db: Database) => new RuleVersions(db) },
         { provide: ApiKeys, inject: [DATABASE], useFactory: (db: Database) => new ApiKeys(db) },
         { provide: Audit, inject: [DATABASE], useFactory: (db: Database) => new Audit(db) },
+        { provide: Drafts, inject: [DATABASE, RuleVersions], useFactory: (db: Database, versions: RuleVersions) => new Drafts(db, versions) },
         RulesService,
         {
           provide: Ledger,

@@ -14,6 +14,7 @@ import { useTextGuard } from './http/text-guard';
 import { problem } from './http/problem';
 import { sendProblem, toProblem } from './http/problem.filter';
 import { createLogger, PinoNestLogger } from './ops/logger';
+import { useStudio } from './studio/studio';
 import { MetricsService } from './ops/metrics.service';
 
 const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -94,6 +95,7 @@ export async function createApp(config: AppConfig, options: AppOptions & { logge
       .build(),
   );
   SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs/openapi.json', yamlDocumentUrl: 'docs/openapi.yaml' });
+  await useStudio(app, config.studioDir);
   // SIGTERM or SIGINT: close as above, then exit with code 0 (Nest would re-raise the signal, and the
   // process would end as killed by it).
   app.enableShutdownHooks([], { useProcessExit: true });

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl, redact, type DatabaseTarget } from '@ratecard/ledger';
 
 /** The service's configuration, validated once at start (immich's `EnvDto`, ghostfolio's `cleanEnv`). */
@@ -24,6 +25,8 @@ export interface AppConfig {
   readonly rateLimitPerKey: number;
   /** Longest time a client may take to send a whole request, in milliseconds (then 408). */
   readonly requestTimeoutMs: number;
+  /** The built Studio (served at /studio). */
+  readonly studioDir: string;
   /** Apply pending migrations at start. */
   readonly migrate: boolean;
   /** Most charges settled in one transaction (group commit); 0 settles each alone. */
@@ -82,6 +85,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     keyCacheSeconds: int('KEY_CACHE_SECONDS', 5, 0, 3600),
     rateLimitPerKey: int('RATE_LIMIT_PER_KEY', 0, 0, 1_000_000),
     requestTimeoutMs: int('REQUEST_TIMEOUT_MS', 10_000, 100, 600_000),
+    studioDir: resolve(cwd, env.STUDIO_DIR || 'dist/studio'),
     migrate: bool('MIGRATE_ON_START', true),
     chargeBatch: int('CHARGE_BATCH', 128, 0, 10_000),
   };

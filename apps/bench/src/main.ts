@@ -10,6 +10,7 @@ import { evaluateTargets, renderReport, type BenchResults, type Meta } from './r
 import { bundledFiles, compileOrAbort } from './rules';
 import { scaleAccounts, scaleActions, type AccountsScaleResult } from './scale-section';
 import { BenchAbort, parseSettings, type Settings } from './settings';
+import { studioSection } from './studio-section';
 
 function git(settings: Settings, ...args: string[]): string {
   try {
@@ -68,6 +69,11 @@ async function main(): Promise<number> {
   if (accounts) {
     // In process, after the servers stopped.
     results.scale = { accounts, actions: await scaleActions(settings, compiled, bundled, generated!.files, log) };
+  }
+
+  if (settings.only.has('studio')) {
+    section('5. studio: what the browser loads first');
+    results.studio = studioSection(settings, log);
   }
 
   if (profiles.length) results.profiles = profiles;

@@ -1,3 +1,4 @@
+import type { StudioResult } from './studio-section';
 import type { CompileResult } from './compile/compile-section';
 import type { ContenderResult, EngineResult } from './engine/engine-section';
 import { int, mb, ms, pct, us, x } from './format';
@@ -42,6 +43,7 @@ export interface BenchResults {
   readonly compile?: CompileResult;
   readonly http?: HttpResult;
   readonly scale?: ScaleResult;
+  readonly studio?: StudioResult;
   readonly profiles?: readonly ProfileSummary[];
 }
 
@@ -87,6 +89,10 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets' | 'meta'>): Targ
     // 2,020 actions. Traffic spread over all 2,000 actions touches more memory per request; that is
     // shown in section 4 (working set), not held against this target.
     add('scale', `decide latency flat (≤ +20%) from ${int(s.bundled.actions)} to ${int(s.union.actions)} actions (p50, the same requests)`, `${x(s.unionP50Ratio)} (${us(s.bundled.p50Ns)} → ${us(s.union.p50Ns)})`, s.unionP50Ratio, s.unionP50Ratio <= 1.2);
+  }
+  if (r.studio) {
+    const kb = r.studio.initialJsGzipBytes / 1024;
+    add('studio', 'Studio initial JavaScript ≤ 300 KB gzipped (issue 12)', `${kb.toFixed(1)} KB`, kb, kb <= 300);
   }
   return t;
 }
@@ -244,6 +250,21 @@ export function renderReport(r: BenchResults): string {
           ? ', so the cost follows how many actions the traffic touches (their cells and maps must come from memory rather than the CPU caches), not how many the rule set holds. '
           : '. ') +
         `Measured after the servers stopped, in interleaved rounds (medians); the generated set compiled in ${(s.generatedCompileMs / 1000).toFixed(1)} s in this (warm) process.`,
+      '',
+    );
+  }
+
+  if (r.studio) {
+    const st = r.studio;
+    const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+    out.push('## 5. Studio', '');
+    out.push(
+      ...table(
+        ['file', 'loaded', 'bytes', 'gzipped'],
+        [...st.initialJs.map((a) => [a, 'first page'] as const), ...st.css.map((a) => [a, 'first page'] as const), ...st.lazyJs.map((a) => [a, 'on demand (editor)'] as const)].map(([a, when]) => [`\`${a.file}\``, when, kb(a.bytes), kb(a.gzipBytes)]),
+      ),
+      '',
+      `The first page loads ${kb(st.initialJsGzipBytes)} of JavaScript gzipped (dist/studio, gzip -9 as served; the API also serves the brotli copies, smaller). CodeMirror loads only when a draft is opened.`,
       '',
     );
   }

@@ -3,6 +3,7 @@ import { LedgerError, VERSION_NAME_HELP } from '@ratecard/ledger';
 import { diff } from './commands/diff';
 import { grant, listGrants } from './commands/grants';
 import { impact } from './commands/impact';
+import { pull } from './commands/pull';
 import { keys, migrate, verify } from './commands/keys';
 import { quote } from './commands/quote';
 import { table } from './commands/table';
@@ -132,6 +133,17 @@ const COMMANDS: Record<string, Command> = {
     run: (io, v) => {
       if (!v.candidate) throw new UsageError('impact needs --candidate: a directory, a published version or a git revision');
       return impact(io, { candidate: v.candidate as string, since: v.since as string, format: v.format as string, rulesPath: v['rules-path'] as string });
+    },
+  },
+  pull: {
+    summary: "write a published version's files, or a Studio draft's, to a directory (DATABASE_URL)",
+    usage: 'pull <version|draft> --to DIR [--revision N] [--prune]',
+    options: { to: { type: 'string' }, revision: { type: 'string' }, prune: { type: 'boolean', default: false } },
+    positionals: true,
+    run: (io, v, args) => {
+      if (args.length !== 1) throw new UsageError('pull needs one version id (or unique prefix) or draft id');
+      if (!v.to) throw new UsageError('pull needs --to DIR');
+      return pull(io, { what: args[0], to: v.to as string, prune: v.prune as boolean, ...(v.revision !== undefined ? { revision: v.revision as string } : {}) });
     },
   },
   keys: {

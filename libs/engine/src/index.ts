@@ -19,6 +19,8 @@ export * from './decision';
 export * from './diff';
 export * from './diff-render';
 export * from './impact';
+export * from './plan-grid';
+export * from './rule-locations';
 export { makeEngine } from './rules-engine';
 export type { Cell, Step, Term } from './price';
 export * from './table';

@@ -1,7 +1,9 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Database } from './database';
-import { AuditEvent, DecisionLog } from './entities';
+import { Account, AuditEvent, DecisionLog } from './entities';
 import { LedgerError } from './errors';
+import { readChargeEntries } from './reads';
+import type { EntryView } from './views';
 
 /** A logged decision as auditors see it. */
 export interface DecisionLogView {
@@ -26,6 +28,19 @@ export interface DecisionLogView {
   readonly usage: Record<string, number>;
 }
 
+/** An account as listed: its stored balances (a cycle that ended is rolled over when the account itself is read). */
+export interface AccountSummary {
+  readonly id: string;
+  readonly plan: string;
+  readonly pendingPlan: string | null;
+  readonly balance: number;
+  readonly balanceMillicredits: number;
+  readonly held: number;
+  readonly heldMillicredits: number;
+  readonly cycleEnd: string;
+  readonly createdAt: string;
+}
+
 export interface AuditEventView {
   readonly id: number;
   readonly actor: string;
@@ -40,6 +55,9 @@ export interface DecisionFilter {
   readonly accountId?: string;
   readonly action?: string;
   readonly rulesetVersion?: string;
+  /** `quote`, `charge`, `hold` or `capture`. */
+  readonly kind?: string;
+  readonly chargeId?: string;
   readonly since?: Date;
   readonly until?: Date;
   /** The `next` of the previous page. */
@@ -64,6 +82,8 @@ export class Audit {
     if (f.accountId) where.push({ accountId: f.accountId });
     if (f.action) where.push({ action: f.action });
     if (f.rulesetVersion) where.push({ rulesetVersion: f.rulesetVersion });
+    if (f.kind) where.push({ kind: f.kind });
+    if (f.chargeId) where.push({ chargeId: f.chargeId });
     if (f.since) where.push({ createdAt: { $gte: f.since } });
     if (f.until) where.push({ createdAt: { $lt: f.until } });
     const cursor = f.cursor === undefined ? undefined : /^(\d+)\.(\d+)$/.exec(f.cursor);
@@ -89,14 +109,48 @@ export class Audit {
     }
   }
 
-  /** Audit events, newest first. */
-  async events(f: { cursor?: number; limit: number; event?: string }): Promise<{ items: AuditEventView[]; next: number | null }> {
+  /** Audit events, newest first, filtered by event, actor (an API key id or `cli:<user>`) and time (`since` inclusive, `until` exclusive). */
+  async events(f: { cursor?: number; limit: number; event?: string; actor?: string; since?: Date; until?: Date }): Promise<{ items: AuditEventView[]; next: number | null }> {
     const where: Record<string, unknown> = {};
     if (f.event) where.event = f.event;
+    if (f.actor) where.actor = f.actor;
+    if (f.since || f.until) where.createdAt = { ...(f.since ? { $gte: f.since } : {}), ...(f.until ? { $lt: f.until } : {}) };
     if (f.cursor !== undefined) where.id = { $lt: f.cursor };
     const rows = await this.fork().find(AuditEvent, where, { orderBy: { id: 'desc' }, limit: f.limit + 1 });
     const items = rows.slice(0, f.limit).map((e) => ({ id: e.id, actor: e.actor, event: e.event, target: e.target, details: e.details, createdAt: e.createdAt.toISOString() }));
     return { items, next: rows.length > f.limit ? items[items.length - 1].id : null };
+  }
+
+  /** The ledger entries of a charge, oldest first: its debit (or capture), its refunds, and the hold's entries when it captured one. */
+  async chargeEntries(chargeId: string, holdId: string | null): Promise<EntryView[]> {
+    return readChargeEntries(this.fork(), chargeId, holdId);
+  }
+
+  /**
+   * Accounts in id order, optionally those whose id starts with `prefix`; keyset-paginated by id.
+   * (`_` in a prefix is LIKE's any-character: rows are matched exactly here, and a page may hold fewer
+   * than `limit` while `next` says more may follow.)
+   */
+  async accounts(f: { prefix?: string; cursor?: string; limit: number }): Promise<{ items: AccountSummary[]; next: string | null }> {
+    const where: Record<string, unknown>[] = [];
+    if (f.prefix) where.push({ id: { $like: `${f.prefix}%` } });
+    if (f.cursor !== undefined) where.push({ id: { $gt: f.cursor } });
+    const rows = await this.fork().find(Account, where.length ? { $and: where } : {}, { orderBy: { id: 'asc' }, limit: f.limit + 1 });
+    const page = rows.slice(0, f.limit);
+    const items = page
+      .filter((a) => !f.prefix || a.id.startsWith(f.prefix))
+      .map((a) => ({
+        id: a.id,
+        plan: a.plan,
+        pendingPlan: a.pendingPlan ?? null,
+        balance: a.balanceMc / 1000,
+        balanceMillicredits: a.balanceMc,
+        held: a.heldMc / 1000,
+        heldMillicredits: a.heldMc,
+        cycleEnd: a.cycleEnd.toISOString(),
+        createdAt: a.createdAt.toISOString(),
+      }));
+    return { items, next: rows.length > f.limit ? page[page.length - 1].id : null };
   }
 }
 

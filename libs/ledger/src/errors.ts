@@ -21,7 +21,10 @@ export type LedgerErrorCode =
   | 'CASES_FAILED'
   | 'ACTIVATION_REFUSED'
   | 'INVALID_PLAN_MAPPING'
-  | 'INVALID_CURSOR';
+  | 'INVALID_CURSOR'
+  | 'DRAFT_NOT_FOUND'
+  | 'DRAFT_CONFLICT'
+  | 'INVALID_FILES';
 
 /** A domain error: a stable code, a message in Cedar's style, optional details. Never an HTTP type. */
 export class LedgerError extends Error {

@@ -11,6 +11,7 @@ export * from './activation-guard';
 export * from './api-keys';
 export * from './audit';
 export * from './database';
+export * from './drafts';
 export { DecisionLogWriter, type DecisionLogRow } from './decision-log-writer';
 export * from './entities';
 export * from './errors';

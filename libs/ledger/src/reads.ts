@@ -43,16 +43,10 @@ export async function readAccountView(em: SqlEntityManager, id: string, compiled
   return accountView(a, compiled, counters.map((c) => ({ action: c.action, count: Number(c.count) })), grants.map(grantRow), now);
 }
 
-/** A page of the account's ledger, newest first unless `order` is `asc`, each entry with its allocations. */
-export async function readEntries(em: SqlEntityManager, id: string, page: { limit: number; cursor?: number; order?: 'asc' | 'desc' }): Promise<Page<EntryView>> {
-  await readAccountRow(em, id);
-  const order = page.order ?? 'desc';
-  let q = em.getKnex()('ledger_entry').select('*').where('account_id', id).orderBy('id', order).limit(page.limit + 1);
-  if (page.cursor !== undefined) q = q.where('id', order === 'desc' ? '<' : '>', page.cursor);
-  const rows = (await em.execute<Record<string, unknown>[]>(q)).slice(0, page.limit + 1);
-  const shown = rows.slice(0, page.limit);
-  const allocations = await allocationsOf(em, shown.map((r) => Number(r.id)));
-  const items = shown.map((r) =>
+/** Ledger rows as the API shows them, each with the grants it moved credits from or to. */
+async function entryViews(em: SqlEntityManager, rows: readonly Record<string, unknown>[]): Promise<EntryView[]> {
+  const allocations = await allocationsOf(em, rows.map((r) => Number(r.id)));
+  return rows.map((r) =>
     entryView(
       {
         id: Number(r.id),
@@ -72,7 +66,24 @@ export async function readEntries(em: SqlEntityManager, id: string, page: { limi
       allocations.get(Number(r.id)) ?? [],
     ),
   );
+}
+
+/** A page of the account's ledger, newest first unless `order` is `asc`, each entry with its allocations. */
+export async function readEntries(em: SqlEntityManager, id: string, page: { limit: number; cursor?: number; order?: 'asc' | 'desc' }): Promise<Page<EntryView>> {
+  await readAccountRow(em, id);
+  const order = page.order ?? 'desc';
+  let q = em.getKnex()('ledger_entry').select('*').where('account_id', id).orderBy('id', order).limit(page.limit + 1);
+  if (page.cursor !== undefined) q = q.where('id', order === 'desc' ? '<' : '>', page.cursor);
+  const rows = await em.execute<Record<string, unknown>[]>(q);
+  const items = await entryViews(em, rows.slice(0, page.limit));
   return { items, next: rows.length > page.limit ? items[items.length - 1].id : null };
+}
+
+/** The ledger entries of a charge, oldest first: its debit (or capture), its refunds, and the hold's entries when it captured one. */
+export async function readChargeEntries(em: SqlEntityManager, chargeId: string, holdId: string | null): Promise<EntryView[]> {
+  let q = em.getKnex()('ledger_entry').select('*').where('charge_id', chargeId);
+  if (holdId) q = q.orWhere('hold_id', holdId);
+  return entryViews(em, await em.execute<Record<string, unknown>[]>(q.orderBy('id').limit(1000)));
 }
 
 /** A page of the account's grants, newest first; `live` only those that can still be drawn from. */

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Decision } from '@ratecard/engine';
-import { Audit, DecisionDenied, Ledger, RuleVersions, type DecisionLogView } from '@ratecard/ledger';
+import { ApiKeys, Audit, DecisionDenied, Ledger, RuleVersions, type DecisionLogView } from '@ratecard/ledger';
 import { Roles, type AuthedRequest } from '../http/auth';
 import { ActionRequestDto, DecisionLogQuery } from '../http/dto';
 import { callerOf } from '../http/request';
@@ -18,6 +18,7 @@ export class DecisionsController {
     private readonly audit: Audit,
     private readonly versions: RuleVersions,
     private readonly metrics: MetricsService,
+    private readonly keys: ApiKeys,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -43,21 +44,26 @@ export class DecisionsController {
   @Roles('admin', 'auditor')
   @ApiOperation({
     summary: 'The decision log',
-    description: 'Every quote, charge, hold and capture a service asked for, with the request, the result and the rule-set version, newest first. `rulesetVersion` takes any version name (an id, a prefix of at least 6 characters, `active`, `previous`); an unknown one is a 404, an ambiguous one a 400.',
+    description:
+      'Every quote, charge, hold and capture a service asked for, with the request, the result and the rule-set version, newest first; `apiKeyName` names the key that asked. Filter by account, action, version, kind, charge and time. `rulesetVersion` takes any version name (an id, a prefix of at least 6 characters, `active`, `previous`); an unknown one is a 404, an ambiguous one a 400.',
   })
   @ApiResponse({ status: 404, type: ProblemSchema, description: 'VERSION_NOT_FOUND' })
   @ApiResponse({ status: 400, type: ProblemSchema, description: 'INVALID_REQUEST or VERSION_AMBIGUOUS' })
-  async list(@Query() q: DecisionLogQuery): Promise<{ items: DecisionLogView[]; next: string | null }> {
+  async list(@Query() q: DecisionLogQuery): Promise<{ items: (DecisionLogView & { apiKeyName: string | null })[]; next: string | null }> {
     const rulesetVersion = q.rulesetVersion ? await this.versions.resolveName(q.rulesetVersion) : undefined;
     await this.ledger.flushLogs();
-    return this.audit.decisions({
+    const page = await this.audit.decisions({
       limit: q.limit ?? 50,
       ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
       ...(q.accountId ? { accountId: q.accountId } : {}),
       ...(q.action ? { action: q.action } : {}),
       ...(rulesetVersion ? { rulesetVersion } : {}),
+      ...(q.kind ? { kind: q.kind } : {}),
+      ...(q.chargeId ? { chargeId: q.chargeId } : {}),
       ...(q.since ? { since: q.since } : {}),
       ...(q.until ? { until: q.until } : {}),
     });
+    const names = new Map((await this.keys.list()).map((k) => [k.id, k.name]));
+    return { ...page, items: page.items.map((d) => ({ ...d, apiKeyName: d.apiKeyId ? (names.get(d.apiKeyId) ?? null) : null })) };
   }
 }

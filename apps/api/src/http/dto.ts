@@ -229,6 +229,17 @@ export class DecisionLogQuery extends LimitQuery {
   @IsString()
   rulesetVersion?: string;
 
+  @ApiPropertyOptional({ enum: ['quote', 'charge', 'hold', 'capture'] })
+  @IsOptional()
+  @IsIn(['quote', 'charge', 'hold', 'capture'])
+  kind?: 'quote' | 'charge' | 'hold' | 'capture';
+
+  @ApiPropertyOptional({ description: 'The decision of one charge.' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  chargeId?: string;
+
   @ApiPropertyOptional({ description: 'ISO 8601 time, inclusive.' })
   @IsOptional()
   @Type(() => Date)
@@ -262,4 +273,44 @@ export class ImpactDto {
   // At most five digits: 99999 days is 273 years; more put the window's start outside the dates a Date can hold (a 500).
   @Matches(/^\d{1,5}[dhm]$/, { message: 'since must be a duration such as `30d`, `12h` or `90m` (at most 5 digits)' })
   since?: string;
+}
+
+export class AuditQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'An event, e.g. `ruleset.activate`.' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  event?: string;
+
+  @ApiPropertyOptional({ description: 'An API key id, or `cli:<user>`.' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 255)
+  actor?: string;
+
+  @ApiPropertyOptional({ description: 'ISO 8601 time, inclusive.' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'since must be an ISO 8601 time' })
+  since?: Date;
+
+  @ApiPropertyOptional({ description: 'ISO 8601 time, exclusive.' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'until must be an ISO 8601 time' })
+  until?: Date;
+}
+
+export class AccountListQuery extends LimitQuery {
+  @ApiPropertyOptional({ description: 'Accounts whose id starts with this.' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'prefix must be 1-64 letters, digits, `_`, `.`, `:` or `-`' })
+  prefix?: string;
+
+  @ApiPropertyOptional({ description: 'The `next` value of the previous page.' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'cursor must be the `next` value of a previous page' })
+  cursor?: string;
 }

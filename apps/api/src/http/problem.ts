@@ -35,6 +35,9 @@ const LEDGER_STATUS: Record<Exclude<LedgerErrorCode, 'DENIED'>, number> = {
   ACTIVATION_REFUSED: 409,
   INVALID_PLAN_MAPPING: 422,
   INVALID_CURSOR: 400,
+  DRAFT_NOT_FOUND: 404,
+  DRAFT_CONFLICT: 409,
+  INVALID_FILES: 422,
 };
 
 /** The status of a ledger error. */

@@ -1,9 +1,9 @@
 import { Controller, Get, Header, Inject, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Audit, type AuditEventView, type Database } from '@ratecard/ledger';
+import { ApiKeys, Audit, type AuditEventView, type Database } from '@ratecard/ledger';
 import type { FastifyReply } from 'fastify';
 import { Roles, type AuthedRequest } from '../http/auth';
-import { PageQuery } from '../http/dto';
+import { AuditQuery } from '../http/dto';
 import { RulesService } from '../rulesets/rules.service';
 import { DATABASE } from '../tokens';
 import { MetricsService } from './metrics.service';
@@ -16,6 +16,7 @@ export class OpsController {
     private readonly rules: RulesService,
     private readonly metrics: MetricsService,
     private readonly audit: Audit,
+    private readonly keys: ApiKeys,
   ) {}
 
   @Get('health')
@@ -45,8 +46,20 @@ export class OpsController {
   @Get('v1/audit')
   @ApiBearerAuth()
   @Roles('admin', 'auditor')
-  @ApiOperation({ summary: 'The audit trail', description: 'Who created accounts, changed plans, granted credits, refunded, created or revoked keys, published and activated rules; newest first.' })
-  events(@Query() q: PageQuery): Promise<{ items: AuditEventView[]; next: number | null }> {
-    return this.audit.events({ limit: q.limit ?? 50, ...(q.cursor !== undefined ? { cursor: q.cursor } : {}) });
+  @ApiOperation({
+    summary: 'The audit trail',
+    description: 'Who created accounts, changed plans, granted credits, refunded, created or revoked keys, published and activated rules, started and saved drafts; newest first. Filter by `event`, `actor` (a key id or `cli:<user>`) and time. `actorName` is the name of the key that acted (null for the command line).',
+  })
+  async events(@Query() q: AuditQuery): Promise<{ items: (AuditEventView & { actorName: string | null })[]; next: number | null }> {
+    const page = await this.audit.events({
+      limit: q.limit ?? 50,
+      ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
+      ...(q.event ? { event: q.event } : {}),
+      ...(q.actor ? { actor: q.actor } : {}),
+      ...(q.since ? { since: q.since } : {}),
+      ...(q.until ? { until: q.until } : {}),
+    });
+    const names = new Map((await this.keys.list()).map((k) => [k.id, k.name]));
+    return { ...page, items: page.items.map((e) => ({ ...e, actorName: names.get(e.actor) ?? null })) };
   }
 }

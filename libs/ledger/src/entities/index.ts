@@ -5,6 +5,8 @@ import { Charge } from './charge.entity';
 import { CreditGrant } from './credit-grant.entity';
 import { DecisionLog } from './decision-log.entity';
 import { EntryAllocation } from './entry-allocation.entity';
+import { Draft } from './draft.entity';
+import { DraftRevision } from './draft-revision.entity';
 import { Hold } from './hold.entity';
 import { IdempotencyRecord } from './idempotency-record.entity';
 import { LedgerEntry } from './ledger-entry.entity';
@@ -20,6 +22,8 @@ export * from './charge.entity';
 export * from './credit-grant.entity';
 export * from './decision-log.entity';
 export * from './entry-allocation.entity';
+export * from './draft.entity';
+export * from './draft-revision.entity';
 export * from './hold.entity';
 export * from './idempotency-record.entity';
 export * from './ledger-entry.entity';
@@ -29,4 +33,4 @@ export * from './ruleset-version.entity';
 export * from './usage-counter.entity';
 
 /** Every entity of the ledger, for the ORM configuration. */
-export const ENTITIES = [Account, LedgerEntry, CreditGrant, EntryAllocation, Charge, Hold, UsageCounter, IdempotencyRecord, DecisionLog, ApiKey, RulesetVersion, RulesetActivation, RulesetCases, AuditEvent];
+export const ENTITIES = [Account, LedgerEntry, CreditGrant, EntryAllocation, Charge, Hold, UsageCounter, IdempotencyRecord, DecisionLog, ApiKey, RulesetVersion, RulesetActivation, RulesetCases, AuditEvent, Draft, DraftRevision];

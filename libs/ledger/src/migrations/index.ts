@@ -2,11 +2,13 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261124204135_initial as PgInitial } from './postgresql/Migration20261124204135_initial';
 import { Migration20261124204136_append_only as PgAppendOnly } from './postgresql/Migration20261124204136_append_only';
 import { Migration20261202024521_ruleset_cases as PgRulesetCases } from './postgresql/Migration20261202024521_ruleset_cases';
+import { Migration20261202024914_drafts as PgDrafts } from './postgresql/Migration20261202024914_drafts';
 import { Migration20261202025407_ledger_v2_grants as PgGrants } from './postgresql/Migration20261202025407_ledger_v2_grants';
 import { Migration20261202030000_ledger_v2_balances as PgBalances } from './postgresql/Migration20261202030000_ledger_v2_balances';
 import { Migration20261124204135_initial as SqliteInitial } from './sqlite/Migration20261124204135_initial';
 import { Migration20261124204136_append_only as SqliteAppendOnly } from './sqlite/Migration20261124204136_append_only';
 import { Migration20261202024521_ruleset_cases as SqliteRulesetCases } from './sqlite/Migration20261202024521_ruleset_cases';
+import { Migration20261202024914_drafts as SqliteDrafts } from './sqlite/Migration20261202024914_drafts';
 import { Migration20261202025406_ledger_v2_grants as SqliteGrants } from './sqlite/Migration20261202025406_ledger_v2_grants';
 import { Migration20261202030000_ledger_v2_balances as SqliteBalances } from './sqlite/Migration20261202030000_ledger_v2_balances';
 
@@ -21,6 +23,7 @@ export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261124204135_initial', class: SqliteInitial },
   { name: 'Migration20261124204136_append_only', class: SqliteAppendOnly },
   { name: 'Migration20261202024521_ruleset_cases', class: SqliteRulesetCases },
+  { name: 'Migration20261202024914_drafts', class: SqliteDrafts },
   { name: 'Migration20261202025406_ledger_v2_grants', class: SqliteGrants },
   { name: 'Migration20261202030000_ledger_v2_balances', class: SqliteBalances },
 ];
@@ -29,6 +32,7 @@ export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261124204135_initial', class: PgInitial },
   { name: 'Migration20261124204136_append_only', class: PgAppendOnly },
   { name: 'Migration20261202024521_ruleset_cases', class: PgRulesetCases },
+  { name: 'Migration20261202024914_drafts', class: PgDrafts },
   { name: 'Migration20261202025407_ledger_v2_grants', class: PgGrants },
   { name: 'Migration20261202030000_ledger_v2_balances', class: PgBalances },
 ];

@@ -15,7 +15,8 @@ export type LedgerErrorCode =
   | 'KEY_NOT_FOUND'
   | 'VERSION_NOT_FOUND'
   | 'INVALID_RULES'
-  | 'INVALID_CURSOR';
+  | 'INVALID_CURSOR'
+  | 'INVALID_QUERY';
 
 /** A domain error: a stable code, a message in Cedar's style, optional details. Never an HTTP type. */
 export class LedgerError extends Error {

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsDate, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateBy, ValidateIf, ValidateNested } from 'class-validator';
+import { parseDecisionCursor } from '@ratecard/ledger';
+import { QueryTime, TIME_FORMS } from './query-time';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 
@@ -147,6 +149,9 @@ export class PublishDto {
   activate?: boolean;
 }
 
+/** A route that takes no query parameters: any one is an unknown field (400), as on every other route. */
+export class NoQuery {}
+
 export class LimitQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
@@ -157,12 +162,16 @@ export class LimitQuery {
   limit?: number;
 }
 
+const CURSOR_MESSAGE = 'cursor must be the `next` value of a previous page';
+
 export class PageQuery extends LimitQuery {
-  @ApiPropertyOptional({ description: 'The `next` value of the previous page.' })
+  @ApiPropertyOptional({ description: 'The `next` value of the previous page.', minimum: 0, maximum: Number.MAX_SAFE_INTEGER })
   @IsOptional()
   @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @IsInt({ message: CURSOR_MESSAGE })
+  @Min(0, { message: CURSOR_MESSAGE })
+  // Row ids are safe integers; a larger number lost its digits and was past PostgreSQL's bigint (a 500).
+  @Max(Number.MAX_SAFE_INTEGER, { message: CURSOR_MESSAGE })
   cursor?: number;
 }
 
@@ -176,8 +185,8 @@ export class LedgerQuery extends PageQuery {
 export class DecisionLogQuery extends LimitQuery {
   @ApiPropertyOptional({ description: 'The `next` value of the previous page.' })
   @IsOptional()
-  @IsString()
-  @Matches(/^\d+\.\d+$/, { message: 'cursor must be the `next` value of a previous page' })
+  @IsString({ message: CURSOR_MESSAGE })
+  @ValidateBy({ name: 'decisionCursor', validator: { validate: (v) => typeof v === 'string' && parseDecisionCursor(v) !== undefined, defaultMessage: () => CURSOR_MESSAGE } })
   cursor?: string;
 
   @ApiPropertyOptional()
@@ -195,16 +204,14 @@ export class DecisionLogQuery extends LimitQuery {
   @IsString()
   rulesetVersion?: string;
 
-  @ApiPropertyOptional({ description: 'ISO 8601 time, inclusive.' })
+  @ApiPropertyOptional({ description: `ISO 8601 time, inclusive: ${TIME_FORMS}.`, format: 'date-time' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'since must be an ISO 8601 time' })
+  @QueryTime()
   since?: Date;
 
-  @ApiPropertyOptional({ description: 'ISO 8601 time, exclusive.' })
+  @ApiPropertyOptional({ description: `ISO 8601 time, exclusive: ${TIME_FORMS}.`, format: 'date-time' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'until must be an ISO 8601 time' })
+  @QueryTime()
   until?: Date;
 }
 

@@ -29,6 +29,7 @@ const LEDGER_STATUS: Record<Exclude<LedgerErrorCode, 'DENIED'>, number> = {
   VERSION_NOT_FOUND: 404,
   INVALID_RULES: 422,
   INVALID_CURSOR: 400,
+  INVALID_QUERY: 400,
 };
 
 /** The status of a ledger error. */

@@ -4,7 +4,7 @@ import { compileSources, diffMarkdown, diffRuleSets, diffText, impactOf, type Im
 import { Audit, Ledger, LedgerError, RuleVersions, type ActivationView, type VersionView } from '@ratecard/ledger';
 import type { FastifyReply } from 'fastify';
 import { Roles, type AuthedRequest } from '../http/auth';
-import { DiffQuery, ImpactDto, PublishDto } from '../http/dto';
+import { DiffQuery, ImpactDto, NoQuery, PublishDto } from '../http/dto';
 import { problem, ProblemException } from '../http/problem';
 import { callerOf } from '../http/request';
 import { ProblemSchema } from '../http/schemas';
@@ -41,14 +41,14 @@ export class RulesetsController {
   @Get()
   @Roles('admin', 'auditor')
   @ApiOperation({ summary: 'List published versions, newest first' })
-  list(): Promise<VersionView[]> {
+  list(@Query() _query: NoQuery): Promise<VersionView[]> {
     return this.versions.list();
   }
 
   @Get('activations')
   @Roles('admin', 'auditor')
   @ApiOperation({ summary: 'Activation history, newest first: which version was active when, and who activated it' })
-  activations(): Promise<ActivationView[]> {
+  activations(@Query() _query: NoQuery): Promise<ActivationView[]> {
     return this.versions.history();
   }
 

@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateBy, ValidateIf, ValidateNested } from 'class-validator';
 import { parseDecisionCursor } from '@ratecard/ledger';
 import { QueryTime, TIME_FORMS } from './query-time';
+import { FreeFormObject } from './validation';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 
@@ -60,6 +61,7 @@ export class ActionRequestDto {
   @ApiPropertyOptional({ description: 'The action\'s parameters; absent ones take their defaults.', example: { tier: 'standard', resolution: '1080p', seconds: 8 }, type: 'object', additionalProperties: true })
   @IsOptional()
   @IsObject()
+  @FreeFormObject()
   params?: Record<string, unknown>;
 
   @ApiPropertyOptional({ description: 'The user confirmed an action that requires confirmation.', example: false })
@@ -84,6 +86,7 @@ export class CaptureDto {
   @ApiPropertyOptional({ description: 'The actual parameters: the capture charges their price, at most the hold.', example: { seconds: 6 }, type: 'object', additionalProperties: true })
   @Given()
   @IsObject()
+  @FreeFormObject()
   params?: Record<string, unknown>;
 
   @ApiPropertyOptional({ description: 'Or an explicit amount in credits, at most the hold.', example: 120 })

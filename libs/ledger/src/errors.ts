@@ -16,7 +16,8 @@ export type LedgerErrorCode =
   | 'VERSION_NOT_FOUND'
   | 'INVALID_RULES'
   | 'INVALID_CURSOR'
-  | 'INVALID_QUERY';
+  | 'INVALID_QUERY'
+  | 'LAST_ADMIN_KEY';
 
 /** A domain error: a stable code, a message in Cedar's style, optional details. Never an HTTP type. */
 export class LedgerError extends Error {

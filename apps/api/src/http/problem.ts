@@ -30,6 +30,7 @@ const LEDGER_STATUS: Record<Exclude<LedgerErrorCode, 'DENIED'>, number> = {
   INVALID_RULES: 422,
   INVALID_CURSOR: 400,
   INVALID_QUERY: 400,
+  LAST_ADMIN_KEY: 409,
 };
 
 /** The status of a ledger error. */

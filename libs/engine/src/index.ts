@@ -19,6 +19,7 @@ export * from './decision';
 export * from './diff';
 export * from './diff-render';
 export * from './impact';
+export * from './reasons';
 export { makeEngine } from './rules-engine';
 export type { Cell, Step, Term } from './price';
 export * from './table';

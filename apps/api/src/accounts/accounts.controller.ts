@@ -4,7 +4,7 @@ import { Ledger, type AccountView, type EntryView } from '@ratecard/ledger';
 import { Roles, type AuthedRequest } from '../http/auth';
 import { ChangePlanDto, CreateAccountDto, GrantDto, LedgerQuery } from '../http/dto';
 import { callerOf, credits } from '../http/request';
-import { AccountSchema, EntryPageSchema, ProblemSchema } from '../http/schemas';
+import { AccountSchema, EntryPageSchema, PlanChangeResultSchema, ProblemSchema } from '../http/schemas';
 import { CLOCK, type Clock } from '../tokens';
 
 @ApiTags('accounts')
@@ -51,7 +51,7 @@ export class AccountsController {
     summary: 'Change the plan',
     description: "An upgrade applies now: unused credits carry over and the new plan's allowance is granted, once per plan per cycle. A downgrade applies at the next billing date. As the rules' cycle policy says.",
   })
-  @ApiOkResponse({ description: 'The account and what the change did.' })
+  @ApiOkResponse({ type: PlanChangeResultSchema, description: 'The account and what the change did.' })
   changePlan(@Param('id') id: string, @Body() body: ChangePlanDto, @Req() req: AuthedRequest): Promise<unknown> {
     return this.ledger.changePlan(id, body.plan, this.clock.now(), callerOf(req));
   }

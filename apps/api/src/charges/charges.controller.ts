@@ -5,7 +5,7 @@ import type { FastifyReply } from 'fastify';
 import { Roles, type AuthedRequest } from '../http/auth';
 import { ActionRequestDto, RefundDto } from '../http/dto';
 import { callerOf, credits, idempotencyKey } from '../http/request';
-import { ChargeSchema, ProblemSchema, RefundSchema } from '../http/schemas';
+import { ChargeDetailSchema, ChargeSchema, ProblemSchema, RefundSchema } from '../http/schemas';
 import { MetricsService } from '../ops/metrics.service';
 import { CLOCK, type Clock } from '../tokens';
 
@@ -57,7 +57,7 @@ export class ChargesController {
   @Get(':id')
   @Roles('service', 'admin', 'auditor')
   @ApiOperation({ summary: 'Show a charge', description: 'With what has been refunded from it.' })
-  @ApiOkResponse({ type: ChargeSchema })
+  @ApiOkResponse({ type: ChargeDetailSchema })
   get(@Param('id') id: string): Promise<ChargeView> {
     return this.ledger.getCharge(id);
   }

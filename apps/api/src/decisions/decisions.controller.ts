@@ -6,6 +6,7 @@ import { Roles, type AuthedRequest } from '../http/auth';
 import { ActionRequestDto, DecisionLogQuery } from '../http/dto';
 import { callerOf } from '../http/request';
 import { DecisionSchema, ProblemSchema } from '../http/schemas';
+import { DecisionLogPageSchema } from '../http/schemas-audit';
 import { MetricsService } from '../ops/metrics.service';
 import { CLOCK, type Clock } from '../tokens';
 
@@ -41,6 +42,7 @@ export class DecisionsController {
   @Get()
   @Roles('admin', 'auditor')
   @ApiOperation({ summary: 'The decision log', description: 'Every quote, charge, hold and capture a service asked for, with the request, the result and the rule-set version, newest first.' })
+  @ApiOkResponse({ type: DecisionLogPageSchema })
   async list(@Query() q: DecisionLogQuery): Promise<{ items: DecisionLogView[]; next: string | null }> {
     await this.ledger.flushLogs();
     return this.audit.decisions({

@@ -40,7 +40,7 @@ export function useJsonBodyParser(fastify: FastifyInstance): void {
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, raw, done) => {
     const body = raw as string;
     if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
-      done(new ProblemException(problem(400, 'INVALID_REQUEST', `the body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep`)), undefined);
+      done(new ProblemException(problem('INVALID_REQUEST', `the body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep`)), undefined);
       return;
     }
     parse(request, body, (error, value) => {

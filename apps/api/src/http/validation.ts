@@ -57,7 +57,7 @@ export function fieldErrors(errors: readonly ValidationError[], prefix = ''): Fi
 }
 
 function invalid(list: readonly FieldError[]): ProblemException {
-  return new ProblemException(problem(400, 'INVALID_REQUEST', list.map((e) => `${e.field}: ${e.message}`).join('; ') || 'the request is invalid', { errors: list }));
+  return new ProblemException(problem('INVALID_REQUEST', list.map((e) => `${e.field}: ${e.message}`).join('; ') || 'the request is invalid', { errors: list }));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Decision } from '@ratecard/engine';
+import { decidingReason, type Decision } from '@ratecard/engine';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /**
@@ -15,7 +15,7 @@ export class MetricsService {
   readonly registry = new Registry();
   private readonly decisions = new Counter({
     name: 'ratecard_decisions_total',
-    help: 'Decisions made, by kind (quote, charge, hold, capture), action and outcome (allowed or the first reason code).',
+    help: 'Decisions made, by kind (quote, charge, hold, capture), action and outcome (allowed, or the reason code that decided the answer).',
     labelNames: ['kind', 'action', 'outcome'] as const,
     registers: [this.registry],
   });
@@ -42,7 +42,7 @@ export class MetricsService {
    * against it); every unknown action shares {@link UNKNOWN_ACTION_LABEL}.
    */
   decision(kind: 'quote' | 'charge' | 'hold' | 'capture', action: string, decision: Decision | undefined, outcome?: string): void {
-    const result = outcome ?? (decision?.allowed ? 'allowed' : (decision?.reasons[0]?.code ?? 'error'));
+    const result = outcome ?? (decision?.allowed ? 'allowed' : (decision ? decidingReason(decision)?.code : undefined) ?? 'error');
     const known = decision !== undefined && !decision.reasons.some((r) => r.code === 'UNKNOWN_ACTION');
     this.decisions.inc({ kind, action: known ? action : UNKNOWN_ACTION_LABEL, outcome: result });
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expectProblem, useApi, type ApiHarness, type Reply } from '../support/api';
+import { TIME_FORMS } from '../../apps/api/src/http/query-time';
 import { DATABASE_KINDS } from '../support/databases';
 
 // Bad input of every kind gets a 4xx problem document and changes nothing: checked against a
@@ -31,7 +32,13 @@ const CASES: readonly BadInput[] = [
   { name: 'an empty body that says it is JSON', send: (api) => api.service.request('POST', '/v1/charges', { raw: '', ...key() }), status: 400, code: 'INVALID_JSON' },
   { name: 'a JSON array instead of an object', send: (api, f) => api.service.request('POST', '/v1/charges', { raw: JSON.stringify([{ accountId: f.accountId, action: 'chat.edit' }]), ...key() }), status: 400, code: 'INVALID_REQUEST' },
   { name: 'JSON null', send: (api) => api.service.request('POST', '/v1/charges', { raw: 'null', ...key() }), status: 400, code: 'INVALID_REQUEST' },
-  { name: 'a `__proto__` key', send: (api, f) => api.service.request('POST', '/v1/charges', { raw: `{"accountId":"${f.accountId}","action":"chat.edit","__proto__":{"admin":true}}`, ...key() }), status: 400, code: 'INVALID_JSON' },
+  {
+    name: 'a `__proto__` key',
+    send: (api, f) => api.service.request('POST', '/v1/charges', { raw: `{"accountId":"${f.accountId}","action":"chat.edit","__proto__":{"admin":true}}`, ...key() }),
+    status: 400,
+    code: 'INVALID_REQUEST',
+    errors: [{ field: '__proto__', message: 'unknown field `__proto__`' }],
+  },
   { name: 'a body over the size limit (413)', send: (api, f) => api.charge({ accountId: f.accountId, action: 'chat.edit', params: { note: 'x'.repeat(70 * 1024) } }), status: 413, code: 'BODY_TOO_LARGE' },
   { name: 'XML (415)', send: (api) => api.service.request('POST', '/v1/charges', { raw: '<charge/>', contentType: 'application/xml', ...key() }), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
   { name: 'a form (415)', send: (api, f) => api.service.request('POST', '/v1/charges', { raw: `accountId=${f.accountId}&action=chat.edit`, contentType: 'application/x-www-form-urlencoded', ...key() }), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
@@ -86,9 +93,32 @@ const CASES: readonly BadInput[] = [
   { name: 'a ledger order that does not exist', send: (api, f) => api.admin.get(`/v1/accounts/${f.accountId}/ledger?order=sideways`), status: 400, code: 'INVALID_REQUEST', errors: [{ field: 'order', message: /asc, desc/ }] },
   { name: 'a page size of 0', send: (api, f) => api.admin.get(`/v1/accounts/${f.accountId}/ledger?limit=0`), status: 400, code: 'INVALID_REQUEST', errors: [{ field: 'limit', message: /1/ }] },
   { name: 'a page size of 501', send: (api, f) => api.admin.get(`/v1/accounts/${f.accountId}/ledger?limit=501`), status: 400, code: 'INVALID_REQUEST', errors: [{ field: 'limit', message: /500/ }] },
-  { name: 'a cursor that is not a number', send: (api, f) => api.admin.get(`/v1/accounts/${f.accountId}/ledger?cursor=abc`), status: 400, code: 'INVALID_REQUEST', errors: [{ field: 'cursor', message: /integer/ }] },
+  { name: 'a cursor that is not a number', send: (api, f) => api.admin.get(`/v1/accounts/${f.accountId}/ledger?cursor=abc`), status: 400, code: 'INVALID_REQUEST', errors: [{ field: 'cursor', message: 'cursor must be the `next` value of a previous page' }] },
   { name: 'an unknown query parameter', send: (api, f) => api.admin.get(`/v1/accounts/${f.accountId}/ledger?sort=id`), status: 400, code: 'INVALID_REQUEST', errors: [{ field: 'sort', message: 'unknown field `sort`' }] },
-  { name: 'a decision-log `since` that is not a time', send: (api) => api.auditor.get('/v1/decisions?since=yesterday'), status: 400, code: 'INVALID_REQUEST', errors: [{ field: 'since', message: 'since must be an ISO 8601 time' }] },
+  { name: 'a decision-log `since` that is not a time', send: (api) => api.auditor.get('/v1/decisions?since=yesterday'), status: 400, code: 'INVALID_REQUEST', errors: [{ field: 'since', message: `since must be ${TIME_FORMS}` }] },
+  // Values each database takes differently: every one a 400 on both (PostgreSQL failed the query: a 500).
+  ...[
+    ['a date past what a JavaScript time holds', '8640000000000001.1'],
+    ['a row id past PostgreSQL bigint', '1.9223372036854775808'],
+    ['a row id of 20 digits', '1.99999999999999999999'],
+    ['a time of 17 digits', '12345678901234567.1'],
+    ['a negative row id', '1.-1'],
+  ].map(([what, cursor]) => ({ name: `a decision-log cursor with ${what}: \`${cursor}\``, send: (api: ApiHarness) => api.auditor.get(`/v1/decisions?cursor=${cursor}`), status: 400, code: 'INVALID_REQUEST', errors: [{ field: 'cursor', message: 'cursor must be the `next` value of a previous page' }] })),
+  ...[
+    ['since', '-010000-01-01T00:00:00Z'],
+    ['until', '%2B275760-09-13T00:00:00Z'],
+    ['since', '0000-01-01'],
+    ['until', '10000-01-01'],
+    ['since', '2026-02-30'],
+    ['until', '1'],
+    ['since', '9999-12-31T23:59:59.999-01:00'],
+  ].map(([field, value]) => ({ name: `a decision-log \`${field}\` of \`${decodeURIComponent(value)}\``, send: (api: ApiHarness) => api.auditor.get(`/v1/decisions?${field}=${value}`), status: 400, code: 'INVALID_REQUEST', errors: [{ field, message: `${field} must be ${TIME_FORMS}` }] })),
+  ...['9007199254740992', '9223372036854775807', '9223372036854775808', '99999999999999999999', '1e300'].flatMap((cursor) => [
+    { name: `a ledger cursor of \`${cursor}\``, send: (api: ApiHarness, f: Fixture) => api.admin.get(`/v1/accounts/${f.accountId}/ledger?cursor=${cursor}`), status: 400, code: 'INVALID_REQUEST', errors: [{ field: 'cursor', message: 'cursor must be the `next` value of a previous page' }] },
+    { name: `an audit cursor of \`${cursor}\``, send: (api: ApiHarness) => api.auditor.get(`/v1/audit?cursor=${cursor}`), status: 400, code: 'INVALID_REQUEST', errors: [{ field: 'cursor', message: 'cursor must be the `next` value of a previous page' }] },
+  ]),
+  { name: 'a decision-log filter given twice', send: (api) => api.auditor.get('/v1/decisions?accountId=a&accountId=b'), status: 400, code: 'INVALID_REQUEST', errors: [{ field: 'accountId', message: /string/ }] },
+  { name: 'a query parameter on a route that takes none', send: (api) => api.auditor.get('/v1/rulesets?limit=10'), status: 400, code: 'INVALID_REQUEST', errors: [{ field: 'limit', message: 'unknown field `limit`' }] },
 
   // Well-formed requests about things that do not exist.
   { name: 'a charge for an unknown account', send: (api) => api.charge({ accountId: 'nobody', action: 'chat.edit' }), status: 404, code: 'ACCOUNT_NOT_FOUND' },
@@ -129,6 +159,21 @@ describe.each(DATABASE_KINDS)('bad input on %s', (kind) => {
     }
     expect(res.body.requestId).toBe(res.headers['x-request-id']);
     expect(await api.fingerprint({ withLog: !logged })).toEqual(before);
+  });
+
+  it('the edges of every list query are answered: the first and last times, the largest cursors', async () => {
+    const answers = await Promise.all(
+      [
+        '/v1/decisions?since=0001-01-01&until=9999-12-31T23:59:59.999Z',
+        '/v1/decisions?since=0001-01-01T00:00:00Z&until=9999-12-31',
+        `/v1/decisions?cursor=${Date.parse('9999-12-31T23:59:59.999Z')}.9007199254740991`,
+        `/v1/decisions?cursor=${Date.parse('0001-01-01T00:00:00Z')}.0`,
+        `/v1/accounts/${fixture.accountId}/ledger?cursor=9007199254740991`,
+        '/v1/audit?cursor=9007199254740991',
+        '/v1/audit?cursor=0',
+      ].map(async (path) => [path, (await api.auditor.get(path)).status]),
+    );
+    expect(answers).toEqual(answers.map(([path]) => [path, 200]));
   });
 
   it('the denial of a well-formed request is logged, with its reason', async () => {

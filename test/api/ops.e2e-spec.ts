@@ -65,6 +65,28 @@ describe.each(DATABASE_KINDS)('operations on %s', (kind) => {
       const latency = samples(res.body, 'ratecard_http_request_duration_seconds_count').find((s) => s.labels.route === '/v1/charges' && s.labels.method === 'POST' && s.labels.status === '201');
       expect(latency?.value).toBeGreaterThanOrEqual(3);
     });
+
+    it('counts every action the rules do not know under one label: a caller cannot add series or show its strings', async () => {
+      const { id } = await api.createAccount({ plan: 'basic' });
+      const names = Array.from({ length: 12 }, (_, i) => `x-caller-said-${i}-${randomUUID().slice(0, 8)}`);
+      const seriesOf = async (): Promise<{ labels: Record<string, string>; value: number }[]> => samples((await api.anonymous.get('/metrics')).body, 'ratecard_decisions_total');
+      await api.service.post('/v1/decisions', { accountId: id, action: 'video.teleport' });
+      const before = await seriesOf();
+
+      for (const action of names) {
+        expect((await api.service.post('/v1/decisions', { accountId: id, action })).status).toBe(422);
+        expect((await api.charge({ accountId: id, action })).status).toBe(422);
+        expect((await api.hold({ accountId: id, action })).status).toBe(422);
+      }
+      const after = await seriesOf();
+      const text = (await api.anonymous.get('/metrics')).body as string;
+
+      for (const action of [...names, 'video.teleport']) expect(text).not.toContain(action);
+      const unknown = (series: typeof after, kind: string): number | undefined => series.find((s) => s.labels.kind === kind && s.labels.action === '(unknown)' && s.labels.outcome === 'UNKNOWN_ACTION')?.value;
+      expect([unknown(after, 'quote'), unknown(after, 'charge'), unknown(after, 'hold')]).toEqual([unknown(before, 'quote')! + 12, (unknown(before, 'charge') ?? 0) + 12, (unknown(before, 'hold') ?? 0) + 12]);
+      // At most the two new (unknown) series of the charge and the hold: none per name.
+      expect(after.length).toBeLessThanOrEqual(before.length + 2);
+    });
   });
 
   describe('/docs', () => {

@@ -22,7 +22,7 @@ import { join } from 'node:path';
 export interface EmbeddedPostgresOptions {
   /** `max_connections`; the multi-process suites open a pool per API process. Default 300. */
   readonly maxConnections?: number;
-  /** `fsync`: off by default, the data is thrown away anyway. */
+  /** `fsync` (and with it `full_page_writes` and `synchronous_commit`): off by default, the data is thrown away anyway. */
   readonly fsync?: boolean;
   /** Lines of the server's own log passed here as well (default: kept, shown only when start fails). */
   readonly onLog?: (line: string) => void;
@@ -94,11 +94,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
       authMethod: 'scram-sha-256',
       persistent: false,
       createPostgresUser: root,
-      initdbFlags: ['--no-sync', '--encoding=UTF8', '--locale=C'],
+      // A throwaway cluster: no checksums (PostgreSQL 18 turns them on), and with fsync off, nothing
+      // that only protects against a crash of the server itself.
+      initdbFlags: ['--no-sync', '--encoding=UTF8', '--locale=C', '--no-data-checksums'],
       postgresFlags: [
         '-c', 'listen_addresses=127.0.0.1',
         '-c', 'unix_socket_directories=',
         '-c', `fsync=${options.fsync ? 'on' : 'off'}`,
+        ...(options.fsync ? [] : ['-c', 'full_page_writes=off', '-c', 'synchronous_commit=off']),
         '-c', `max_connections=${options.maxConnections ?? 300}`,
       ],
       onLog: (message: string) => {

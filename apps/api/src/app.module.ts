@@ -1,9 +1,8 @@
 import { MikroORM } from '@mikro-orm/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
-import { Logger, Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
+import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ApiKeys, Audit, databaseOf, Drafts, Ledger, ormOptions, RuleVersions, type Database } from '@ratecard/ledger';
-import type { ValidationError } from 'class-validator';
 import { AccountListController } from './accounts/account-list.controller';
 import { AccountsController } from './accounts/accounts.controller';
 import { ChargeEntriesController } from './charges/charge-entries.controller';
@@ -13,8 +12,8 @@ import { DecisionsController } from './decisions/decisions.controller';
 import { DraftsController } from './drafts/drafts.controller';
 import { HoldsController } from './holds/holds.controller';
 import { ApiKeyGuard } from './http/auth';
-import { problem, ProblemException } from './http/problem';
 import { ProblemFilter } from './http/problem.filter';
+import { RequestValidationPipe } from './http/validation';
 import { KeysController } from './keys/keys.controller';
 import { AdminBootstrap } from './ops/admin-bootstrap';
 import { MetricsService } from './ops/metrics.service';
@@ -28,15 +27,6 @@ import { CLOCK, CONFIG, DATABASE, systemClock, type Clock } from './tokens';
 /** Options for tests and tools: a frozen clock. */
 export interface AppOptions {
   readonly clock?: Clock;
-}
-
-/** Flattens class-validator's tree into `{ field, message }` pairs. */
-function fieldErrors(errors: readonly ValidationError[], prefix = ''): { field: string; message: string }[] {
-  return errors.flatMap((e) => {
-    const field = prefix ? `${prefix}.${e.property}` : e.property;
-    const own = Object.values(e.constraints ?? {}).map((message) => ({ field, message: message.replace(/^property (\S+) should not exist$/, 'unknown field `$1`') }));
-    return [...own, ...fieldErrors(e.children ?? [], field)];
-  });
 }
 
 const ormLog = new Logger('database');
@@ -87,18 +77,7 @@ export class AppModule {
         AdminBootstrap,
         { provide: APP_GUARD, useExisting: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
-        {
-          provide: APP_PIPE,
-          useValue: new ValidationPipe({
-            whitelist: true,
-            forbidNonWhitelisted: true,
-            transform: true,
-            exceptionFactory: (errors) => {
-              const list = fieldErrors(errors);
-              return new ProblemException(problem(400, 'INVALID_REQUEST', list.map((e) => `${e.field}: ${e.message}`).join('; ') || 'the request is invalid', { errors: list }));
-            },
-          }),
-        },
+        { provide: APP_PIPE, useValue: new RequestValidationPipe() },
       ],
     };
   }

@@ -30,8 +30,7 @@ export function decide(compiled: CompiledRuleSet, account: AccountState, request
     let value: unknown;
     if (d.param === undefined) value = account.plan;
     else {
-      value = params[d.fact];
-      if (value === undefined) value = d.param.default;
+      value = valueOf(params, d.param);
     }
     const i = d.index.get(value as ParamValue);
     if (i === undefined) (problems ??= []).push(paramProblem(d.param!, value));
@@ -39,11 +38,10 @@ export function decide(compiled: CompiledRuleSet, account: AccountState, request
   }
   for (let i = 0; i < ca.otherParams.length; i++) {
     const p = ca.otherParams[i];
-    const given = params[p.name];
-    const value = given === undefined ? p.default : given;
+    const value = valueOf(params, p);
     if (value === undefined || checkValue(p, value) !== undefined) (problems ??= []).push(paramProblem(p, value));
   }
-  for (const key in params) if (!ca.params.has(key)) (problems ??= []).push(unknownParam(ca, key));
+  for (const key of Object.keys(params)) if (!ca.params.has(key)) (problems ??= []).push(unknownParam(ca, key));
   if (problems !== undefined) return invalid(compiled, ca, problems);
 
   return finish(compiled, ca, ca.cells[index], account, request, params);
@@ -72,8 +70,7 @@ export async function decideWithEngines(compiled: CompiledRuleSet, engines: (id:
   const problems: Reason[] = [];
   const facts: Record<string, ParamValue> = { [PLAN_FACT]: account.plan };
   const check = (p: Param): void => {
-    const given = params[p.name];
-    const value = given === undefined ? p.default : given;
+    const value = valueOf(params, p);
     if (value === undefined || checkValue(p, value) !== undefined) problems.push(paramProblem(p, value));
     else facts[p.name] = value as ParamValue;
   };
@@ -96,7 +93,7 @@ function finish(compiled: CompiledRuleSet, ca: CompiledAction, cell: Cell, accou
     mc = cell.fixed.mc;
     breakdown = cell.fixed.breakdown ?? fixedBreakdown(cell);
   } else {
-    const priced = meteredCostAndLines(cell, (name) => (params[name] === undefined ? ca.params.get(name)!.default : params[name]) as number);
+    const priced = meteredCostAndLines(cell, (name) => valueOf(params, ca.params.get(name)!) as number);
     mc = priced.mc;
     breakdown = priced.breakdown;
   }
@@ -141,6 +138,16 @@ function finish(compiled: CompiledRuleSet, ca: CompiledAction, cell: Cell, accou
     breakdown,
     rulesetVersion: compiled.version,
   };
+}
+
+/**
+ * The value of parameter `p`: what the caller gave (own keys only), else its default. A parameter
+ * may be named `constructor` or `toString`, which every object inherits: read as given, they hid
+ * the default. `null` is given (and invalid), not absent.
+ */
+function valueOf(params: Readonly<Record<string, unknown>>, p: Param): unknown {
+  const given = Object.hasOwn(params, p.name) ? params[p.name] : undefined;
+  return given === undefined ? p.default : given;
 }
 
 function unknownAction(compiled: CompiledRuleSet, action: string): Decision {

@@ -1,13 +1,5 @@
 import type { Millicredits, ParamValue } from '@ratecard/dsl';
-
-/** Why a request is denied. A closed set: services can switch on it. */
-export type ReasonCode = 'PLAN_REQUIRED' | 'QUOTA_EXCEEDED' | 'INSUFFICIENT_CREDITS' | 'CONFIRMATION_REQUIRED' | 'UNKNOWN_ACTION' | 'INVALID_PARAMS';
-
-/**
- * Every reason code. A decision reports the rules' denials first (gates and `deny` conditions, in
- * declaration order), then the account checks: quota, confirmation, credits.
- */
-export const REASON_CODES: readonly ReasonCode[] = ['UNKNOWN_ACTION', 'INVALID_PARAMS', 'PLAN_REQUIRED', 'QUOTA_EXCEEDED', 'CONFIRMATION_REQUIRED', 'INSUFFICIENT_CREDITS'];
+import type { ReasonCode } from './reasons';
 
 /** One reason a request is denied. */
 export interface Reason {

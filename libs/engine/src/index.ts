@@ -21,6 +21,7 @@ export * from './diff-render';
 export * from './impact';
 export * from './plan-grid';
 export * from './rule-locations';
+export * from './reasons';
 export { makeEngine } from './rules-engine';
 export type { Cell, Step, Term } from './price';
 export * from './table';

@@ -1,7 +1,7 @@
 import type { ParamValue } from '@ratecard/dsl';
 import type { CompiledRuleSet } from './compiled';
 import { decide } from './decide';
-import type { ReasonCode } from './decision';
+import type { ReasonCode } from './reasons';
 
 /** One plan's answer for one option: allowed and at what price, or why not. */
 export interface PlanGridCell {

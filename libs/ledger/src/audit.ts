@@ -65,6 +65,38 @@ export interface DecisionFilter {
   readonly limit: number;
 }
 
+/**
+ * The times a query may name: the years 1 to 9999 (UTC), what ISO 8601 writes with four digits and
+ * what both databases store and compare. A time outside failed the query on PostgreSQL (a 500).
+ */
+export const QUERY_TIME_RANGE: { readonly min: Date; readonly max: Date } = Object.freeze({
+  min: new Date('0001-01-01T00:00:00.000Z'),
+  max: new Date('9999-12-31T23:59:59.999Z'),
+});
+
+/** True when `at` is a valid time within {@link QUERY_TIME_RANGE}. */
+export function isQueryTime(at: Date): boolean {
+  const ms = at.getTime();
+  return ms >= QUERY_TIME_RANGE.min.getTime() && ms <= QUERY_TIME_RANGE.max.getTime();
+}
+
+/** True when `id` can be a row id in a cursor: a safe integer, at least 0 (below PostgreSQL's bigint limit). */
+export function isCursorId(id: number): boolean {
+  return Number.isSafeInteger(id) && id >= 0;
+}
+
+/**
+ * Reads a decision-log cursor, `<ms>.<id>` (the `next` of a page): the time of the page's last row
+ * in milliseconds and its id. Undefined for anything this list could not have given.
+ */
+export function parseDecisionCursor(cursor: string): { readonly at: Date; readonly id: number } | undefined {
+  const m = /^(-?\d{1,16})\.(\d{1,16})$/.exec(cursor);
+  if (!m) return undefined;
+  const at = new Date(Number(m[1]));
+  const id = Number(m[2]);
+  return isQueryTime(at) && isCursorId(id) ? { at, id } : undefined;
+}
+
 /** Read-only queries for auditors: the decision log and the audit trail. */
 export class Audit {
   constructor(private readonly db: Database) {}
@@ -82,16 +114,16 @@ export class Audit {
     if (f.accountId) where.push({ accountId: f.accountId });
     if (f.action) where.push({ action: f.action });
     if (f.rulesetVersion) where.push({ rulesetVersion: f.rulesetVersion });
+    for (const [name, at] of [['since', f.since], ['until', f.until]] as const) {
+      if (at && !isQueryTime(at)) throw new LedgerError('INVALID_QUERY', `\`${name}\` must be a time in the years 1 to 9999`, { errors: [{ field: name, message: 'a time in the years 1 to 9999' }] });
+    }
     if (f.kind) where.push({ kind: f.kind });
     if (f.chargeId) where.push({ chargeId: f.chargeId });
     if (f.since) where.push({ createdAt: { $gte: f.since } });
     if (f.until) where.push({ createdAt: { $lt: f.until } });
-    const cursor = f.cursor === undefined ? undefined : /^(\d+)\.(\d+)$/.exec(f.cursor);
+    const cursor = f.cursor === undefined ? undefined : parseDecisionCursor(f.cursor);
     if (f.cursor !== undefined && !cursor) throw new LedgerError('INVALID_CURSOR', `\`${f.cursor}\` is not a cursor from this list`);
-    if (cursor) {
-      const at = new Date(Number(cursor[1]));
-      where.push({ $or: [{ createdAt: { $lt: at } }, { createdAt: at, id: { $lt: Number(cursor[2]) } }] });
-    }
+    if (cursor) where.push({ $or: [{ createdAt: { $lt: cursor.at } }, { createdAt: cursor.at, id: { $lt: cursor.id } }] });
     const rows = await this.fork().find(DecisionLog, where.length ? { $and: where } : {}, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: f.limit + 1 });
     const items = rows.slice(0, f.limit).map(decisionView);
     const last = rows.length > f.limit ? rows[f.limit - 1] : undefined;
@@ -113,6 +145,7 @@ export class Audit {
   async events(f: { cursor?: number; limit: number; event?: string; actor?: string; since?: Date; until?: Date }): Promise<{ items: AuditEventView[]; next: number | null }> {
     const where: Record<string, unknown> = {};
     if (f.event) where.event = f.event;
+    if (f.cursor !== undefined && !isCursorId(f.cursor)) throw new LedgerError('INVALID_CURSOR', `\`${f.cursor}\` is not a cursor from this list`);
     if (f.actor) where.actor = f.actor;
     if (f.since || f.until) where.createdAt = { ...(f.since ? { $gte: f.since } : {}), ...(f.until ? { $lt: f.until } : {}) };
     if (f.cursor !== undefined) where.id = { $lt: f.cursor };

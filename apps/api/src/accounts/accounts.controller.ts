@@ -5,7 +5,7 @@ import type { FastifyReply } from 'fastify';
 import { Roles, type AuthedRequest } from '../http/auth';
 import { ChangePlanDto, CreateAccountDto, GrantDto, GrantsQuery, LedgerQuery, PackDto } from '../http/dto';
 import { callerOf, credits, expiryOf, idempotencyKey } from '../http/request';
-import { AccountSchema, EntryPageSchema, GrantedSchema, GrantPageSchema, ProblemSchema } from '../http/schemas';
+import { AccountSchema, EntryPageSchema, GrantedSchema, GrantPageSchema, PlanChangeResultSchema, ProblemSchema } from '../http/schemas';
 import { CLOCK, type Clock } from '../tokens';
 
 @ApiTags('accounts')
@@ -52,7 +52,7 @@ export class AccountsController {
     summary: 'Change the plan',
     description: "An upgrade applies now: unused credits carry over and the new plan's allowance is granted, once per plan per cycle. A downgrade applies at the next billing date. As the rules' cycle policy says.",
   })
-  @ApiOkResponse({ description: 'The account and what the change did.' })
+  @ApiOkResponse({ type: PlanChangeResultSchema, description: 'The account and what the change did.' })
   changePlan(@Param('id') id: string, @Body() body: ChangePlanDto, @Req() req: AuthedRequest): Promise<unknown> {
     return this.ledger.changePlan(id, body.plan, this.clock.now(), callerOf(req));
   }

@@ -6,6 +6,7 @@ import { Roles, type AuthedRequest } from '../http/auth';
 import { ActionRequestDto, DecisionLogQuery } from '../http/dto';
 import { callerOf } from '../http/request';
 import { DecisionSchema, ProblemSchema } from '../http/schemas';
+import { DecisionLogPageSchema } from '../http/schemas-audit';
 import { MetricsService } from '../ops/metrics.service';
 import { CLOCK, type Clock } from '../tokens';
 
@@ -47,6 +48,7 @@ export class DecisionsController {
     description:
       'Every quote, charge, hold and capture a service asked for, with the request, the result and the rule-set version, newest first; `apiKeyName` names the key that asked. Filter by account, action, version, kind, charge and time. `rulesetVersion` takes any version name (an id, a prefix of at least 6 characters, `active`, `previous`); an unknown one is a 404, an ambiguous one a 400.',
   })
+  @ApiOkResponse({ type: DecisionLogPageSchema })
   @ApiResponse({ status: 404, type: ProblemSchema, description: 'VERSION_NOT_FOUND' })
   @ApiResponse({ status: 400, type: ProblemSchema, description: 'INVALID_REQUEST or VERSION_AMBIGUOUS' })
   async list(@Query() q: DecisionLogQuery): Promise<{ items: (DecisionLogView & { apiKeyName: string | null })[]; next: string | null }> {

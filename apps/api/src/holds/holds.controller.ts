@@ -40,7 +40,7 @@ export class HoldsController {
   ): Promise<HoldView> {
     const key = idempotencyKey(header, true);
     if (body.ttlSeconds !== undefined && body.ttlSeconds > this.ledger.maxHoldTtlSeconds) {
-      throw new ProblemException(problem(400, 'INVALID_REQUEST', `ttlSeconds must be at most ${this.ledger.maxHoldTtlSeconds}`, { errors: [{ field: 'ttlSeconds', message: `at most ${this.ledger.maxHoldTtlSeconds}` }] }));
+      throw new ProblemException(problem('INVALID_REQUEST', `ttlSeconds must be at most ${this.ledger.maxHoldTtlSeconds}`, { errors: [{ field: 'ttlSeconds', message: `at most ${this.ledger.maxHoldTtlSeconds}` }] }));
     }
     try {
       const result = await this.ledger.hold(body, key, this.clock.now(), callerOf(req));
@@ -80,7 +80,7 @@ export class HoldsController {
       ...(body.amount !== undefined ? { amountMc: credits('amount', body.amount) } : {}),
     };
     if (input.params !== undefined && input.amountMc !== undefined) {
-      throw new ProblemException(problem(400, 'INVALID_REQUEST', 'give either `params` or `amount`, not both'));
+      throw new ProblemException(problem('INVALID_REQUEST', 'give either `params` or `amount`, not both'));
     }
     const result = await this.ledger.capture(id, input, this.clock.now(), callerOf(req));
     this.metrics.decision('capture', result.charge.action, result.charge.decision, 'allowed');

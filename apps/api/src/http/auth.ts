@@ -40,12 +40,12 @@ export class ApiKeyGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthedRequest>();
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match) throw new ProblemException(problem(401, 'UNAUTHENTICATED', 'send an API key as `Authorization: Bearer <key>`'));
+    if (!match) throw new ProblemException(problem('UNAUTHENTICATED', 'send an API key as `Authorization: Bearer <key>`'));
     const identity = await this.identify(match[1]);
-    if (!identity) throw new ProblemException(problem(401, 'UNAUTHENTICATED', 'the API key is unknown or revoked'));
+    if (!identity) throw new ProblemException(problem('UNAUTHENTICATED', 'the API key is unknown or revoked'));
     request.apiKey = identity;
     if (!roles.includes(identity.role)) {
-      throw new ProblemException(problem(403, 'FORBIDDEN', `a \`${identity.role}\` key may not call this route; it needs ${roles.map((r) => `\`${r}\``).join(' or ')}`));
+      throw new ProblemException(problem('FORBIDDEN', `a \`${identity.role}\` key may not call this route; it needs ${roles.map((r) => `\`${r}\``).join(' or ')}`));
     }
     this.limit(identity);
     return true;
@@ -80,7 +80,7 @@ export class ApiKeyGuard implements CanActivate {
     bucket.at = now;
     if (bucket.tokens < 1) {
       this.buckets.set(identity.id, bucket);
-      throw new ProblemException(problem(429, 'RATE_LIMITED', `this key may make ${rate} requests per second`, { retryAfterSeconds: 1 }));
+      throw new ProblemException(problem('RATE_LIMITED', `this key may make ${rate} requests per second`, { retryAfterSeconds: 1 }));
     }
     bucket.tokens -= 1;
     this.buckets.set(identity.id, bucket);

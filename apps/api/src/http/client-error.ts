@@ -10,15 +10,16 @@ import { problem } from './problem';
 export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket): void {
   // A reset connection has nobody to answer.
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const [status, code, detail] =
+  const body =
     error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-      ? [408, 'REQUEST_TIMEOUT', 'the request did not arrive within the time the service allows']
+      ? problem('REQUEST_TIMEOUT', 'the request did not arrive within the time the service allows')
       : error.code === 'HPE_HEADER_OVERFLOW'
-        ? [431, 'HEADERS_TOO_LARGE', 'the request headers are larger than the service accepts']
-        : [400, 'INVALID_REQUEST', 'the request is not valid HTTP'];
-  const body = JSON.stringify(problem(status, code, detail));
+        ? problem('HEADERS_TOO_LARGE', 'the request headers are larger than the service accepts')
+        : problem('INVALID_REQUEST', 'the request is not valid HTTP');
+  const status = body.status;
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    const text = JSON.stringify(body);
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
   }
   socket.destroy(error);
 }

@@ -1,6 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsDate, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateBy, ValidateIf, ValidateNested } from 'class-validator';
+import { parseDecisionCursor } from '@ratecard/ledger';
+import { QueryTime, TIME_FORMS } from './query-time';
+import { FreeFormObject } from './validation';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 
@@ -81,6 +84,7 @@ export class ActionRequestDto {
   @ApiPropertyOptional({ description: 'The action\'s parameters; absent ones take their defaults.', example: { tier: 'standard', resolution: '1080p', seconds: 8 }, type: 'object', additionalProperties: true })
   @IsOptional()
   @IsObject()
+  @FreeFormObject()
   params?: Record<string, unknown>;
 
   @ApiPropertyOptional({ description: 'The user confirmed an action that requires confirmation.', example: false })
@@ -103,6 +107,7 @@ export class CaptureDto {
   @ApiPropertyOptional({ description: 'The actual parameters: the capture charges their price, at most the hold.', example: { seconds: 6 }, type: 'object', additionalProperties: true })
   @Given()
   @IsObject()
+  @FreeFormObject()
   params?: Record<string, unknown>;
 
   @ApiPropertyOptional({ description: 'Or an explicit amount in credits, at most the hold.', example: 120 })
@@ -168,6 +173,9 @@ export class PublishDto {
   activate?: boolean;
 }
 
+/** A route that takes no query parameters: any one is an unknown field (400), as on every other route. */
+export class NoQuery {}
+
 export class LimitQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
@@ -178,12 +186,16 @@ export class LimitQuery {
   limit?: number;
 }
 
+const CURSOR_MESSAGE = 'cursor must be the `next` value of a previous page';
+
 export class PageQuery extends LimitQuery {
-  @ApiPropertyOptional({ description: 'The `next` value of the previous page.' })
+  @ApiPropertyOptional({ description: 'The `next` value of the previous page.', minimum: 0, maximum: Number.MAX_SAFE_INTEGER })
   @IsOptional()
   @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @IsInt({ message: CURSOR_MESSAGE })
+  @Min(0, { message: CURSOR_MESSAGE })
+  // Row ids are safe integers; a larger number lost its digits and was past PostgreSQL's bigint (a 500).
+  @Max(Number.MAX_SAFE_INTEGER, { message: CURSOR_MESSAGE })
   cursor?: number;
 }
 
@@ -210,8 +222,8 @@ export class LedgerQuery extends PageQuery {
 export class DecisionLogQuery extends LimitQuery {
   @ApiPropertyOptional({ description: 'The `next` value of the previous page.' })
   @IsOptional()
-  @IsString()
-  @Matches(/^\d+\.\d+$/, { message: 'cursor must be the `next` value of a previous page' })
+  @IsString({ message: CURSOR_MESSAGE })
+  @ValidateBy({ name: 'decisionCursor', validator: { validate: (v) => typeof v === 'string' && parseDecisionCursor(v) !== undefined, defaultMessage: () => CURSOR_MESSAGE } })
   cursor?: string;
 
   @ApiPropertyOptional()
@@ -240,16 +252,14 @@ export class DecisionLogQuery extends LimitQuery {
   @Length(1, 64)
   chargeId?: string;
 
-  @ApiPropertyOptional({ description: 'ISO 8601 time, inclusive.' })
+  @ApiPropertyOptional({ description: `ISO 8601 time, inclusive: ${TIME_FORMS}.`, format: 'date-time' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'since must be an ISO 8601 time' })
+  @QueryTime()
   since?: Date;
 
-  @ApiPropertyOptional({ description: 'ISO 8601 time, exclusive.' })
+  @ApiPropertyOptional({ description: `ISO 8601 time, exclusive: ${TIME_FORMS}.`, format: 'date-time' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'until must be an ISO 8601 time' })
+  @QueryTime()
   until?: Date;
 }
 
@@ -288,16 +298,14 @@ export class AuditQuery extends PageQuery {
   @Length(1, 255)
   actor?: string;
 
-  @ApiPropertyOptional({ description: 'ISO 8601 time, inclusive.' })
+  @ApiPropertyOptional({ description: `ISO 8601 time, inclusive: ${TIME_FORMS}.`, format: 'date-time' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'since must be an ISO 8601 time' })
+  @QueryTime()
   since?: Date;
 
-  @ApiPropertyOptional({ description: 'ISO 8601 time, exclusive.' })
+  @ApiPropertyOptional({ description: `ISO 8601 time, exclusive: ${TIME_FORMS}.`, format: 'date-time' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'until must be an ISO 8601 time' })
+  @QueryTime()
   until?: Date;
 }
 

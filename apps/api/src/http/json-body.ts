@@ -32,13 +32,15 @@ export function nestsDeeperThan(text: string, limit: number): boolean {
  * Text PostgreSQL cannot store (a NUL character, a lone surrogate) is refused too: a 500 there.
  */
 export function useJsonBodyParser(fastify: FastifyInstance): void {
-  // Fastify's defaults: a `__proto__` or `constructor.prototype` key is an error.
-  const parse = fastify.getDefaultJsonParser('error', 'error');
+  // JSON.parse as is: a `__proto__` key is an own property like any other, never the prototype.
+  // Fastify's default refused such a body as invalid JSON; now the validation pipe reports it as an
+  // unknown field, and the engine as an unknown parameter inside `params` (validation.ts).
+  const parse = fastify.getDefaultJsonParser('ignore', 'ignore');
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, raw, done) => {
     const body = raw as string;
     if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
-      done(new ProblemException(problem(400, 'INVALID_REQUEST', `the body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep`)), undefined);
+      done(new ProblemException(problem('INVALID_REQUEST', `the body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep`)), undefined);
       return;
     }
     parse(request, body, (error, value) => {

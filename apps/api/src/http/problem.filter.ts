@@ -1,7 +1,8 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import { DecisionDenied, LedgerError } from '@ratecard/ledger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { denialStatus, ledgerStatus, problem, ProblemException, type Problem } from './problem';
+import { codeForStatus } from './error-codes';
+import { denialStatus, problem, ProblemException, type Problem } from './problem';
 
 /**
  * Every error leaves as `application/problem+json`. Domain errors map by code; a denial carries its
@@ -31,49 +32,47 @@ export function sendProblem(reply: FastifyReply, body: Problem): void {
 export function toProblem(error: unknown, log?: Logger): Problem {
   if (error instanceof ProblemException) return error.problem;
   if (error instanceof DecisionDenied) {
-    const { status, code } = denialStatus(error.decision);
+    const { code } = denialStatus(error.decision);
     const detail = error.decision.reasons.find((r) => r.code === code)?.message ?? error.message;
-    return problem(status, code, detail, { decision: error.decision });
+    return problem(code, detail, { decision: error.decision });
   }
-  if (error instanceof LedgerError) return problem(ledgerStatus(error.code as Exclude<typeof error.code, 'DENIED'>), error.code, error.message, error.details);
+  if (error instanceof LedgerError && error.code !== 'DENIED') return problem(error.code, error.message, error.details);
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const response = error.getResponse();
     const message = typeof response === 'string' ? response : ((response as { message?: unknown }).message ?? error.message);
     const text = Array.isArray(message) ? message.join('; ') : String(message);
-    if (status === 404) return problem(404, 'NOT_FOUND', 'no such route');
+    if (status === 404) return problem('NOT_FOUND', 'no such route');
     if (status === 400 && /json/i.test(text)) return fastifyProblem(400, /empty/i.test(text) ? 'FST_ERR_CTP_EMPTY_JSON_BODY' : 'FST_ERR_CTP_INVALID_JSON_BODY', text);
     if (status === 413) return fastifyProblem(413, 'FST_ERR_CTP_BODY_TOO_LARGE', text);
     if (status === 415) return fastifyProblem(415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE', text);
-    return problem(status, status === 400 ? 'INVALID_REQUEST' : (HTTP_CODES[status] ?? `HTTP_${status}`), text);
+    return problem(codeForStatus(status), text);
   }
   const fastify = error as { statusCode?: number; code?: string; message?: string };
   if (typeof fastify.code === 'string' && fastify.code.startsWith('FST_') && typeof fastify.statusCode === 'number' && fastify.statusCode < 500) {
     return fastifyProblem(fastify.statusCode, fastify.code, fastify.message ?? '');
   }
   log?.error((error as Error)?.stack ?? String(error));
-  return problem(500, 'INTERNAL', 'the service failed to answer this request; it has been logged');
+  return problem('INTERNAL', 'the service failed to answer this request; it has been logged');
 }
-
-const HTTP_CODES: Record<number, string> = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 405: 'METHOD_NOT_ALLOWED', 408: 'REQUEST_TIMEOUT', 429: 'RATE_LIMITED', 503: 'UNAVAILABLE' };
 
 /** Fastify's own errors (body parsing, content type, size) as problems. */
 export function fastifyProblem(status: number, code: string, message: string): Problem {
   switch (code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return problem(413, 'BODY_TOO_LARGE', 'the request body is larger than the service accepts');
+      return problem('BODY_TOO_LARGE', 'the request body is larger than the service accepts');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return problem(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as `application/json`');
+      return problem('UNSUPPORTED_MEDIA_TYPE', 'send the body as `application/json`');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return problem(400, 'INVALID_JSON', 'the body is empty but the content type says JSON');
+      return problem('INVALID_JSON', 'the body is empty but the content type says JSON');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return problem(400, 'INVALID_JSON', 'the body is not valid JSON');
+      return problem('INVALID_JSON', 'the body is not valid JSON');
     case 'FST_ERR_BAD_URL':
-      return problem(400, 'INVALID_REQUEST', 'the URL path is not valid percent-encoding');
+      return problem('INVALID_REQUEST', 'the URL path is not valid percent-encoding');
     case 'FST_ERR_MAX_PARAM_LENGTH':
-      return problem(414, 'URI_TOO_LONG', 'a path parameter of the URL is longer than the service accepts');
+      return problem('URI_TOO_LONG', 'a path parameter of the URL is longer than the service accepts');
     default:
-      return problem(status, 'INVALID_REQUEST', message);
+      return problem(codeForStatus(status), message);
   }
 }

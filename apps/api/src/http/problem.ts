@@ -1,12 +1,12 @@
-import type { Decision, ReasonCode } from '@ratecard/engine';
-import type { LedgerErrorCode } from '@ratecard/ledger';
+import { decidingReason, REASONS, type Decision, type ReasonCode } from '@ratecard/engine';
+import { ERRORS, type ErrorCode } from './error-codes';
 
 /** An RFC 9457 problem document, with our `code` and, for denials, the decision. */
 export interface Problem {
   readonly type: string;
   readonly title: string;
   readonly status: number;
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly detail: string;
   readonly instance?: string;
   readonly requestId?: string;
@@ -15,54 +15,10 @@ export interface Problem {
   readonly [extra: string]: unknown;
 }
 
-const LEDGER_STATUS: Record<Exclude<LedgerErrorCode, 'DENIED'>, number> = {
-  ACCOUNT_NOT_FOUND: 404,
-  ACCOUNT_EXISTS: 409,
-  UNKNOWN_PLAN: 422,
-  HOLD_NOT_FOUND: 404,
-  HOLD_NOT_ACTIVE: 409,
-  CHARGE_NOT_FOUND: 404,
-  REFUND_EXCEEDS_CHARGE: 409,
-  CAPTURE_EXCEEDS_HOLD: 422,
-  INVALID_GRANT: 422,
-  UNKNOWN_PACK: 422,
-  IDEMPOTENCY_KEY_REUSED: 409,
-  KEY_NOT_FOUND: 404,
-  VERSION_NOT_FOUND: 404,
-  VERSION_AMBIGUOUS: 400,
-  INVALID_RULES: 422,
-  CASES_FAILED: 422,
-  ACTIVATION_REFUSED: 409,
-  INVALID_PLAN_MAPPING: 422,
-  INVALID_CURSOR: 400,
-  DRAFT_NOT_FOUND: 404,
-  DRAFT_CONFLICT: 409,
-  INVALID_FILES: 422,
-};
-
-/** The status of a ledger error. */
-export function ledgerStatus(code: Exclude<LedgerErrorCode, 'DENIED'>): number {
-  return LEDGER_STATUS[code];
-}
-
-/**
- * A denial is not a failure of the service: it answers with the status that says why. When a
- * decision has several reasons, the first of this order decides the status: a request that can't be
- * priced (422), then what the plan forbids (403), then confirmation (409), then credits (402).
- */
-const DENIAL_ORDER: readonly [ReasonCode, number][] = [
-  ['UNKNOWN_ACTION', 422],
-  ['INVALID_PARAMS', 422],
-  ['PLAN_REQUIRED', 403],
-  ['QUOTA_EXCEEDED', 403],
-  ['CONFIRMATION_REQUIRED', 409],
-  ['INSUFFICIENT_CREDITS', 402],
-];
-
-/** The status and code of a denied decision. */
+/** The status and code of a denied decision: its deciding reason's, from the engine's table. */
 export function denialStatus(decision: Decision): { status: number; code: ReasonCode } {
-  for (const [code, status] of DENIAL_ORDER) if (decision.reasons.some((r) => r.code === code)) return { status, code };
-  return { status: 403, code: decision.reasons[0]?.code ?? 'PLAN_REQUIRED' };
+  const code = decidingReason(decision)?.code ?? 'PLAN_REQUIRED';
+  return { status: REASONS[code].status, code };
 }
 
 /** `INSUFFICIENT_CREDITS` -> `insufficient-credits`. */
@@ -76,9 +32,9 @@ export function problemTitle(code: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-/** Builds a problem document. Extra members never replace the standard ones. */
-export function problem(status: number, code: string, detail: string, extra: Record<string, unknown> = {}): Problem {
-  return { ...extra, type: problemType(code), title: problemTitle(code), status, code, detail };
+/** Builds a problem document; its status is the code's ({@link ERRORS}). Extra members never replace the standard ones. */
+export function problem(code: ErrorCode, detail: string, extra: Record<string, unknown> = {}): Problem {
+  return { ...extra, type: problemType(code), title: problemTitle(code), status: ERRORS[code].status, code, detail };
 }
 
 /** A problem raised by the HTTP layer itself (auth, validation, headers). */

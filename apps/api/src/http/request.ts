@@ -17,10 +17,10 @@ export function idempotencyKey(value: string | string[] | undefined, required: f
 export function idempotencyKey(value: string | string[] | undefined, required: boolean): string | undefined {
   if (value === undefined || value === '') {
     if (!required) return undefined;
-    throw new ProblemException(problem(400, 'IDEMPOTENCY_KEY_REQUIRED', 'send an `Idempotency-Key` header (e.g. a UUID) so a retry never charges twice'));
+    throw new ProblemException(problem('IDEMPOTENCY_KEY_REQUIRED', 'send an `Idempotency-Key` header (e.g. a UUID) so a retry never charges twice'));
   }
   if (Array.isArray(value) || !KEY.test(value)) {
-    throw new ProblemException(problem(400, 'INVALID_REQUEST', '`Idempotency-Key` must be one header of 1 to 255 visible ASCII characters'));
+    throw new ProblemException(problem('INVALID_REQUEST', '`Idempotency-Key` must be one header of 1 to 255 visible ASCII characters'));
   }
   return value;
 }
@@ -28,7 +28,7 @@ export function idempotencyKey(value: string | string[] | undefined, required: b
 /** Credits from a request body to millicredits; more than three decimals is a 400. */
 export function credits(field: string, value: number): Millicredits {
   const mc = fromCredits(value);
-  if (mc === undefined) throw new ProblemException(problem(400, 'INVALID_REQUEST', `\`${field}\` must have at most three decimals (1 credit = 1,000 millicredits)`, { errors: [{ field, message: 'at most three decimals' }] }));
+  if (mc === undefined) throw new ProblemException(problem('INVALID_REQUEST', `\`${field}\` must have at most three decimals (1 credit = 1,000 millicredits)`, { errors: [{ field, message: 'at most three decimals' }] }));
   return mc;
 }
 
@@ -36,6 +36,6 @@ export function credits(field: string, value: number): Millicredits {
 export function expiryOf(field: string, value: string): Date | null {
   if (value === 'never') return null;
   const at = new Date(value);
-  if (Number.isNaN(at.getTime())) throw new ProblemException(problem(400, 'INVALID_REQUEST', `\`${field}\` is not a time`, { errors: [{ field, message: 'not a valid time' }] }));
+  if (Number.isNaN(at.getTime())) throw new ProblemException(problem('INVALID_REQUEST', `\`${field}\` is not a time`, { errors: [{ field, message: 'not a valid time' }] }));
   return at;
 }

@@ -1,9 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { REASON_CODES } from '@ratecard/engine';
+import { ERROR_CODES } from './error-codes';
 
-/** Response shapes, for the OpenAPI document. */
+/**
+ * Response shapes, for the OpenAPI document: each declared once and used by every route that
+ * returns it. test/api/openapi-responses checks real responses of every route against them, with
+ * every object closed: a field a route returns must be listed here.
+ */
+
+/** An object whose members are data (an action's `params`): open by design. */
+const FREE_FORM = { type: 'object', additionalProperties: true } as const;
 
 export class ReasonSchema {
-  @ApiProperty({ enum: ['PLAN_REQUIRED', 'QUOTA_EXCEEDED', 'INSUFFICIENT_CREDITS', 'CONFIRMATION_REQUIRED', 'UNKNOWN_ACTION', 'INVALID_PARAMS'] })
+  @ApiProperty({ enum: REASON_CODES, description: 'A closed set; the first in this order decides a denied charge\'s status.' })
   code!: string;
   @ApiProperty({ example: 'model `flux-pro` needs the Pro plan or higher' })
   message!: string;
@@ -37,16 +46,47 @@ export class DecisionSchema {
   @ApiProperty({ description: 'The rule-set version that priced it.' }) rulesetVersion!: string;
 }
 
+export class FieldErrorSchema {
+  @ApiProperty({ example: 'ttlSeconds' }) field!: string;
+  @ApiProperty({ example: 'ttlSeconds must not be less than 1' }) message!: string;
+}
+
+export class SourceLocationSchema {
+  @ApiProperty({ example: 'rules/images.yaml' }) file!: string;
+  @ApiProperty() line!: number;
+  @ApiProperty() column!: number;
+  @ApiProperty({ description: 'YAML path; empty for the whole file.' }) path!: string;
+}
+
+export class DiagnosticSchema {
+  @ApiProperty({ enum: ['error', 'warning'] }) severity!: string;
+  @ApiProperty({ example: 'unknown-plan' }) code!: string;
+  @ApiProperty() message!: string;
+  @ApiPropertyOptional({ type: SourceLocationSchema }) location?: SourceLocationSchema;
+  @ApiPropertyOptional() hint?: string;
+  @ApiPropertyOptional({ type: SourceLocationSchema }) related?: SourceLocationSchema;
+}
+
 export class ProblemSchema {
   @ApiProperty({ example: 'https://ratecard.dev/problems/insufficient-credits' }) type!: string;
   @ApiProperty({ example: 'Insufficient credits' }) title!: string;
   @ApiProperty({ example: 402 }) status!: number;
-  @ApiProperty({ example: 'INSUFFICIENT_CREDITS' }) code!: string;
+  @ApiProperty({ enum: ERROR_CODES, example: 'INSUFFICIENT_CREDITS', description: 'A closed set, each code with one status (README, Errors).' }) code!: string;
   @ApiProperty({ example: 'costs 256 credits and the balance is 100' }) detail!: string;
   @ApiPropertyOptional() instance?: string;
   @ApiPropertyOptional() requestId?: string;
   @ApiPropertyOptional({ type: DecisionSchema, description: 'For denials: the decision.' }) decision?: DecisionSchema;
-  @ApiPropertyOptional({ description: 'For invalid requests: each problem field.' }) errors?: { field: string; message: string }[];
+  @ApiPropertyOptional({ type: [FieldErrorSchema], description: 'For invalid requests: each problem field.' }) errors?: FieldErrorSchema[];
+  @ApiPropertyOptional({ description: 'RATE_LIMITED: seconds until a retry may pass (also the `Retry-After` header).' }) retryAfterSeconds?: number;
+  @ApiPropertyOptional({ type: [DiagnosticSchema], description: 'INVALID_RULES: every diagnostic.' }) diagnostics?: DiagnosticSchema[];
+  @ApiPropertyOptional({ description: 'ACCOUNT_NOT_FOUND, ACCOUNT_EXISTS: the account id.' }) accountId?: string;
+  @ApiPropertyOptional({ description: 'UNKNOWN_PLAN: the plan asked for.' }) plan?: string;
+  @ApiPropertyOptional({ description: 'IDEMPOTENCY_KEY_REUSED: the Idempotency-Key; LAST_ADMIN_KEY: the key id.' }) key?: string;
+  @ApiPropertyOptional({ enum: ['active', 'captured', 'released', 'expired'], description: 'HOLD_NOT_ACTIVE: the hold\'s status.' }) holdStatus?: string;
+  @ApiPropertyOptional({ description: 'HOLD_NOT_ACTIVE: the charge of a captured hold.' }) chargeId?: string;
+  @ApiPropertyOptional({ description: 'REFUND_EXCEEDS_CHARGE: the charge, in millicredits.' }) costMc?: number;
+  @ApiPropertyOptional({ description: 'REFUND_EXCEEDS_CHARGE: refunded so far, in millicredits.' }) refundedMc?: number;
+  @ApiPropertyOptional({ description: 'REFUND_EXCEEDS_CHARGE: what can still be refunded, in millicredits.' }) remainingMc?: number;
 }
 
 export class UsageSchema {
@@ -54,6 +94,17 @@ export class UsageSchema {
   @ApiProperty() used!: number;
   @ApiProperty({ nullable: true, type: Number }) quota!: number | null;
   @ApiProperty({ nullable: true, type: Number }) left!: number | null;
+}
+
+export class CycleSchema {
+  @ApiProperty({ example: '2026-11-24T00:00:00.000Z' }) start!: string;
+  @ApiProperty({ example: '2026-12-24T00:00:00.000Z' }) end!: string;
+}
+
+export class AllowanceSchema {
+  @ApiProperty({ example: 1500 }) credits!: number;
+  @ApiProperty({ description: 'The rules mark the allowance as an assumption.' }) assumed!: boolean;
+  @ApiPropertyOptional({ description: 'What is assumed.' }) assumption?: string;
 }
 
 export class GrantSchema {
@@ -94,8 +145,8 @@ export class AccountSchema {
   @ApiProperty({ example: 1218000 }) balanceMillicredits!: number;
   @ApiProperty({ description: 'Credits reserved by active holds.' }) held!: number;
   @ApiProperty() heldMillicredits!: number;
-  @ApiProperty({ example: { start: '2026-11-24T00:00:00.000Z', end: '2026-12-24T00:00:00.000Z' } }) cycle!: { start: string; end: string };
-  @ApiProperty({ example: { credits: 1500, assumed: false } }) allowance!: { credits: number; assumed: boolean; assumption?: string };
+  @ApiProperty({ type: () => CycleSchema }) cycle!: CycleSchema;
+  @ApiProperty({ type: () => AllowanceSchema }) allowance!: AllowanceSchema;
   @ApiProperty({ type: [UsageSchema] }) usage!: UsageSchema[];
   @ApiProperty({ type: [GrantSchema], description: 'The live grants, in the order they are drawn; their remaining credits sum to the balance.' }) grants!: GrantSchema[];
   @ApiProperty() createdAt!: string;
@@ -133,7 +184,7 @@ export class ChargeSchema {
   @ApiProperty({ example: 'ch_4kJm0PZr2sV9xY1a' }) id!: string;
   @ApiProperty() accountId!: string;
   @ApiProperty() action!: string;
-  @ApiProperty({ type: 'object', additionalProperties: true }) params!: Record<string, unknown>;
+  @ApiProperty(FREE_FORM) params!: Record<string, unknown>;
   @ApiProperty({ example: 256 }) cost!: number;
   @ApiProperty() costMillicredits!: number;
   @ApiProperty() rulesetVersion!: string;
@@ -146,7 +197,7 @@ export class ChargeSchema {
 }
 
 export class ChargeDetailSchema extends ChargeSchema {
-  @ApiProperty({ description: 'Credits refunded from the charge so far.' }) refunded!: number;
+  @ApiProperty({ description: 'Credits refunded from this charge so far.' }) refunded!: number;
   @ApiProperty() refundedMillicredits!: number;
   @ApiProperty({ type: [AllocationSchema], description: 'The grants that paid the charge (negative amounts).' }) paidBy!: AllocationSchema[];
 }
@@ -155,7 +206,7 @@ export class HoldSchema {
   @ApiProperty({ example: 'hold_Qm1x0aZr2sV9xY1b' }) id!: string;
   @ApiProperty() accountId!: string;
   @ApiProperty() action!: string;
-  @ApiProperty({ type: 'object', additionalProperties: true }) params!: Record<string, unknown>;
+  @ApiProperty(FREE_FORM) params!: Record<string, unknown>;
   @ApiProperty({ description: 'Credits reserved.' }) amount!: number;
   @ApiProperty() amountMillicredits!: number;
   @ApiProperty({ enum: ['active', 'captured', 'released', 'expired'] }) status!: string;
@@ -197,4 +248,30 @@ export class KeySchema {
 
 export class CreatedKeySchema extends KeySchema {
   @ApiProperty({ description: 'The key itself. Shown only now; store it.' }) key!: string;
+}
+
+export class PlanChangeSchema {
+  @ApiProperty({ enum: ['upgrade', 'downgrade', 'same'] }) kind!: string;
+  @ApiProperty({ enum: ['now', 'next-cycle'] }) effective!: string;
+  @ApiProperty({ enum: ['carry-over', 'expire'], description: 'For a change effective now: what happens to unused credits.' }) unused!: string;
+  @ApiProperty({ description: 'Millicredits granted now.' }) grantMc!: number;
+  @ApiProperty() from!: string;
+  @ApiProperty() to!: string;
+}
+
+export class PlanChangeResultSchema {
+  @ApiProperty({ type: AccountSchema }) account!: AccountSchema;
+  @ApiProperty({ type: PlanChangeSchema }) change!: PlanChangeSchema;
+}
+
+export class WhoamiSchema {
+  @ApiProperty() id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ['service', 'admin', 'auditor'] }) role!: string;
+}
+
+export class HealthSchema {
+  @ApiProperty({ enum: ['ok', 'unavailable'] }) status!: string;
+  @ApiProperty({ enum: ['up', 'down'] }) database!: string;
+  @ApiProperty({ example: '80a7baa6bbe2…' }) rulesetVersion!: string;
 }

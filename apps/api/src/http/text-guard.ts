@@ -18,7 +18,7 @@ export function containsUnstorableText(value: unknown): boolean {
 
 /** The problem for such text in a request. */
 export function unstorableTextProblem(where: string): ProblemException {
-  return new ProblemException(problem(400, 'INVALID_REQUEST', `${where} must be Unicode text without NUL characters (\`\\u0000\`) or lone surrogates (\`\\ud800\`)`));
+  return new ProblemException(problem('INVALID_REQUEST', `${where} must be Unicode text without NUL characters (\`\\u0000\`) or lone surrogates (\`\\ud800\`)`));
 }
 
 /**

@@ -1,8 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiKeys, type CreatedKey, type KeyView } from '@ratecard/ledger';
 import { ApiKeyGuard, Roles, type AuthedRequest } from '../http/auth';
-import { CreateKeyDto } from '../http/dto';
+import { CreateKeyDto, NoQuery } from '../http/dto';
 import { callerOf } from '../http/request';
 import { CreatedKeySchema, KeySchema } from '../http/schemas';
 import { CLOCK, type Clock } from '../tokens';
@@ -29,7 +29,7 @@ export class KeysController {
   @Get()
   @ApiOperation({ summary: 'List API keys (never their secrets)' })
   @ApiOkResponse({ type: [KeySchema] })
-  list(): Promise<KeyView[]> {
+  list(@Query() _query: NoQuery): Promise<KeyView[]> {
     return this.keys.list();
   }
 

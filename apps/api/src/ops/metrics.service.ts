@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import type { Decision } from '@ratecard/engine';
+import { decidingReason, type Decision } from '@ratecard/engine';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+/**
+ * The `action` label of a request for an action the rules do not have. `/metrics` is public: one
+ * series per name a caller sent grew without bound and showed those names to anyone. Action ids
+ * start with a letter, so this never names a real action.
+ */
+export const UNKNOWN_ACTION_LABEL = '(unknown)';
 
 /** Prometheus metrics: decisions and charges by action and outcome, latencies, process. */
 @Injectable()
@@ -8,7 +15,7 @@ export class MetricsService {
   readonly registry = new Registry();
   private readonly decisions = new Counter({
     name: 'ratecard_decisions_total',
-    help: 'Decisions made, by kind (quote, charge, hold, capture), action and outcome (allowed or the first reason code).',
+    help: 'Decisions made, by kind (quote, charge, hold, capture), action and outcome (allowed, or the reason code that decided the answer).',
     labelNames: ['kind', 'action', 'outcome'] as const,
     registers: [this.registry],
   });
@@ -30,13 +37,17 @@ export class MetricsService {
     collectDefaultMetrics({ register: this.registry, prefix: 'ratecard_' });
   }
 
-  /** Counts a decision. */
+  /**
+   * Counts a decision. Its action is a label only when the rules know it (the decision was priced
+   * against it); every unknown action shares {@link UNKNOWN_ACTION_LABEL}.
+   */
   decision(kind: 'quote' | 'charge' | 'hold' | 'capture', action: string, decision: Decision | undefined, outcome?: string): void {
-    const result = outcome ?? (decision?.allowed ? 'allowed' : (decision?.reasons[0]?.code ?? 'error'));
-    this.decisions.inc({ kind, action, outcome: result });
+    const result = outcome ?? (decision?.allowed ? 'allowed' : (decision ? decidingReason(decision)?.code : undefined) ?? 'error');
+    const known = decision !== undefined && !decision.reasons.some((r) => r.code === 'UNKNOWN_ACTION');
+    this.decisions.inc({ kind, action: known ? action : UNKNOWN_ACTION_LABEL, outcome: result });
   }
 
-  /** Counts credits a charge or capture actually moved (never a replay). */
+  /** Counts credits a charge or capture actually moved (never a replay): only known actions move credits. */
   charged(action: string, credits: number): void {
     this.credits.inc({ action }, credits);
   }

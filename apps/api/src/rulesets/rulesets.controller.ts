@@ -1,13 +1,14 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { compileSources, diffMarkdown, diffRuleSets, diffText, impactOf, type ImpactReport, type LoggedDecision, type RuleSetDiff } from '@ratecard/engine';
 import { Audit, Ledger, LedgerError, RuleVersions, VERSION_NAME_HELP, type ActivationReport, type ActivationResult, type ActivationView, type VersionView } from '@ratecard/ledger';
 import type { FastifyReply } from 'fastify';
 import { Roles, type AuthedRequest } from '../http/auth';
-import { ImpactDto } from '../http/dto';
+import { ImpactDto, NoQuery } from '../http/dto';
 import { problem, ProblemException } from '../http/problem';
 import { callerOf } from '../http/request';
 import { ProblemSchema } from '../http/schemas';
+import { ImpactSchema, RuleSetDiffSchema } from '../http/schemas-audit';
 import { CLOCK, type Clock } from '../tokens';
 import { RulesService } from './rules.service';
 import { ActivationReportQuery, DiffFormatQuery, planMovesFromPairs, PublishRequestDto, SwitchDto, switchOptions } from './rulesets.dto';
@@ -59,7 +60,7 @@ export class RulesetsController {
   @Roles('admin', 'auditor')
   @ApiOperation({ summary: 'List published versions, newest first' })
   @ApiOkResponse({ type: [VersionSchema] })
-  list(): Promise<VersionView[]> {
+  list(@Query() _query: NoQuery): Promise<VersionView[]> {
     return this.versions.list();
   }
 
@@ -67,7 +68,7 @@ export class RulesetsController {
   @Roles('admin', 'auditor')
   @ApiOperation({ summary: 'Activation history, newest first: which version was active when, and who activated it' })
   @ApiOkResponse({ type: [ActivationSchema] })
-  activations(): Promise<ActivationView[]> {
+  activations(@Query() _query: NoQuery): Promise<ActivationView[]> {
     return this.versions.history();
   }
 
@@ -78,6 +79,8 @@ export class RulesetsController {
     description:
       'Rule-level changes in words (price, gate, action, variant, multiplier, exemption, allowance, quota, cycle policy) with file:line on both sides, and every plan × action × parameter cell whose price or outcome changed. `format=md` or `text` returns the rendered diff.',
   })
+  @ApiOkResponse({ type: RuleSetDiffSchema, description: 'JSON; with `format=md` or `text`, the rendered diff as text/markdown or text/plain.' })
+  @ApiProduces('application/json', 'text/markdown', 'text/plain')
   @ApiResponse({ status: 404, type: ProblemSchema, description: 'VERSION_NOT_FOUND' })
   @ApiResponse({ status: 400, type: ProblemSchema, description: 'INVALID_REQUEST or VERSION_AMBIGUOUS' })
   async diff(@Query() q: DiffFormatQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<RuleSetDiff | string> {
@@ -98,8 +101,9 @@ export class RulesetsController {
     description:
       'Replays the logged decisions of a window (default 30 days) under the candidate (files or a published version), with the account state each decision saw. Reports outcome changes and credits per action and plan, and the accounts that would newly be denied. Writes nothing.',
   })
+  @ApiOkResponse({ type: ImpactSchema })
   async impact(@Body() body: ImpactDto): Promise<ImpactReport & { window: { since: string; until: string } }> {
-    if (!body.files === !body.version) throw new ProblemException(problem(400, 'INVALID_REQUEST', 'give the candidate as `files` or as a published `version`'));
+    if (!body.files === !body.version) throw new ProblemException(problem('INVALID_REQUEST', 'give the candidate as `files` or as a published `version`'));
     let candidate;
     if (body.version) candidate = await this.versions.compile(body.version);
     else {

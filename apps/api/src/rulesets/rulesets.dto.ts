@@ -89,7 +89,7 @@ export function planMoves(map: Record<string, unknown> | undefined): PlanMove[] 
   if (map === undefined) return [];
   return Object.entries(map).map(([from, to]) => {
     if (!PLAN_ID.test(from) || typeof to !== 'string' || !PLAN_ID.test(to)) {
-      throw new ProblemException(problem(400, 'INVALID_REQUEST', `migratePlans: \`${from}\` → \`${String(to)}\` is not a plan id mapped to a plan id`, { errors: [{ field: `migratePlans.${from}`, message: 'must map a plan id to a plan id' }] }));
+      throw new ProblemException(problem('INVALID_REQUEST', `migratePlans: \`${from}\` → \`${String(to)}\` is not a plan id mapped to a plan id`, { errors: [{ field: `migratePlans.${from}`, message: 'must map a plan id to a plan id' }] }));
     }
     return { from, to };
   });
@@ -101,7 +101,7 @@ export function planMovesFromPairs(pairs: string | string[] | undefined): PlanMo
   const map: Record<string, string> = {};
   for (const p of list) {
     const m = /^([^=]+)=(.+)$/.exec(p);
-    if (!m) throw new ProblemException(problem(400, 'INVALID_REQUEST', `migratePlan takes \`from=to\`, got \`${p}\``, { errors: [{ field: 'migratePlan', message: 'must be `from=to`' }] }));
+    if (!m) throw new ProblemException(problem('INVALID_REQUEST', `migratePlan takes \`from=to\`, got \`${p}\``, { errors: [{ field: 'migratePlan', message: 'must be `from=to`' }] }));
     map[m[1]] = m[2];
   }
   return planMoves(map);
@@ -110,7 +110,7 @@ export function planMovesFromPairs(pairs: string | string[] | undefined): PlanMo
 /** The switch options of a body: `force` needs a `reason`, and a `reason` goes with `force`. */
 export function switchOptions(body: { migratePlans?: Record<string, string>; force?: boolean; reason?: string } | undefined): SwitchOptions {
   const reason = body?.reason?.trim();
-  if (body?.force && !reason) throw new ProblemException(problem(400, 'INVALID_REQUEST', 'force: give a `reason`; the audit trail records why the guard was overridden', { errors: [{ field: 'reason', message: 'required with force' }] }));
-  if (reason && !body?.force) throw new ProblemException(problem(400, 'INVALID_REQUEST', 'reason: a reason goes with `force: true`', { errors: [{ field: 'force', message: 'required with reason' }] }));
+  if (body?.force && !reason) throw new ProblemException(problem('INVALID_REQUEST', 'force: give a `reason`; the audit trail records why the guard was overridden', { errors: [{ field: 'reason', message: 'required with force' }] }));
+  if (reason && !body?.force) throw new ProblemException(problem('INVALID_REQUEST', 'reason: a reason goes with `force: true`', { errors: [{ field: 'force', message: 'required with reason' }] }));
   return { migratePlans: planMoves(body?.migratePlans), ...(body?.force ? { force: { reason: reason! } } : {}) };
 }

@@ -122,17 +122,17 @@ export class WorkbenchController {
   @ApiOkResponse({ type: DecisionSchema })
   @ApiResponse({ status: 422, type: ProblemSchema, description: 'INVALID_RULES' })
   async quote(@Body() body: QuoteDto): Promise<Decision> {
-    if (!body.files === !body.version) throw new ProblemException(problem(400, 'INVALID_REQUEST', 'give the rules as `files` or as a published `version`'));
+    if (!body.files === !body.version) throw new ProblemException(problem('INVALID_REQUEST', 'give the rules as `files` or as a published `version`'));
     const compiled = body.version ? await this.published(body.version) : await this.compiledOrFail(body.files!);
     const used: Record<string, number> = {};
     for (const [action, count] of Object.entries(body.used ?? {})) {
-      if (!Number.isInteger(count) || count < 0 || count > 1_000_000_000) throw new ProblemException(problem(400, 'INVALID_REQUEST', `used: \`${action}\` must be a whole number of uses`, { errors: [{ field: `used.${action}`, message: 'a whole number from 0' }] }));
+      if (!Number.isInteger(count) || count < 0 || count > 1_000_000_000) throw new ProblemException(problem('INVALID_REQUEST', `used: \`${action}\` must be a whole number of uses`, { errors: [{ field: `used.${action}`, message: 'a whole number from 0' }] }));
       used[action] = count;
     }
     let balanceMc = compiled.plans.get(body.plan)?.plan.allowanceMc ?? 0;
     if (body.balance !== undefined) {
       const mc = fromCredits(body.balance);
-      if (mc === undefined) throw new ProblemException(problem(400, 'INVALID_REQUEST', '`balance` must have at most three decimals', { errors: [{ field: 'balance', message: 'at most three decimals' }] }));
+      if (mc === undefined) throw new ProblemException(problem('INVALID_REQUEST', '`balance` must have at most three decimals', { errors: [{ field: 'balance', message: 'at most three decimals' }] }));
       balanceMc = mc;
     }
     return decide(compiled, { plan: body.plan, balanceMc, usage: used }, { action: body.action, params: body.params ?? {}, confirm: body.confirm ?? false }, this.clock.now());

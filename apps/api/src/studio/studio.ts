@@ -25,7 +25,7 @@ export async function useStudio(app: NestFastifyApplication, dir: string): Promi
   const indexFile = join(dir, 'index.html');
   if (!existsSync(indexFile)) {
     const missing = (request: FastifyRequest, reply: FastifyReply) =>
-      sendProblem(reply, { ...problem(404, 'STUDIO_NOT_BUILT', `the Studio is not built in \`${dir}\`: run \`npm run build\` (or set STUDIO_DIR)`), instance: request.url.split('?')[0], requestId: String(request.id) });
+      sendProblem(reply, { ...problem('STUDIO_NOT_BUILT', `the Studio is not built in \`${dir}\`: run \`npm run build\` (or set STUDIO_DIR)`), instance: request.url.split('?')[0], requestId: String(request.id) });
     fastify.get('/studio', missing);
     fastify.get('/studio/*', missing);
     return;

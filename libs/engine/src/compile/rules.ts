@@ -1,6 +1,6 @@
 import type { RuleProperties, TopLevelCondition } from 'json-rules-engine';
 import { enumerateValues, PLAN_FACT, type Action, type ConditionTree, type Gate, type ParamValue, type Rate, type RuleSet } from '@ratecard/dsl';
-import type { ReasonCode } from '../decision';
+import type { ReasonCode } from '../reasons';
 
 /** What a rule's event tells the fold. `seq` orders steps and reasons as they were declared. */
 export type RuleEvent =

@@ -1,14 +1,11 @@
 import { formatCredits, type Millicredits } from '@ratecard/dsl';
-import { cycleWindow, decide, type CompiledRuleSet, type Decision } from '@ratecard/engine';
+import { captureBlockers, cycleWindow, decide, type CompiledRuleSet, type Decision } from '@ratecard/engine';
 import type { Book, HoldRow } from '../book';
 import { DecisionDenied, LedgerError } from '../errors';
 import type { OpContext } from '../operation';
 import { consume } from './draw';
 import { expireDue, returnCredits } from './grants';
 import { countUsage, logDecision, post, touched, type Plan, type PlannedCharge } from './plan';
-
-/** Reasons that stop a capture by parameters: the parameters are wrong, or the plan may not do it. */
-const BLOCKS_CAPTURE = new Set(['INVALID_PARAMS', 'UNKNOWN_ACTION', 'PLAN_REQUIRED']);
 
 /** When the cycle a hold counted in ends: where its returned credits expire if no grant took them. */
 function holdCycleEnd(book: Book, hold: HoldRow): Date {
@@ -66,7 +63,7 @@ export function planCapture(plan: Plan, book: Book, ctx: OpContext, hold: HoldRo
     if (input.amountMc > hold.amountMc) throw new LedgerError('CAPTURE_EXCEEDS_HOLD', `cannot capture ${formatCredits(input.amountMc)} credits from a hold of ${formatCredits(hold.amountMc)}`);
     amount = input.amountMc;
   } else if (input.params !== undefined) {
-    if (priced.reasons.some((r) => BLOCKS_CAPTURE.has(r.code))) throw new DecisionDenied(priced);
+    if (captureBlockers(priced).length > 0) throw new DecisionDenied(priced);
     amount = Math.min(hold.amountMc, priced.costMillicredits);
   }
   const chargeId = ctx.newId('ch');

@@ -202,9 +202,9 @@ describe.each(DATABASE_KINDS)('grants on %s', (kind) => {
     });
 
     it('moving an account off a plan the active rules no longer have grants nothing, even to the cheapest plan', async () => {
-      const plans = bundledRulesWith('plans.yaml', '  - id: premium\n', '  - id: enterprise\n    name: Enterprise\n    allowance: 50,000 cr\n\n  - id: premium\n');
-      const wider = (await api.admin.post('/v1/rulesets', { files: plans, message: 'enterprise plan', activate: true })).body.version;
-      expect(wider).toMatch(/^[0-9a-f]{64}$/);
+      const plans = await bundledRulesWith('plans.yaml', '  - id: premium\n', '  - id: enterprise\n    name: Enterprise\n    allowance: 50,000 cr\n\n  - id: premium\n');
+      const wider = await api.admin.post('/v1/rulesets', { files: plans, message: 'enterprise plan', activate: true });
+      expect([wider.status, wider.body]).toEqual([201, expect.objectContaining({ version: expect.stringMatching(/^[0-9a-f]{64}$/), activated: true })]);
       const { id } = await api.createAccount({ plan: 'enterprise' });
       expect((await api.admin.post('/v1/rulesets/rollback', { force: true, reason: 'test: strand an account' })).status).toBe(200);
 

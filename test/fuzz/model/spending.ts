@@ -1,5 +1,5 @@
 import { decide, type Decision } from '@ratecard/engine';
-import { balanceOf, closeHold, countUse, draw, refund, type ModelCharge, type ModelHold, type Policy } from './credits';
+import { balanceOf, closeHold, countUse, draw, isExpired, refund, type ModelCharge, type ModelHold, type Policy } from './credits';
 import {
   accountId,
   attempt,
@@ -125,19 +125,24 @@ export class HoldCommand implements Cmd {
   toString = (): string => `hold(account ${this.acct}, ${JSON.stringify(this.input)}, ttl ${this.ttl}, ${keyLabel(this.keyChoice)})`;
 }
 
-/** Mostly an active hold (when there is one), sometimes any hold, closed ones too. */
-function pickHold(m: Model, pick: number): ModelHold | undefined {
-  const active = m.holds.filter((h) => h.status === 'active');
-  const pool = pick % 4 === 3 || active.length === 0 ? m.holds : active;
-  return pool.length ? pool[pick % pool.length] : undefined;
+/**
+ * One of `all`, by `pick`: often one of the `interesting` ones, mostly one of the `usable` ones,
+ * sometimes any (closed or used up ones too, for the errors).
+ */
+function pickFrom<T>(all: readonly T[], pick: number, usable: (x: T) => boolean, interesting: (x: T) => boolean): T | undefined {
+  const open = all.filter(usable);
+  const rich = open.filter(interesting);
+  const pool = pick % 4 === 0 && rich.length ? rich : pick % 4 === 3 || open.length === 0 ? all : open;
+  return pool.length ? pool[Math.floor(pick / 4) % pool.length] : undefined;
 }
 
-/** Mostly a charge with something left to refund (when there is one), sometimes any charge. */
-function pickCharge(m: Model, pick: number): ModelCharge | undefined {
-  const open = m.charges.filter((c) => c.refunded < c.cost);
-  const pool = pick % 4 === 3 || open.length === 0 ? m.charges : open;
-  return pool.length ? pool[pick % pool.length] : undefined;
-}
+/** A hold; often an active one whose reservation spans several grants or one that has expired. */
+const pickHold = (m: Model, pick: number): ModelHold | undefined =>
+  pickFrom(m.holds, pick, (h) => h.status === 'active', (h) => h.reserved.length > 1 || h.reserved.some((x) => isExpired(x.grant, m.now)));
+
+/** A charge; often one with something left to refund that several grants paid. */
+const pickCharge = (m: Model, pick: number): ModelCharge | undefined =>
+  pickFrom(m.charges, pick, (c) => c.refunded < c.cost, (c) => c.paid.length > 1);
 
 export type CaptureBy = { by: 'whole' } | { by: 'params'; params: Record<string, unknown> } | { by: 'amount'; fraction: number; over: boolean };
 

@@ -5,12 +5,14 @@ import type { CompiledRuleSet } from '@ratecard/engine';
 // holds that keep the grants their reservation came from; charges that keep the grants that paid
 // them; refunds in reverse; the billing date and upgrades as the bundled cycle policy says. The
 // model is eager (it brings every account up to the model's clock before each command) where the
-// ledger is lazy; the two agree because every rule here depends on time, not on when it is applied.
+// ledger is lazy; the two agree because with unused credits expiring at the billing date every
+// rule here depends on time, not on when it is applied. (Rules that roll unused credits over would
+// make the rolled amount depend on when a hold gives its reservation back; the model refuses them.)
 
 /** The default draw priority of a grant (docs/credits.md, "Grants"). */
 export const DEFAULT_PRIORITY = 100;
 
-export type GrantSource = 'allowance' | 'upgrade' | 'rollover' | 'goodwill';
+export type GrantSource = 'allowance' | 'upgrade' | 'goodwill';
 
 export interface ModelGrant {
   /** Creation order in the run. */
@@ -82,7 +84,9 @@ export interface ModelCharge {
 
 /** The cycle policy and the plans, read from the rules; the model applies them itself. */
 export class Policy {
-  constructor(readonly compiled: CompiledRuleSet) {}
+  constructor(readonly compiled: CompiledRuleSet) {
+    if (compiled.ruleset.cycle.unused !== 'expire') throw new Error('the ledger model models `cycle.unused: expire` only');
+  }
 
   get cycle() {
     return this.compiled.ruleset.cycle;
@@ -230,8 +234,8 @@ export function newAccount(p: Policy, id: string, plan: string, anchor: number, 
 
 /**
  * Brings an account up to `now`: expired holds give their reservation back (their use no longer
- * counts), due grants expire, and at the billing date: unused allowance rolls over if the rules
- * say so, the cycle's grants expire, a pending downgrade applies, the new allowance is granted.
+ * counts), due grants expire, and at the billing date a pending downgrade applies and the new
+ * plan's allowance is granted for the new cycle.
  */
 export function touch(p: Policy, a: ModelAccount, holds: readonly ModelHold[], now: Date): void {
   for (const h of holds.filter((x) => x.accountId === a.id && x.status === 'active' && x.expiresAt.getTime() <= now.getTime())) {
@@ -240,7 +244,6 @@ export function touch(p: Policy, a: ModelAccount, holds: readonly ModelHold[], n
   }
   if (now.getTime() >= a.cycleEnd.getTime()) {
     const cycle = cycleOf(a.anchor, now);
-    if (p.cycle.unused === 'roll-over') carry(a, a.cycleAllowances.map((x) => x.grant), 'rollover', cycle.end, now);
     expireGrants(a, now);
     if (a.pending) {
       a.plan = a.pending;
@@ -255,7 +258,7 @@ export function touch(p: Policy, a: ModelAccount, holds: readonly ModelHold[], n
 }
 
 /** Closes what is left of `from` into one grant expiring at `until`. */
-function carry(a: ModelAccount, from: readonly ModelGrant[], source: 'upgrade' | 'rollover', until: Date, now: Date): void {
+function carry(a: ModelAccount, from: readonly ModelGrant[], source: 'upgrade', until: Date, now: Date): void {
   let total = 0;
   for (const g of from) {
     total += g.remaining;

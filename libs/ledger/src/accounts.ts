@@ -84,17 +84,15 @@ export type GrantedView = AccountView & { readonly grant: GrantView };
  * retry replays the first answer and another request under the key is refused.
  */
 export async function grant(deps: LedgerDeps, id: string, input: GrantInput, key: string | undefined, now: Date, caller: Caller): Promise<Idempotent<GrantedView>> {
-  if (input.expiresAt && input.expiresAt.getTime() <= now.getTime()) {
-    throw new LedgerError('INVALID_GRANT', `a grant must expire after now (${now.toISOString()}), not at ${input.expiresAt.toISOString()}`, { expiresAt: input.expiresAt.toISOString() });
-  }
-  const hash = hashOf({ op: 'grant', accountId: id, amountMc: input.amountMc, reason: input.reason, expiresAt: input.expiresAt === undefined ? 'cycle' : (input.expiresAt?.toISOString() ?? 'never'), priority: input.priority ?? null });
-  return granting(deps, id, { scope: 'grant', key, hash }, now, caller, (book) => ({
-    source: 'goodwill',
-    amountMc: input.amountMc,
-    expiresAt: input.expiresAt === undefined ? book.account.cycleEnd : input.expiresAt,
-    priority: input.priority ?? DEFAULT_GRANT_PRIORITY,
-    reason: input.reason,
-  }));
+  const priority = input.priority ?? DEFAULT_GRANT_PRIORITY;
+  const hash = hashOf({ op: 'grant', accountId: id, amountMc: input.amountMc, reason: input.reason, expiresAt: input.expiresAt === undefined ? 'cycle' : (input.expiresAt?.toISOString() ?? 'never'), priority });
+  // Checked inside the operation, after the key: a retry of a grant made earlier replays, even once its expiry has passed.
+  return granting(deps, id, { scope: 'grant', key, hash }, now, caller, (book) => {
+    if (input.expiresAt && input.expiresAt.getTime() <= now.getTime()) {
+      throw new LedgerError('INVALID_GRANT', `a grant must expire after now (${now.toISOString()}), not at ${input.expiresAt.toISOString()}`, { expiresAt: input.expiresAt.toISOString() });
+    }
+    return { source: 'goodwill', amountMc: input.amountMc, expiresAt: input.expiresAt === undefined ? book.account.cycleEnd : input.expiresAt, priority, reason: input.reason };
+  });
 }
 
 /** The shared path of grants and packs: one grant, its entry, an audit event, the account after. */

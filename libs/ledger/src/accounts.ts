@@ -86,20 +86,27 @@ export type GrantedView = AccountView & { readonly grant: GrantView };
 export async function grant(deps: LedgerDeps, id: string, input: GrantInput, key: string | undefined, now: Date, caller: Caller): Promise<Idempotent<GrantedView>> {
   const priority = input.priority ?? DEFAULT_GRANT_PRIORITY;
   const hash = hashOf({ op: 'grant', accountId: id, amountMc: input.amountMc, reason: input.reason, expiresAt: input.expiresAt === undefined ? 'cycle' : (input.expiresAt?.toISOString() ?? 'never'), priority });
-  // Checked inside the operation, after the key: a retry of a grant made earlier replays, even once its expiry has passed.
-  return granting(deps, id, { scope: 'grant', key, hash }, now, caller, (book) => {
+  // Checked after the key is looked up: a retry of a grant made earlier replays, even once its expiry has passed.
+  const check = (): void => {
     if (input.expiresAt && input.expiresAt.getTime() <= now.getTime()) {
       throw new LedgerError('INVALID_GRANT', `a grant must expire after now (${now.toISOString()}), not at ${input.expiresAt.toISOString()}`, { expiresAt: input.expiresAt.toISOString() });
     }
-    return { source: 'goodwill', amountMc: input.amountMc, expiresAt: input.expiresAt === undefined ? book.account.cycleEnd : input.expiresAt, priority, reason: input.reason };
-  });
+  };
+  return granting(deps, id, { scope: 'grant', key, hash, check }, now, caller, (book) => ({
+    source: 'goodwill',
+    amountMc: input.amountMc,
+    expiresAt: input.expiresAt === undefined ? book.account.cycleEnd : input.expiresAt,
+    priority,
+    reason: input.reason,
+  }));
 }
 
 /** The shared path of grants and packs: one grant, its entry, an audit event, the account after. */
 export async function granting(
   deps: LedgerDeps,
   id: string,
-  idempotency: { readonly scope: 'grant' | 'pack'; readonly key: string | undefined; readonly hash: string },
+  /** The key and what makes two requests the same; `check` validates a new request (a replay skips it). */
+  idempotency: { readonly scope: 'grant' | 'pack'; readonly key: string | undefined; readonly hash: string; readonly check?: () => void },
   now: Date,
   caller: Caller,
   spec: (book: Book, ctx: OpContext) => GrantSpec,
@@ -107,6 +114,7 @@ export async function granting(
   const ctx = context(deps, now, caller);
   const { scope, key, hash } = idempotency;
   const run = async (em: SqlEntityManager): Promise<GrantedView> => {
+    idempotency.check?.();
     const g = await onAccount(deps, em, ctx, id, (plan, book) => {
       const s = spec(book, ctx);
       const { grant: made } = addGrant(plan, book, ctx, s);

@@ -11,6 +11,8 @@ export const ISSUE_SNIPPETS = {
   planPrice: '        flux-pro:         { rate: 16 cr, label: Flux Pro, requires: pro+, plans: { premium: 15 cr } }',
   /** plans.yaml: the first 10 prompt enhancements of a cycle are free on Pro. */
   included: ['  - id: pro', '    name: Pro', '    allowance: 5,000 cr', '    included:', '      prompt.enhance: 10'].join('\n'),
+  /** A new file: half-price video in December 2026 (UTC; `from` inclusive, `until` exclusive). */
+  promotions: ['promotions:', '  - id: december-video', '    label: December video sale', '    from: 2026-12-01', '    until: 2027-01-01', '    actions: [video.generate]', '    discount: 50%'].join('\n'),
   /** A new file: a 500-credit top-up pack. */
   packs: ['packs:', '  - id: boost-500', '    name: Boost 500', '    credits: 500 cr', '    valid: 90 days', '    price: USD 9.99'].join('\n'),
 } as const;
@@ -29,5 +31,5 @@ export function issueRuleFiles(): SourceFile[] {
     if (f.path === 'rules/plans.yaml') return { ...f, text: replaceOnce(f.text, /^ {2}- id: pro\n {4}name: Pro\n {4}allowance: 5,000 cr$/m, ISSUE_SNIPPETS.included, f.path) };
     return f;
   });
-  return [...files, { path: 'rules/packs.yaml', text: ISSUE_SNIPPETS.packs + '\n' }];
+  return [...files, { path: 'rules/packs.yaml', text: ISSUE_SNIPPETS.packs + '\n' }, { path: 'rules/promotions.yaml', text: ISSUE_SNIPPETS.promotions + '\n' }];
 }

@@ -4,6 +4,7 @@ import {
   DEFAULT_CYCLE,
   DEFAULT_TABLE,
   PLAN_FACT,
+  TIME_FACT,
   type Action,
   type Condition,
   type ConditionEffect,
@@ -12,6 +13,7 @@ import {
   type Gate,
   type Multiplier,
   type Pack,
+  type Promotion,
   type MultiplierValue,
   type Param,
   type ParamValue,
@@ -25,7 +27,7 @@ import {
 } from './ruleset';
 import type { YamlFile, YamlPath } from './yaml-source';
 import { FileContext, isObject, text, type Mutable, type Raw } from './file-context';
-import { normalizePacks } from './normalize-offers';
+import { normalizePacks, normalizePromotions } from './normalize-offers';
 
 /**
  * Stage "normalize": turns schema-checked YAML data into the rule set, resolving shorthand, and merges
@@ -40,6 +42,7 @@ export function normalize(files: readonly YamlFile[], diagnostics: Diagnostic[])
   let table: TableLayout = DEFAULT_TABLE;
   const actions: Record<string, Action> = {};
   const packs: Pack[] = [];
+  const promotions: Promotion[] = [];
 
   for (const file of files) {
     const ctx = new FileContext(file, diagnostics);
@@ -85,6 +88,7 @@ export function normalize(files: readonly YamlFile[], diagnostics: Diagnostic[])
       }
     }
     if (Array.isArray(data.packs)) packs.push(...normalizePacks(ctx, data.packs, packs));
+    if (Array.isArray(data.promotions)) promotions.push(...normalizePromotions(ctx, data.promotions, promotions));
   }
 
   if (!plansAt && files.length > 0) {
@@ -96,7 +100,7 @@ export function normalize(files: readonly YamlFile[], diagnostics: Diagnostic[])
       hint: 'add `plans:` with at least one plan and its `allowance` to one rule file',
     });
   }
-  return { plans, cycle, actions, packs, table };
+  return { plans, cycle, actions, packs, promotions, table };
 }
 
 function normalizePlans(ctx: FileContext, raw: unknown): Plan[] {
@@ -187,6 +191,10 @@ function normalizeParams(ctx: FileContext, base: YamlPath, raw: unknown): Record
     const path = [...base, 'params', name];
     if (name === PLAN_FACT) {
       ctx.error('reserved-param', `\`${PLAN_FACT}\` is reserved for the account's plan in conditions; name the parameter differently`, path, {}, 'key');
+      continue;
+    }
+    if (name === TIME_FACT) {
+      ctx.error('reserved-param', `\`${TIME_FACT}\` is reserved for the decision time; name the parameter differently`, path, {}, 'key');
       continue;
     }
     if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(name)) {

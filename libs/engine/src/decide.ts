@@ -1,8 +1,9 @@
-import { checkValue, closest, formatCredits, PLAN_FACT, type Millicredits, type Param, type ParamValue } from '@ratecard/dsl';
+import { checkValue, closest, formatCredits, PLAN_FACT, TIME_FACT, type Millicredits, type Param, type ParamValue } from '@ratecard/dsl';
 import type { CompiledAction, CompiledRuleSet } from './compiled';
 import type { AccountState, BreakdownLine, Decision, DecisionRequest, Reason } from './decision';
 import { fixedBreakdown, meteredCostAndLines, type Cell } from './price';
 import { settle, type Facts, type Settleable } from './settle';
+import { cellsAt } from './timeline';
 
 const NO_PARAMS: Readonly<Record<string, unknown>> = Object.freeze({});
 const NONE: readonly never[] = Object.freeze([]);
@@ -10,15 +11,14 @@ const NONE: readonly never[] = Object.freeze([]);
 /**
  * Decides whether `account` may do `request` and what it costs, against a compiled rule set.
  * Pure and synchronous: a lookup of the settled cell plus arithmetic on metered quantities, then the
- * account checks (quota, confirmation, balance). `now` is the decision time; the current rules do not
- * depend on it, and it is a parameter so that they may without changing any caller.
+ * account checks (quota, included usage, confirmation, balance). `now` is the decision time: it picks
+ * the segment of time (which promotions run) whose cells price the request.
  *
  * @example
  * const d = decide(compiled, { plan: 'basic', balanceMc: 1_500_000, usage: {} }, { action: 'image.generate' }, new Date());
  * // d.allowed === true, d.cost === 18
  */
 export function decide(compiled: CompiledRuleSet, account: AccountState, request: DecisionRequest, now: Date): Decision {
-  void now;
   const ca = compiled.actions.get(request.action);
   if (ca === undefined) return unknownAction(compiled, request.action);
   if (!compiled.plans.has(account.plan)) return invalid(compiled, ca, [planProblem(account.plan)]);
@@ -46,7 +46,8 @@ export function decide(compiled: CompiledRuleSet, account: AccountState, request
   for (const key in params) if (!ca.params.has(key)) (problems ??= []).push(unknownParam(ca, key));
   if (problems !== undefined) return invalid(compiled, ca, problems);
 
-  return finish(compiled, ca, ca.cells[index], account, request, params);
+  const cells = ca.timeline === undefined ? ca.cells : cellsAt(ca, now.getTime());
+  return finish(compiled, ca, cells[index], account, request, params);
 }
 
 /**
@@ -64,20 +65,19 @@ export async function decideByRules(compiled: CompiledRuleSet, account: AccountS
  * {@link decideByRules}; benchmarks also run it with one Engine holding every action's rules.
  */
 export async function decideWithEngines(compiled: CompiledRuleSet, engines: (id: string) => Settleable, account: AccountState, request: DecisionRequest, now: Date): Promise<Decision> {
-  void now;
   const ca = compiled.actions.get(request.action);
   if (ca === undefined) return unknownAction(compiled, request.action);
   if (!compiled.plans.has(account.plan)) return invalid(compiled, ca, [planProblem(account.plan)]);
   const params = request.params ?? NO_PARAMS;
   const problems: Reason[] = [];
-  const facts: Record<string, ParamValue> = { [PLAN_FACT]: account.plan };
+  const facts: Record<string, ParamValue> = { [PLAN_FACT]: account.plan, [TIME_FACT]: now.getTime() };
   const check = (p: Param): void => {
     const given = params[p.name];
     const value = given === undefined ? p.default : given;
     if (value === undefined || checkValue(p, value) !== undefined) problems.push(paramProblem(p, value));
     else facts[p.name] = value as ParamValue;
   };
-  for (const fact of ca.facts) if (fact !== PLAN_FACT) check(ca.params.get(fact)!);
+  for (const fact of ca.facts) if (fact !== PLAN_FACT && fact !== TIME_FACT) check(ca.params.get(fact)!);
   for (const p of ca.params.values()) if (!ca.facts.includes(p.name)) check(p);
   for (const key of Object.keys(params)) if (!ca.params.has(key)) problems.push(unknownParam(ca, key));
   if (problems.length > 0) return invalid(compiled, ca, problems);

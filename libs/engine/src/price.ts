@@ -3,7 +3,7 @@ import type { BreakdownLine, Reason } from './decision';
 
 /** A step applied to a running subtotal: a multiplier or an addition. */
 export type Step =
-  | { readonly kind: 'factor'; readonly permille: Permille; readonly label: string; readonly rule: string; readonly assumption?: string }
+  | { readonly kind: 'factor'; readonly permille: Permille; readonly label: string; readonly rule: string; readonly assumption?: string; /** How the receipt shows it instead of `×0.5`, e.g. `-50%`. */ readonly shown?: string }
   | { readonly kind: 'add'; readonly mc: Millicredits; readonly label: string; readonly rule: string; readonly assumption?: string };
 
 /**
@@ -89,7 +89,7 @@ export function termLines(term: Term, quantity: number): BreakdownLine[] {
   let sub = base;
   for (const s of term.steps) {
     const next = s.kind === 'factor' ? ceilDiv(sub * s.permille, 1000) : sub + s.mc;
-    const how = s.kind === 'factor' ? `×${formatFactor(s.permille)}` : `${s.mc < 0 ? '-' : '+'}${cr(Math.abs(s.mc))}`;
+    const how = s.kind === 'factor' ? (s.shown ?? `×${formatFactor(s.permille)}`) : `${s.mc < 0 ? '-' : '+'}${cr(Math.abs(s.mc))}`;
     lines.push({ label: `${term.prefix}${s.label} ${how} = ${cr(next)}`, credits: (next - sub) / 1000, rule: s.rule, ...(s.assumption ? { assumption: s.assumption } : {}) });
     sub = next;
   }

@@ -1,4 +1,5 @@
 import { checkValue, closest, formatCredits, PLAN_FACT, TIME_FACT, type Millicredits, type Param, type ParamValue } from '@ratecard/dsl';
+import { CONFIRM, planAlternatives, topUp, waitForReset, type Alternative } from './alternatives';
 import type { CompiledAction, CompiledRuleSet } from './compiled';
 import type { AccountState, BreakdownLine, Decision, DecisionRequest, Reason } from './decision';
 import { fixedBreakdown, meteredCostAndLines, type Cell } from './price';
@@ -85,7 +86,12 @@ export async function decideWithEngines(compiled: CompiledRuleSet, engines: (id:
   const own: Record<string, ParamValue> = {};
   for (const f of ca.facts) own[f] = facts[f];
   const cell = await settle(engines(ca.action.id), own, byRules, engines);
-  return finish(compiled, ca, cell, account, request, params);
+  // What a denial could do instead is found among the compiled cells, not by running rules: take it
+  // from the compiled cell of the same combination and time.
+  let index = 0;
+  for (const d of ca.dims) index += d.index.get(facts[d.fact])! * d.stride;
+  const alternatives = cellsAt(ca, now.getTime())[index].alternatives;
+  return finish(compiled, ca, alternatives ? { ...cell, alternatives } : cell, account, request, params);
 }
 
 /** The account checks after pricing: quota, confirmation, balance. Shared by both paths. */
@@ -131,7 +137,7 @@ function finish(compiled: CompiledRuleSet, ca: CompiledAction, cell: Cell, accou
       message: `costs ${formatCredits(mc)} credits and the balance is ${formatCredits(account.balanceMc)}`,
     });
   }
-  return {
+  const decision: Decision = {
     allowed: reasons === undefined,
     cost: mc / 1000,
     costMillicredits: mc,
@@ -141,6 +147,24 @@ function finish(compiled: CompiledRuleSet, ca: CompiledAction, cell: Cell, accou
     breakdown,
     rulesetVersion: compiled.version,
   };
+  if (reasons === undefined) return decision;
+  return { ...decision, alternatives: alternativesFor(compiled, ca, cell, reasons, mc, account, params) };
+}
+
+/** The next best option for each reason of a denial, in the order of the reasons. */
+function alternativesFor(compiled: CompiledRuleSet, ca: CompiledAction, cell: Cell, reasons: readonly Reason[], mc: Millicredits, account: AccountState, params: Readonly<Record<string, unknown>>): readonly Alternative[] {
+  const out: Alternative[] = [];
+  const seen = new Set<string>();
+  for (const r of reasons) {
+    if (seen.has(r.code)) continue;
+    seen.add(r.code);
+    if (r.code === 'PLAN_REQUIRED' && cell.alternatives) {
+      out.push(...planAlternatives(compiled, cell.alternatives, (name) => (params[name] === undefined ? ca.params.get(name)!.default : params[name]) as number));
+    } else if (r.code === 'QUOTA_EXCEEDED') out.push(waitForReset(account.cycleEnd));
+    else if (r.code === 'CONFIRMATION_REQUIRED') out.push(CONFIRM);
+    else if (r.code === 'INSUFFICIENT_CREDITS') out.push(topUp(compiled, mc, account.balanceMc));
+  }
+  return out;
 }
 
 function unknownAction(compiled: CompiledRuleSet, action: string): Decision {
@@ -152,7 +176,7 @@ function invalid(compiled: CompiledRuleSet, ca: CompiledAction, reasons: Reason[
 }
 
 function denied(compiled: CompiledRuleSet, reasons: Reason[]): Decision {
-  return { allowed: false, cost: 0, costMillicredits: 0, exempt: false, requiresConfirmation: false, reasons, breakdown: NONE, rulesetVersion: compiled.version };
+  return { allowed: false, cost: 0, costMillicredits: 0, exempt: false, requiresConfirmation: false, reasons, breakdown: NONE, rulesetVersion: compiled.version, alternatives: NONE };
 }
 
 /** The account's plan is not in these rules (e.g. removed by a new version): nothing can be priced. */

@@ -1,4 +1,5 @@
 import type { Millicredits, ParamValue } from '@ratecard/dsl';
+import type { Alternative } from './alternatives';
 
 /** Why a request is denied. A closed set: services can switch on it. */
 export type ReasonCode = 'PLAN_REQUIRED' | 'QUOTA_EXCEEDED' | 'INSUFFICIENT_CREDITS' | 'CONFIRMATION_REQUIRED' | 'UNKNOWN_ACTION' | 'INVALID_PARAMS';
@@ -47,6 +48,8 @@ export interface Decision {
   readonly breakdown: readonly BreakdownLine[];
   /** The content hash of the rule set that priced it. */
   readonly rulesetVersion: string;
+  /** On every denial (absent when allowed): the next best option for each reason, possibly none. */
+  readonly alternatives?: readonly Alternative[];
 }
 
 /** What `decide` needs to know about the account. */

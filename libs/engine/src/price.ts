@@ -1,4 +1,5 @@
 import { formatCredits, formatFactor, UNITS, type Millicredits, type Permille, type Unit } from '@ratecard/dsl';
+import type { CellAlternatives } from './alternatives';
 import type { BreakdownLine, Reason } from './decision';
 
 /** A step applied to a running subtotal: a multiplier or an addition. */
@@ -45,6 +46,8 @@ export interface Cell {
    * each entry is a pure function of the cell and the quantity, so the cell stays a value.
    */
   readonly byQuantity?: Map<number, { readonly mc: Millicredits; readonly breakdown: readonly BreakdownLine[] }>;
+  /** For a cell denied PLAN_REQUIRED: what this plan could ask for instead, and which plan allows it. */
+  readonly alternatives?: CellAlternatives;
 }
 
 /** Most quantities remembered per metered cell (metered parameters are bounded, usually 1 to 8 s). */

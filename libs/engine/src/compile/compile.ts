@@ -6,6 +6,7 @@ import { makeEngine } from '../rules-engine';
 import { settle, sortEvents, type EventSource, type Facts, type Settleable } from '../settle';
 import { buildRules, ruleFacts, type RuleEvent } from './rules';
 import type { RuleProperties } from 'json-rules-engine';
+import { withAlternatives } from './alternatives';
 import { segmentsByAction } from './segments';
 import { checkUsable } from './usable';
 import { rulesetVersion } from './version';
@@ -25,6 +26,7 @@ export interface CompileResult {
  * 2. `segments`: the instants where promotions start or end cut time into segments (compile/segments.ts);
  * 3. `dimensions`: the facts those rules read, but time, become the dimensions of the action's cell table;
  * 4. `settle`: json-rules-engine runs once per combination and segment, phases before composites (settle.ts);
+ *    then `alternatives`: what each cell denied PLAN_REQUIRED could do instead (compile/alternatives.ts);
  * 5. `usable`: an action no plan can use is an error (compile/usable.ts);
  * 6. `version`: the content hash of the canonical form (compile/version.ts).
  */
@@ -94,7 +96,8 @@ export async function compile(ruleset: RuleSet): Promise<CompileResult> {
         for (const d of dims) facts[d.fact] = d.values[Math.floor(i / d.stride) % d.values.length];
         cells[i] = Object.freeze(await settle(target, facts, cellAt, lookup, events));
       }
-      byKey.set(seg.keys[k], Object.freeze(cells));
+      const quantity = (name: string): number => Number(action.params[name]?.default ?? Math.max(1, action.params[name]?.min ?? 1));
+      byKey.set(seg.keys[k], Object.freeze(withAlternatives(cells, dims, plans, id, quantity)));
       settled.push(byKey.get(seg.keys[k])!);
     }
     const params = new Map(Object.entries(action.params));

@@ -31,8 +31,11 @@ export interface CellAlternatives {
   readonly change?: { readonly cell: Cell; readonly params: Readonly<Record<string, ParamValue>>; readonly plan: string };
   /** The lowest plan whose cell at the same parameters is allowed. */
   readonly upgrade?: { readonly cell: Cell; readonly plan: string };
-  /** Both as alternatives, built once when neither cell's price depends on a quantity. */
-  readonly settled?: readonly Alternative[];
+  /**
+   * Both as alternatives, built on first use and kept when neither cell's price depends on a
+   * quantity. INVARIANT: a pure function of the cells, so the memo leaves the cell a value.
+   */
+  settled?: readonly Alternative[];
 }
 
 const cr = (mc: Millicredits): string => `${formatCredits(mc, { group: true })} cr`;
@@ -46,7 +49,10 @@ function changed(params: Readonly<Record<string, ParamValue>>): string {
 /** The PLAN_REQUIRED alternatives of a denied cell, priced for the request's quantities. */
 export function planAlternatives(compiled: CompiledRuleSet, alternatives: CellAlternatives, quantity: (param: string) => number): readonly Alternative[] {
   if (alternatives.settled) return alternatives.settled;
-  return buildPlanAlternatives(compiled, alternatives, (cell) => (cell.fixed ? cell.fixed.mc : meteredCostAndLines(cell, quantity).mc));
+  const built = buildPlanAlternatives(compiled, alternatives, (cell) => (cell.fixed ? cell.fixed.mc : meteredCostAndLines(cell, quantity).mc));
+  // Priced by quantity: built for each request. Otherwise the same every time: kept.
+  if (![alternatives.change, alternatives.upgrade].every((x) => x === undefined || x.cell.fixed !== undefined)) return built;
+  return (alternatives.settled = Object.freeze(built.map((a) => Object.freeze(a))));
 }
 
 /** Builds the PLAN_REQUIRED alternatives with `costOf` pricing a cell. */

@@ -1,5 +1,5 @@
 import { PLAN_FACT, type ParamValue } from '@ratecard/dsl';
-import { buildPlanAlternatives, type CellAlternatives } from '../alternatives';
+import type { CellAlternatives } from '../alternatives';
 import type { CompiledPlan, Dimension } from '../compiled';
 import { costAndLines, type Cell } from '../price';
 
@@ -70,9 +70,8 @@ export function withAlternatives(cells: readonly Cell[], dims: readonly Dimensio
           break;
         }
       }
-      const targets = [alternatives.change?.cell, alternatives.upgrade?.cell].filter((c): c is Cell => c !== undefined);
-      if (targets.every((c) => c.fixed !== undefined)) alternatives.settled = Object.freeze(buildPlanAlternatives({ plans }, alternatives, (c) => c.fixed!.mc).map((a) => Object.freeze(a)));
-      out[i] = Object.freeze({ ...cells[i], alternatives: Object.freeze(alternatives) });
+      // Not frozen: the alternatives themselves are built on first use (alternatives.ts).
+      out[i] = Object.freeze({ ...cells[i], alternatives });
     }
   }
   return out;

@@ -84,6 +84,7 @@ export async function compile(ruleset: RuleSet): Promise<CompileResult> {
     const events = await projectedEvents(ruleLists.get(id)!, planRank, (fact) => (fact === TIME_FACT ? seg.at : dims.find((d) => d.fact === fact)!.values));
     const byKey = new Map<string, readonly Cell[]>();
     const settled: (readonly Cell[])[] = [];
+    let regular: Cell[] | undefined;
     for (let k = 0; k < seg.keys.length; k++) {
       const same = byKey.get(seg.keys[k]);
       if (same) {
@@ -94,8 +95,13 @@ export async function compile(ruleset: RuleSet): Promise<CompileResult> {
       for (let i = 0; i < count; i++) {
         const facts: Record<string, ParamValue> = seg.starts.length ? { [TIME_FACT]: seg.at[k] } : {};
         for (const d of dims) facts[d.fact] = d.values[Math.floor(i / d.stride) % d.values.length];
-        cells[i] = Object.freeze(await settle(target, facts, cellAt, lookup, events));
+        const fired = await events(facts);
+        // A priced action's cell depends on time only through its promotions: with none running for
+        // this combination, it is the regular cell.
+        if (regular && action.kind === 'priced' && !fired.some((e) => e.kind === 'promotion')) cells[i] = regular[i];
+        else cells[i] = Object.freeze(await settle(target, facts, cellAt, lookup, () => Promise.resolve(fired)));
       }
+      regular ??= cells;
       const quantity = (name: string): number => Number(action.params[name]?.default ?? Math.max(1, action.params[name]?.min ?? 1));
       byKey.set(seg.keys[k], Object.freeze(withAlternatives(cells, dims, plans, id, quantity)));
       settled.push(byKey.get(seg.keys[k])!);

@@ -1,4 +1,4 @@
-import { minorDigits, parseGate, parseMoney, parseRate, parseValidity } from './amounts';
+import { isInexactAmount, minorDigits, parseGate, parseMoney, parseRate, parseValidity } from './amounts';
 import { FileContext, isObject, text, type Mutable } from './file-context';
 import type { Pack, Promotion, PromotionDiscount } from './ruleset';
 
@@ -18,7 +18,7 @@ export function normalizePacks(ctx: FileContext, raw: readonly unknown[], earlie
     }
     const credits = parseRate(p.credits);
     if (credits === undefined) {
-      if (typeof p.credits === 'number') ctx.error('invalid-amount', `\`${p.credits}\` is not an amount of credits with at most three decimals`, [...path, 'credits']);
+      if (isInexactAmount(p.credits)) ctx.error('invalid-amount', `\`${String(p.credits)}\` is not an amount of credits with at most three decimals`, [...path, 'credits']);
       return;
     }
     if (credits.mc <= 0) {
@@ -105,7 +105,10 @@ export function normalizePromotions(ctx: FileContext, raw: readonly unknown[], e
       discount = { kind: 'percent', offPermille: off };
     } else if (p.rate !== undefined) {
       const parsed = parseRate(p.rate);
-      if (!parsed) return;
+      if (!parsed) {
+        if (isInexactAmount(p.rate)) ctx.error('invalid-amount', `\`${String(p.rate)}\` is not an amount of credits with at most three decimals`, [...path, 'rate']);
+        return;
+      }
       if (parsed.mc < 0) {
         ctx.error('negative-rate', `sale rate \`${String(p.rate)}\` is negative`, [...path, 'rate']);
         return;

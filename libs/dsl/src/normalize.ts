@@ -1,4 +1,4 @@
-import { parseFactor, parseGate, parseRate, type Unit } from './amounts';
+import { isInexactAmount, isInexactFactor, parseFactor, parseGate, parseRate, type Unit } from './amounts';
 import type { Diagnostic, SourceLocation } from './diagnostics';
 import {
   DEFAULT_CYCLE,
@@ -117,6 +117,7 @@ function normalizePlans(ctx: FileContext, raw: unknown): Plan[] {
     }
     seen.set(p.id, ctx.at([...path, 'id']));
     const allowance = parseRate(p.allowance);
+    if (isInexactAmount(p.allowance)) ctx.error('invalid-amount', `\`${String(p.allowance)}\` is not an amount of credits with at most three decimals`, [...path, 'allowance']);
     if (allowance && allowance.mc < 0) ctx.error('negative-amount', `plan \`${p.id}\` has a negative allowance`, [...path, 'allowance']);
     const counts = (raw: unknown): Record<string, number> => {
       const out: Record<string, number> = {};
@@ -284,7 +285,7 @@ function gate(ctx: FileContext, path: YamlPath, raw: unknown): Gate | undefined 
 function rate(ctx: FileContext, path: YamlPath, raw: unknown, extra: Raw = {}): Rate | undefined {
   const parsed = parseRate(raw);
   if (!parsed) {
-    if (typeof raw === 'number') ctx.error('invalid-amount', `\`${raw}\` is not an amount of credits with at most three decimals`, path);
+    if (isInexactAmount(raw)) ctx.error('invalid-amount', `\`${String(raw)}\` is not an amount of credits with at most three decimals`, path);
     return undefined;
   }
   if (parsed.mc < 0) {
@@ -307,7 +308,7 @@ function planRates(ctx: FileContext, path: YamlPath, raw: Raw): Record<string, P
   for (const [plan, value] of Object.entries(raw)) {
     const parsed = parseRate(value);
     if (!parsed) {
-      if (typeof value === 'number') ctx.error('invalid-amount', `\`${value}\` is not an amount of credits with at most three decimals`, [...path, plan]);
+      if (isInexactAmount(value)) ctx.error('invalid-amount', `\`${String(value)}\` is not an amount of credits with at most three decimals`, [...path, plan]);
       continue;
     }
     if (parsed.mc < 0) {
@@ -359,7 +360,7 @@ function normalizeMultiplier(ctx: FileContext, path: YamlPath, raw: unknown): Mu
     const rawFactor = isObject(v) ? v.factor : v;
     const factor = parseFactor(rawFactor);
     if (factor === undefined) {
-      if (typeof rawFactor === 'number') ctx.error('invalid-amount', `\`${rawFactor}\` is not a multiplier with at most three decimals`, isObject(v) ? [...vpath, 'factor'] : vpath);
+      if (isInexactFactor(rawFactor)) ctx.error('invalid-amount', `\`${String(rawFactor)}\` is not a multiplier with at most three decimals`, isObject(v) ? [...vpath, 'factor'] : vpath);
       continue;
     }
     const mv: Mutable<MultiplierValue> = { factor, at: ctx.at(vpath, 'key') };
@@ -400,11 +401,11 @@ function normalizeCondition(ctx: FileContext, path: YamlPath, raw: unknown): Con
   } else if (raw.multiply !== undefined) {
     const f = parseFactor(raw.multiply);
     if (f !== undefined) effect = { kind: 'multiply', factor: f };
-    else if (typeof raw.multiply === 'number') ctx.error('invalid-amount', `\`${raw.multiply}\` is not a multiplier with at most three decimals`, [...path, 'multiply']);
+    else if (isInexactFactor(raw.multiply)) ctx.error('invalid-amount', `\`${String(raw.multiply)}\` is not a multiplier with at most three decimals`, [...path, 'multiply']);
   } else if (raw.add !== undefined) {
     const a = parseRate(raw.add);
     if (a && a.unit === undefined) effect = { kind: 'add', mc: a.mc };
-    else if (typeof raw.add === 'number') ctx.error('invalid-amount', `\`${raw.add}\` is not an amount of credits with at most three decimals`, [...path, 'add']);
+    else if (isInexactAmount(raw.add)) ctx.error('invalid-amount', `\`${String(raw.add)}\` is not an amount of credits with at most three decimals`, [...path, 'add']);
   }
   if (!effect) return [];
   const leavesAt: SourceLocation[] = [];

@@ -143,7 +143,8 @@ export function formatCredits(mc: Millicredits, options: { group?: boolean } = {
   const abs = Math.abs(mc);
   const whole = Math.floor(abs / 1000);
   const frac = abs % 1000;
-  let text = options.group ? whole.toLocaleString('en-US') : String(whole);
+  // Grouped by hand: toLocaleString goes through ICU and costs microseconds on a decision's path.
+  let text = options.group ? String(whole).replace(/\B(?=(\d{3})+$)/g, ',') : String(whole);
   if (frac !== 0) text += '.' + String(frac).padStart(3, '0').replace(/0+$/, '');
   return negative ? '-' + text : text;
 }

@@ -1,7 +1,7 @@
 import { formatCredits, formatMoney, type Millicredits, type Pack, type ParamValue } from '@ratecard/dsl';
 import type { CompiledRuleSet } from './compiled';
 import type { Cell } from './price';
-import { meteredCostAndLines } from './price';
+import { MAX_REMEMBERED_QUANTITIES, meteredCostAndLines } from './price';
 
 /**
  * What a denied request could do instead: the next best option for one of its reasons. Every denied
@@ -36,6 +36,10 @@ export interface CellAlternatives {
    * quantity. INVARIANT: a pure function of the cells, so the memo leaves the cell a value.
    */
   settled?: readonly Alternative[];
+  /** The same, by quantity, when a cell's price depends on one metered parameter. */
+  byQuantity?: Map<number, readonly Alternative[]>;
+  /** The metered parameters the alternatives' prices depend on, found on first use. */
+  meters?: readonly string[];
 }
 
 const cr = (mc: Millicredits): string => `${formatCredits(mc, { group: true })} cr`;
@@ -46,13 +50,25 @@ function changed(params: Readonly<Record<string, ParamValue>>): string {
   return parts.length <= 1 ? (parts[0] ?? '') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
 }
 
-/** The PLAN_REQUIRED alternatives of a denied cell, priced for the request's quantities. */
+/**
+ * The PLAN_REQUIRED alternatives of a denied cell, priced for the request's quantities: built on
+ * first use and kept, for each quantity when a cell is priced by one.
+ */
 export function planAlternatives(compiled: CompiledRuleSet, alternatives: CellAlternatives, quantity: (param: string) => number): readonly Alternative[] {
   if (alternatives.settled) return alternatives.settled;
-  const built = buildPlanAlternatives(compiled, alternatives, (cell) => (cell.fixed ? cell.fixed.mc : meteredCostAndLines(cell, quantity).mc));
-  // Priced by quantity: built for each request. Otherwise the same every time: kept.
-  if (![alternatives.change, alternatives.upgrade].every((x) => x === undefined || x.cell.fixed !== undefined)) return built;
-  return (alternatives.settled = Object.freeze(built.map((a) => Object.freeze(a))));
+  const build = (): readonly Alternative[] =>
+    Object.freeze(buildPlanAlternatives(compiled, alternatives, (cell) => (cell.fixed ? cell.fixed.mc : meteredCostAndLines(cell, quantity).mc)).map((a) => Object.freeze(a)));
+  const meters = (alternatives.meters ??= [...new Set([alternatives.change, alternatives.upgrade].flatMap((x) => (x?.cell.terms ?? []).flatMap((t) => (t.meter === undefined ? [] : [t.meter]))))]);
+  if (meters.length === 0) return (alternatives.settled = build());
+  if (meters.length > 1) return build();
+  const q = quantity(meters[0]);
+  const memo = (alternatives.byQuantity ??= new Map());
+  let hit = memo.get(q);
+  if (hit === undefined) {
+    hit = build();
+    if (memo.size < MAX_REMEMBERED_QUANTITIES) memo.set(q, hit);
+  }
+  return hit;
 }
 
 /** Builds the PLAN_REQUIRED alternatives with `costOf` pricing a cell. */

@@ -137,34 +137,43 @@ function finish(compiled: CompiledRuleSet, ca: CompiledAction, cell: Cell, accou
       message: `costs ${formatCredits(mc)} credits and the balance is ${formatCredits(account.balanceMc)}`,
     });
   }
-  const decision: Decision = {
-    allowed: reasons === undefined,
+  if (reasons === undefined) {
+    return { allowed: true, cost: mc / 1000, costMillicredits: mc, exempt: cell.exempt, requiresConfirmation: confirm !== undefined, reasons: NONE, breakdown, rulesetVersion: compiled.version };
+  }
+  return {
+    allowed: false,
     cost: mc / 1000,
     costMillicredits: mc,
     exempt: cell.exempt,
     requiresConfirmation: confirm !== undefined,
-    reasons: reasons ?? NONE,
+    reasons,
     breakdown,
     rulesetVersion: compiled.version,
+    alternatives: alternativesFor(compiled, ca, cell, reasons, mc, account, params),
   };
-  if (reasons === undefined) return decision;
-  return { ...decision, alternatives: alternativesFor(compiled, ca, cell, reasons, mc, account, params) };
 }
 
-/** The next best option for each reason of a denial, in the order of the reasons. */
+/** The next best option for each reason of a denial, in the order of the reasons, once per code. */
 function alternativesFor(compiled: CompiledRuleSet, ca: CompiledAction, cell: Cell, reasons: readonly Reason[], mc: Millicredits, account: AccountState, params: Readonly<Record<string, unknown>>): readonly Alternative[] {
+  // PLAN_REQUIRED alone (the most common denial) needs no new list.
+  if (reasons.length === 1 && reasons[0].code === 'PLAN_REQUIRED') return cell.alternatives ? planAlternatives(compiled, cell.alternatives, quantityOf(ca, params)) : NONE;
   const out: Alternative[] = [];
-  const seen = new Set<string>();
+  let plan = false;
   for (const r of reasons) {
-    if (seen.has(r.code)) continue;
-    seen.add(r.code);
-    if (r.code === 'PLAN_REQUIRED' && cell.alternatives) {
-      out.push(...planAlternatives(compiled, cell.alternatives, (name) => (params[name] === undefined ? ca.params.get(name)!.default : params[name]) as number));
+    if (r.code === 'PLAN_REQUIRED') {
+      if (plan || !cell.alternatives) continue;
+      plan = true;
+      out.push(...planAlternatives(compiled, cell.alternatives, quantityOf(ca, params)));
     } else if (r.code === 'QUOTA_EXCEEDED') out.push(waitForReset(account.cycleEnd));
     else if (r.code === 'CONFIRMATION_REQUIRED') out.push(CONFIRM);
     else if (r.code === 'INSUFFICIENT_CREDITS') out.push(topUp(compiled, mc, account.balanceMc));
   }
   return out;
+}
+
+/** The request's quantity of a metered parameter (its default when not given). */
+function quantityOf(ca: CompiledAction, params: Readonly<Record<string, unknown>>): (name: string) => number {
+  return (name) => (params[name] === undefined ? ca.params.get(name)!.default : params[name]) as number;
 }
 
 function unknownAction(compiled: CompiledRuleSet, action: string): Decision {

@@ -100,14 +100,19 @@ export function termLines(term: Term, quantity: number): BreakdownLine[] {
   return lines;
 }
 
-/** Settles the fixed part of a cell when no term is metered: its cost now, its receipt on first use. */
-export function withFixed(cell: Omit<Cell, 'fixed' | 'byQuantity'>): Cell {
+/**
+ * Settles the fixed part of a cell when no term is metered: its cost now, its receipt on first use.
+ * INVARIANT: every cell has the same properties in the same order (absent ones undefined), so all
+ * cells share one hidden class and decide's reads of them stay monomorphic in V8.
+ */
+export function withFixed(cell: Omit<Cell, 'fixed' | 'byQuantity' | 'alternatives'>): Cell {
+  const base = { exempt: cell.exempt, denials: cell.denials, terms: cell.terms, freeLines: cell.freeLines };
   const meters = new Set(cell.terms.flatMap((t) => (t.meter === undefined ? [] : [t.meter])));
-  if (meters.size === 1) return { ...cell, byQuantity: new Map() };
-  if (meters.size > 1) return { ...cell };
+  if (meters.size === 1) return { ...base, fixed: undefined, byQuantity: new Map(), alternatives: undefined };
+  if (meters.size > 1) return { ...base, fixed: undefined, byQuantity: undefined, alternatives: undefined };
   let mc = 0;
   for (const t of cell.terms) mc += termCost(t, t.quantity ?? 1);
-  return { ...cell, fixed: { mc } };
+  return { ...base, fixed: { mc }, byQuantity: undefined, alternatives: undefined };
 }
 
 /** The receipt of a fixed cell, built once. INVARIANT: shared by every decision on the cell, so frozen. */

@@ -114,7 +114,8 @@ export async function compile(ruleset: RuleSet): Promise<CompileResult> {
         dims,
         // INVARIANT: no promotion runs before the first change, so segment 0 holds the regular prices.
         cells: settled[0],
-        ...(seg.starts.length ? { timeline: Object.freeze({ starts: seg.starts, segments: Object.freeze(settled) }) } : {}),
+        // Present on every action (undefined when its price never changes), so all share one shape.
+        timeline: seg.starts.length ? Object.freeze({ starts: seg.starts, segments: Object.freeze(settled) }) : undefined,
         otherParams: Object.freeze([...params.values()].filter((p) => !target.facts.includes(p.name))),
         params,
         facts: target.facts,

@@ -7,6 +7,7 @@ import { loadRuleSet, type Diagnostic, type SourceFile } from '@ratecard/dsl';
 import { compileSources } from '@ratecard/engine';
 import { ratecard } from '../support/cli-io';
 import { readRuleFiles, removeDir } from '../support/rules';
+import { issueRuleFiles } from '../support/v2-rules';
 import { runs } from './runs';
 
 // The validator never falls over: random YAML documents, rule-shaped documents with junk in every
@@ -74,7 +75,7 @@ const junk: fc.Arbitrary<unknown> = fc.oneof(
   fc.constant(Number.MAX_SAFE_INTEGER + 2),
   fc.jsonValue({ maxDepth: 2 }),
 );
-const knownId = fc.constantFrom('basic', 'pro', 'premium', 'image.generate', 'video.generate', 'site.generate', 'chat.edit', 'seconds', 'model', 'resolution', 'tier', 'plan');
+const knownId = fc.constantFrom('basic', 'pro', 'premium', 'image.generate', 'video.generate', 'site.generate', 'chat.edit', 'seconds', 'model', 'resolution', 'tier', 'plan', 'now', 'standard', 'flux-pro');
 const id = fc.oneof(knownId, text);
 const gate = fc.oneof(fc.constantFrom('pro+', 'premium+', 'basic', 'nope+', '+', 'basic+'), junk);
 const amount = fc.oneof(
@@ -99,11 +100,14 @@ const param = fc.oneof(
   ),
   junk,
 );
-const variant = fc.oneof(amount, fc.record({ rate: amount, label: text, requires: gate, assumption: text }, { requiredKeys: [] }));
+const planRates = fc.oneof(fc.dictionary(id, amount, { maxKeys: 3 }), junk);
+const variant = fc.oneof(amount, fc.record({ rate: amount, label: text, requires: gate, assumption: text, plans: planRates, note: text }, { requiredKeys: [] }));
 const price = fc.oneof(
   amount,
-  fc.record({ rate: amount, per: id, label: text, assumption: text, by: id, variants: fc.dictionary(id, variant, { maxKeys: 3 }) }, { requiredKeys: [] }),
+  fc.record({ rate: amount, per: id, label: text, assumption: text, by: id, plans: planRates, variants: fc.dictionary(id, variant, { maxKeys: 3 }) }, { requiredKeys: [] }),
 );
+/** Instants, well formed or not. */
+const instant = fc.oneof(fc.constantFrom('2026-12-01', '2027-01-01', '2026-12-15T09:30Z', '2026-02-30', '2026-12-01T09:00', '2026-13-01', '2026-12-01T24:00Z'), junk);
 /** Condition trees, well formed or not at any depth. */
 const tree = fc.letrec<{ tree: unknown }>((tie) => ({
   tree: fc.oneof(
@@ -134,6 +138,7 @@ const action = fc.record(
     name: text,
     group: text,
     description: text,
+    note: text,
     requires: gate,
     free: text,
     confirm: fc.oneof(text, fc.boolean()),
@@ -151,7 +156,34 @@ const action = fc.record(
   },
   { requiredKeys: [] },
 );
-const plan = fc.record({ id, name: text, allowance: amount, quotas: fc.oneof(fc.dictionary(id, fc.oneof(fc.nat({ max: 5 }), junk), { maxKeys: 2 }), junk), assumption: text }, { requiredKeys: [] });
+const counts = fc.oneof(fc.dictionary(id, fc.oneof(fc.nat({ max: 5 }), junk), { maxKeys: 2 }), junk);
+const plan = fc.record({ id, name: text, allowance: amount, quotas: counts, included: counts, assumption: text }, { requiredKeys: [] });
+const promotion = fc.record(
+  {
+    id,
+    label: text,
+    from: instant,
+    until: instant,
+    actions: fc.oneof(fc.array(id, { maxLength: 3 }), junk),
+    variants: fc.oneof(fc.array(fc.oneof(id, fc.integer({ min: 0, max: 4 })), { maxLength: 3 }), junk),
+    plans: fc.oneof(fc.array(id, { maxLength: 3 }), gate),
+    discount: fc.oneof(fc.constantFrom('50%', '0%', '100%', '150%', '12.5%', '12.55%', 'half'), junk),
+    rate: amount,
+    note: text,
+  },
+  { requiredKeys: [] },
+);
+const pack = fc.record(
+  {
+    id,
+    name: text,
+    credits: amount,
+    valid: fc.oneof(fc.constantFrom('90 days', '1 day', '0 days', 'never', '3 months'), junk),
+    price: fc.oneof(fc.constantFrom('USD 9.99', 'USD 9.999', 'JPY 1.5', 'EUR 1,299.50', '9.99'), junk),
+    note: text,
+  },
+  { requiredKeys: [] },
+);
 const cycle = fc.record(
   {
     period: fc.oneof(fc.constantFrom('monthly', 'weekly'), junk),
@@ -168,6 +200,9 @@ const ruleDocument = fc.record(
     plans: fc.oneof(fc.array(plan, { maxLength: 3 }), junk),
     cycle: fc.oneof(cycle, junk),
     actions: fc.oneof(fc.dictionary(id, action, { maxKeys: 3 }), junk),
+    promotions: fc.oneof(fc.array(promotion, { maxLength: 3 }), junk),
+    packs: fc.oneof(fc.array(pack, { maxLength: 2 }), junk),
+    table: fc.oneof(fc.record({ sections: fc.oneof(fc.array(text, { maxLength: 3 }), junk) }, { requiredKeys: [] }), junk),
     extra: junk,
   },
   { requiredKeys: [] },
@@ -229,7 +264,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('swap'), at: fc.nat(), other: fc.nat() }),
   fc.record({ kind: fc.constant('number'), at: fc.nat(), with: oddText }),
   fc.record({ kind: fc.constant('value'), at: fc.nat(), with: fc.oneof(oddText, fc.constantFrom(...LONG), fc.string({ unit: 'binary', maxLength: 10 }), fc.constantFrom('*resolution', '*hi-res-output', '*nope', '&a', '[]', '{}', '- x', 'null')) }),
-  fc.record({ kind: fc.constant('key'), at: fc.nat(), with: fc.oneof(knownId, fc.constantFrom('plans', 'actions', 'cycle', 'price', 'params', 'variants', 'rate', 'requires', 'free', 'phases', '<<', '? x', '"quoted"'), fc.string({ maxLength: 8 })) }),
+  fc.record({ kind: fc.constant('key'), at: fc.nat(), with: fc.oneof(knownId, fc.constantFrom('plans', 'actions', 'cycle', 'price', 'params', 'variants', 'rate', 'requires', 'free', 'phases', 'promotions', 'packs', 'included', 'from', 'until', 'discount', 'valid', '<<', '? x', '"quoted"'), fc.string({ maxLength: 8 })) }),
   fc.record({ kind: fc.constant('insert'), at: fc.nat(), with: fc.oneof(fc.string({ unit: 'binary', maxLength: 20 }), fc.constantFrom(...LONG)) }),
   fc.record({ kind: fc.constant('yaml'), at: fc.nat(), with: fc.constantFrom(...YAML_SPECIALS) }),
 );
@@ -283,15 +318,19 @@ function mutate(source: string, m: Mutation): string {
   return lines.join('\n');
 }
 
-/** The real rule files with a few mutations, each in a random file. */
-const mutatedRules: fc.Arbitrary<SourceFile[]> = fc.array(fc.tuple(fc.nat(), mutation), { minLength: 1, maxLength: 4 }).map((ms) => {
-  const files = REAL.map((f) => ({ ...f }));
-  for (const [n, m] of ms) {
-    const f = files[n % files.length];
-    f.text = mutate(f.text, m);
-  }
-  return files;
-});
+/** Rule files with a few mutations, each in a random file. */
+const mutationsOf = (original: readonly SourceFile[]): fc.Arbitrary<SourceFile[]> =>
+  fc.array(fc.tuple(fc.nat(), mutation), { minLength: 1, maxLength: 4 }).map((ms) => {
+    const files = original.map((f) => ({ ...f }));
+    for (const [n, m] of ms) {
+      const f = files[n % files.length];
+      f.text = mutate(f.text, m);
+    }
+    return files;
+  });
+const mutatedRules = mutationsOf(REAL);
+/** The issue's snippets (per-plan prices, a promotion, included usage, a pack), mutated. */
+const mutatedIssueRules = mutationsOf(issueRuleFiles().filter((f) => !/\.test\.ya?ml$/.test(f.path)));
 
 // ------------------------------------------------------------------ properties
 
@@ -306,6 +345,10 @@ describe('rule validation under fuzzing', () => {
 
   it('mutations of the real rules/ files: diagnostics only', async () => {
     await fc.assert(fc.asyncProperty(mutatedRules, expectDiagnosticsOnly), { numRuns: runs(60) });
+  });
+
+  it('mutations of the rules with promotions, plan prices, included usage and packs: diagnostics only', async () => {
+    await fc.assert(fc.asyncProperty(mutatedIssueRules, expectDiagnosticsOnly), { numRuns: runs(40) });
   });
 
   it('`ratecard validate` prints located diagnostics and never a stack trace', async () => {
@@ -350,6 +393,16 @@ describe('rule validation: regressions found by fuzzing', () => {
       'rules/x.yaml:7:16: yaml-syntax: alias `*w` refers to a node that contains it',
     ],
   ])('%s is a YAML diagnostic', async (_name, text, expected) => {
+    const files = realWith('rules/x.yaml', text);
+    const { diagnostics } = await compileSources(files);
+    expectWellFormed(diagnostics, files);
+    expect(diagnostics.map((d) => `${d.location?.file}:${d.location?.line}:${d.location?.column}: ${d.code}: ${d.message}`)).toEqual([expected]);
+  });
+
+  it.each([
+    ['a rate too large to count in millicredits', 'actions:\n  a.b:\n    price: { rate: 99999999999999999999 cr/edit }\n', 'rules/x.yaml:3:20: invalid-amount: `99999999999999999999 cr/edit` is not an amount of credits with at most three decimals'],
+    ['a multiplier too large', 'actions:\n  a.b:\n    price: 1 cr\n    conditions:\n      - { id: c, when: { fact: plan, operator: equal, value: basic }, multiply: 99999999999999999999x }\n', 'rules/x.yaml:5:81: invalid-amount: `99999999999999999999x` is not a multiplier with at most three decimals'],
+  ])('%s is a located diagnostic, not a crash or a dropped value', async (_name, text, expected) => {
     const files = realWith('rules/x.yaml', text);
     const { diagnostics } = await compileSources(files);
     expectWellFormed(diagnostics, files);

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { compileSection, writeGeneratedRules } from './compile/compile-section';
+import { generateRuleFiles } from './compile/generate-rules';
 import { engineSection } from './engine/engine-section';
 import { httpSection, startFixture, type Fixture } from './http/http-section';
 import { summarizeProfile, type ProfileSummary } from './http/profile';
@@ -37,7 +38,10 @@ async function main(): Promise<number> {
 
   if (settings.only.has('engine')) {
     section('1. engine: decide vs json-rules-engine vs a hand-written function');
-    results.engine = await engineSection(compiled, settings, log);
+    const files = generated?.files ?? generateRuleFiles(2_000, settings.seed).files;
+    const withPromotions = await compileOrAbort(files, 'the generated rules');
+    const withoutPromotions = await compileOrAbort(files.filter((f) => !f.path.endsWith('promotions.yaml')), 'the generated rules without promotions');
+    results.engine = await engineSection(compiled, settings, log, { withPromotions, withoutPromotions });
   }
   if (settings.only.has('compile')) {
     section('2. compile: validate + compile in a fresh process');

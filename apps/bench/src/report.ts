@@ -65,6 +65,14 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets' | 'meta'>): Targ
     add('engine', 'decide ≥ 10× faster than json-rules-engine per action (mean per decision)', `${x(vsPer)} (p50: ${x(per.p50Ns / d.p50Ns)})`, vsPer, vsPer >= 10);
     const vsHand = d.meanNs / hand.meanNs;
     add('engine', 'decide within 10× of the hand-written function (mean per decision)', `${x(vsHand)} slower (p50: ${x(d.p50Ns / Math.max(1, hand.p50Ns))})`, vsHand, vsHand <= 10);
+    const g = r.engine.generated;
+    if (g) {
+      const w = g.withPromotions;
+      const ratio = w.p50Ns / g.withoutPromotions.p50Ns;
+      add('engine', `decide p50 ≤ 1 µs on the generated rules with promotions and per-plan prices`, us(w.p50Ns), w.p50Ns / 1000, w.p50Ns <= 1000);
+      add('engine', `decide p99 ≤ 5 µs on the generated rules with promotions and per-plan prices`, us(w.p99Ns), w.p99Ns / 1000, w.p99Ns <= 5000);
+      add('engine', 'promotions cost decide ≤ +10% (p50, the same rules and requests without them)', `${x(ratio)} (${us(g.withoutPromotions.p50Ns)} → ${us(w.p50Ns)})`, ratio, ratio <= 1.1);
+    }
   }
   if (r.compile) {
     const g = r.compile.generated;
@@ -154,6 +162,17 @@ export function renderReport(r: BenchResults): string {
       `Every contender returned the same allowed, cost and reason codes as decide on all ${int(e.mix.count)} requests before anything was timed ` +
         `(the json-rules-engine paths also the same messages, rules and receipt lines: ${detail.map(([k, n]) => `${n} differences for ${k}`).join(', ')}).`,
       '',
+      ...(e.generated
+        ? [
+            `decide alone on the generated rules: ${int(e.generated.actions)} actions, ${int(e.generated.promotions)} promotions (${int(e.generated.timelines)} actions whose price changes over time, their own or their phases'), ` +
+              `${int(e.generated.cells)} settled cells over every segment of time. A mix of ${int(e.generated.mix)} requests over ${e.generated.workingSet} of its actions (half of them with promotions), at the bench's decision time ` +
+              `(${Object.entries(e.generated.outcomes).map(([k, n]) => `${k} ${int(n)}`).join(', ')}), against the same rules and requests without promotions.yaml, in interleaved rounds: ` +
+              `with promotions p50 ${us(e.generated.withPromotions.p50Ns)}, p99 ${us(e.generated.withPromotions.p99Ns)}, mean ${us(e.generated.withPromotions.meanNs)}; ` +
+              `without p50 ${us(e.generated.withoutPromotions.p50Ns)}, p99 ${us(e.generated.withoutPromotions.p99Ns)}, mean ${us(e.generated.withoutPromotions.meanNs)} ` +
+              `(p50 by round: ${e.generated.withPromotions.p50ByRound.map(us).join(', ')} with; ${e.generated.withoutPromotions.p50ByRound.map(us).join(', ')} without).`,
+            '',
+          ]
+        : []),
       `Method: latencies are per call, each bracketed by two \`process.hrtime.bigint()\` reads; one read costs ${e.timer.overheadNs} ns here ` +
         `(median of 500,000 back-to-back pairs, p99 ${e.timer.p99Ns} ns), which is subtracted from every sample, so figures near 0.1 µs are at the edge of what this timer resolves. ` +
         `Decisions/s and the mean come from a separate loop over the whole mix without per-call timers. Each contender was warmed up first (JIT, inline caches), ` +
@@ -182,7 +201,8 @@ export function renderReport(r: BenchResults): string {
     const f = c.generated.shape.byFamily;
     out.push(
       `The generated set (seeded, written to \`${c.generated.dir.replace(/^.*\/test\//, 'test/')}\`): ${f.variants} actions with ~5 model variants (some pro+/premium+) and a quality multiplier (some gated), ` +
-        `${f.metered} per-second actions with tiers, a resolution multiplier and a gate as a condition, ${f.tokens} per-1k-token, ${f.flat} flat (some gated), ${f.free} free, ${f.composite} composites of four phases (some confirmed, some with a quota). ` +
+        `${f.metered} per-second actions with tiers, a resolution multiplier and a gate as a condition, ${f.tokens} per-1k-token, ${f.flat} flat (some gated), ${f.free} free, ${f.composite} composites of four phases (some confirmed, some with a quota); ` +
+        `some models with a Premium price of their own, and ${c.generated.shape.promotions} promotions (running, upcoming and touching sales, a sale rate for one variant, a tier on Pro and up). ` +
         `Each figure is the median of ${c.generated.runs} child processes that only read, validate and compile; peak RSS is the child's max RSS (getrusage), which includes Node itself.`,
       '',
     );

@@ -33,8 +33,8 @@ const COMMANDS: Record<string, Command> = {
     run: (io, v) => validate(io, { rules: v.rules as string }),
   },
   quote: {
-    summary: 'price one request for a plan',
-    usage: 'quote --plan P --action A [--param k=v ...] [--balance N] [--used action=N ...] [--confirm] [--rules DIR] [--json]',
+    summary: 'price one request for a plan, at a time (--at); a denial shows its options',
+    usage: 'quote --plan P --action A [--param k=v ...] [--balance N] [--used action=N ...] [--confirm] [--at ISO-TIME] [--cycle-end ISO-TIME] [--rules DIR] [--json]',
     options: {
       ...rules,
       plan: { type: 'string' },
@@ -43,6 +43,8 @@ const COMMANDS: Record<string, Command> = {
       balance: { type: 'string' },
       used: { type: 'string', multiple: true, default: [] },
       confirm: { type: 'boolean', default: false },
+      at: { type: 'string' },
+      'cycle-end': { type: 'string' },
       json: { type: 'boolean', default: false },
     },
     run: (io, v) => {
@@ -56,6 +58,8 @@ const COMMANDS: Record<string, Command> = {
         used: v.used as string[],
         confirm: v.confirm as boolean,
         json: v.json as boolean,
+        ...(v.at !== undefined ? { at: v.at as string } : {}),
+        ...(v['cycle-end'] !== undefined ? { cycleEnd: v['cycle-end'] as string } : {}),
       });
     },
   },

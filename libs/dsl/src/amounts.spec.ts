@@ -1,4 +1,4 @@
-import { formatCredits, formatFactor, fromCredits, parseFactor, parseGate, parseRate, toCredits } from './amounts';
+import { formatCredits, formatFactor, fromCredits, isInexactAmount, isInexactFactor, parseFactor, parseGate, parseRate, toCredits } from './amounts';
 
 describe(parseRate.name, () => {
   it.each([
@@ -141,4 +141,19 @@ describe(fromCredits.name, () => {
   it.each<[string | number]>([['0.0001'], [0.0001], ['abc'], ['12 cr'], [Number.NaN]])('rejects %p', (input) => {
     expect(fromCredits(input)).toBeUndefined();
   });
+});
+
+describe(isInexactAmount.name, () => {
+  it.each(['99999999999999999999 cr/edit', '1.0001 cr', '99999999999999999999', 0.0001, 1e300, '1,500.0005 cr', '2.5555 cr/sec'])('is true for %p: an amount, but not in whole millicredits', (input) => {
+    expect(isInexactAmount(input)).toBe(true);
+  });
+
+  it.each(['18 cr', '0.5 cr/edit', 18, 'four cr', '1 cr/nope', '1,,0 cr', null, undefined])('is false for %p', (input) => {
+    expect(isInexactAmount(input)).toBe(false);
+  });
+});
+
+describe(isInexactFactor.name, () => {
+  it.each(['99999999999999999999x', '1.0005x', 0.0001])('is true for %p', (input) => expect(isInexactFactor(input)).toBe(true));
+  it.each(['2x', '0.5×', 'x', 'double'])('is false for %p', (input) => expect(isInexactFactor(input)).toBe(false));
 });

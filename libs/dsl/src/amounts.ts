@@ -99,6 +99,26 @@ export function parseRate(input: unknown): ParsedRate | undefined {
   return unit ? { mc, unit } : undefined;
 }
 
+/**
+ * True when `input` is written as an amount of credits (a number, or text such as `18 cr` or
+ * `32 cr/sec`) that {@link parseRate} cannot take exactly: finer than a millicredit, or too large
+ * to count in millicredits. Such a value must be reported, not dropped.
+ */
+export function isInexactAmount(input: unknown): boolean {
+  if (parseRate(input) !== undefined) return false;
+  if (typeof input === 'number') return true;
+  if (typeof input !== 'string') return false;
+  const m = /^\s*-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:cr|credits?)?\s*(?:\/\s*([a-z0-9][a-z0-9 -]*?))?\s*$/i.exec(input);
+  // A unit that is not one is the schema's to report.
+  return m !== null && (m[1] === undefined || UNIT_ALIASES[m[1].toLowerCase()] !== undefined);
+}
+
+/** Like {@link isInexactAmount}, for a multiplier (`2x`): written as one, but not exactly in per-mille. */
+export function isInexactFactor(input: unknown): boolean {
+  if (parseFactor(input) !== undefined) return false;
+  return typeof input === 'number' || (typeof input === 'string' && /^\s*\d+(\.\d+)?\s*[x×]\s*$/i.test(input));
+}
+
 /** Parses `2x`, `2×`, `0.6x` or a plain number into per-mille. */
 export function parseFactor(input: unknown): Permille | undefined {
   if (typeof input === 'number') {
@@ -123,7 +143,8 @@ export function formatCredits(mc: Millicredits, options: { group?: boolean } = {
   const abs = Math.abs(mc);
   const whole = Math.floor(abs / 1000);
   const frac = abs % 1000;
-  let text = options.group ? whole.toLocaleString('en-US') : String(whole);
+  // Grouped by hand: toLocaleString goes through ICU and costs microseconds on a decision's path.
+  let text = options.group ? String(whole).replace(/\B(?=(\d{3})+$)/g, ',') : String(whole);
   if (frac !== 0) text += '.' + String(frac).padStart(3, '0').replace(/0+$/, '');
   return negative ? '-' + text : text;
 }

@@ -85,4 +85,53 @@ describe(loadCases.name, () => {
     expect(where(diagnostics)).toEqual(['a.test.yaml:2:60: invalid-amount', 'a.test.yaml:3:36: invalid-amount']);
     expect(cases).toEqual([]);
   });
+
+  it('reads the decision time, the next billing date and expected alternatives', () => {
+    const { cases, diagnostics } = loadCases(
+      sources({
+        'a.test.yaml': yaml(
+          'cases:',
+          '  - note: n',
+          '    plan: pro',
+          '    at: 2026-12-15T09:30Z',
+          '    cycleEnd: 2027-01-01',
+          '    action: x.y',
+          '    want:',
+          '      alternatives:',
+          '        - { reason: PLAN_REQUIRED, kind: change-params, params: { resolution: 1k }, cost: 18 }',
+          '        - { plan: premium, cost: 36.5 }',
+          '        - { shortfall: 0.5, pack: boost-500 }',
+          '        - { resetsAt: 2027-01-01, message: soon }',
+        ),
+      }),
+    );
+    expect(diagnostics).toEqual([]);
+    expect(cases[0]).toMatchObject({
+      now: new Date('2026-12-15T09:30:00Z'),
+      cycleEnd: new Date('2027-01-01T00:00:00Z'),
+      want: {
+        alternatives: [
+          { reason: 'PLAN_REQUIRED', kind: 'change-params', params: { resolution: '1k' }, costMc: 18_000 },
+          { plan: 'premium', costMc: 36_500 },
+          { shortfallMc: 500, pack: 'boost-500' },
+          { resetsAt: '2027-01-01T00:00:00.000Z', message: 'soon' },
+        ],
+      },
+    });
+  });
+
+  it('reports a time that is not a date, and an alternative finer than a millicredit', () => {
+    const { cases, diagnostics } = loadCases(
+      sources({
+        'a.test.yaml': yaml(
+          'cases:',
+          '  - { note: n, plan: pro, at: 2026-02-30, action: x.y, want: { allowed: true } }',
+          '  - { note: o, plan: pro, action: x.y, want: { alternatives: [{ cost: 0.0001 }] } }',
+        ),
+        'b.test.yaml': yaml('cases:', '  - { note: m, plan: pro, at: tomorrow, action: x.y, want: { allowed: true } }'),
+      }),
+    );
+    expect(where(diagnostics)).toEqual(['a.test.yaml:2:31: invalid-date', 'a.test.yaml:3:71: invalid-amount', 'b.test.yaml:2:31: schema-format']);
+    expect(cases).toEqual([]);
+  });
 });

@@ -1,3 +1,4 @@
+import { checkPromotions } from './check-promotions';
 import { closest } from './check-schema';
 import type { Diagnostic, SourceLocation } from './diagnostics';
 import type { RuleSet } from './ruleset';
@@ -37,4 +38,5 @@ export function checkOffers(ruleset: RuleSet, diagnostics: Diagnostic[]): void {
       }
     }
   }
+  checkPromotions(ruleset, diagnostics);
 }

@@ -1,4 +1,6 @@
+import { parseGate } from './amounts';
 import type { Diagnostic, SourceLocation } from './diagnostics';
+import type { Gate } from './ruleset';
 import type { YamlFile, YamlPath } from './yaml-source';
 
 /** A YAML map as plain data. */
@@ -29,4 +31,11 @@ export class FileContext {
   warn(code: string, message: string, path: YamlPath, extra: Partial<Diagnostic> = {}): void {
     this.diagnostics.push({ severity: 'warning', code, message, location: this.at(path), ...extra });
   }
+}
+
+/** The gate written at `path` (`pro+`), located; undefined when there is none or it is malformed. */
+export function gate(ctx: FileContext, path: YamlPath, raw: unknown): Gate | undefined {
+  if (raw === undefined) return undefined;
+  const plan = parseGate(raw);
+  return plan ? { plan, at: ctx.at(path) } : undefined;
 }

@@ -8,6 +8,8 @@ export * from './cases';
 export * from './cases-update';
 export { CASES_SCHEMA, RULES_SCHEMA, closest } from './check-schema';
 export { splitOperator } from './check-references';
+export { formatInstant, promotionPlans, promotionVariants, ratesOf } from './check-promotions';
+export { parseInstant } from './normalize-offers';
 export * from './diagnostics';
 export * from './load';
 export { checkValue, rateUnits } from './normalize';

@@ -1,31 +1,30 @@
-import { parseFactor, parseGate, parseRate, type Unit } from './amounts';
+import { isInexactAmount, isInexactFactor, parseFactor, parseRate, type Unit } from './amounts';
 import type { Diagnostic, SourceLocation } from './diagnostics';
+import { FileContext, gate, isObject, text, type Mutable, type Raw } from './file-context';
+import { normalizeCondition } from './normalize-conditions';
+import { normalizePacks, normalizePromotions } from './normalize-offers';
 import {
   DEFAULT_CYCLE,
   DEFAULT_TABLE,
   PLAN_FACT,
+  TIME_FACT,
   type Action,
-  type Condition,
-  type ConditionEffect,
-  type ConditionTree,
   type CyclePolicy,
-  type Gate,
   type Multiplier,
-  type Pack,
   type MultiplierValue,
+  type Pack,
   type Param,
   type ParamValue,
   type Phase,
   type Plan,
   type PlanRate,
   type Price,
+  type Promotion,
   type Rate,
   type RuleSet,
   type TableLayout,
 } from './ruleset';
 import type { YamlFile, YamlPath } from './yaml-source';
-import { FileContext, isObject, text, type Mutable, type Raw } from './file-context';
-import { normalizePacks } from './normalize-offers';
 
 /**
  * Stage "normalize": turns schema-checked YAML data into the rule set, resolving shorthand, and merges
@@ -40,6 +39,7 @@ export function normalize(files: readonly YamlFile[], diagnostics: Diagnostic[])
   let table: TableLayout = DEFAULT_TABLE;
   const actions: Record<string, Action> = {};
   const packs: Pack[] = [];
+  const promotions: Promotion[] = [];
 
   for (const file of files) {
     const ctx = new FileContext(file, diagnostics);
@@ -85,6 +85,7 @@ export function normalize(files: readonly YamlFile[], diagnostics: Diagnostic[])
       }
     }
     if (Array.isArray(data.packs)) packs.push(...normalizePacks(ctx, data.packs, packs));
+    if (Array.isArray(data.promotions)) promotions.push(...normalizePromotions(ctx, data.promotions, promotions));
   }
 
   if (!plansAt && files.length > 0) {
@@ -96,7 +97,7 @@ export function normalize(files: readonly YamlFile[], diagnostics: Diagnostic[])
       hint: 'add `plans:` with at least one plan and its `allowance` to one rule file',
     });
   }
-  return { plans, cycle, actions, packs, table };
+  return { plans, cycle, actions, packs, promotions, table };
 }
 
 function normalizePlans(ctx: FileContext, raw: unknown): Plan[] {
@@ -113,6 +114,7 @@ function normalizePlans(ctx: FileContext, raw: unknown): Plan[] {
     }
     seen.set(p.id, ctx.at([...path, 'id']));
     const allowance = parseRate(p.allowance);
+    if (isInexactAmount(p.allowance)) ctx.error('invalid-amount', `\`${String(p.allowance)}\` is not an amount of credits with at most three decimals`, [...path, 'allowance']);
     if (allowance && allowance.mc < 0) ctx.error('negative-amount', `plan \`${p.id}\` has a negative allowance`, [...path, 'allowance']);
     const counts = (raw: unknown): Record<string, number> => {
       const out: Record<string, number> = {};
@@ -187,6 +189,10 @@ function normalizeParams(ctx: FileContext, base: YamlPath, raw: unknown): Record
     const path = [...base, 'params', name];
     if (name === PLAN_FACT) {
       ctx.error('reserved-param', `\`${PLAN_FACT}\` is reserved for the account's plan in conditions; name the parameter differently`, path, {}, 'key');
+      continue;
+    }
+    if (name === TIME_FACT) {
+      ctx.error('reserved-param', `\`${TIME_FACT}\` is reserved for the decision time; name the parameter differently`, path, {}, 'key');
       continue;
     }
     if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(name)) {
@@ -267,16 +273,10 @@ export function checkValue(param: Param, value: unknown): string | undefined {
   return undefined;
 }
 
-function gate(ctx: FileContext, path: YamlPath, raw: unknown): Gate | undefined {
-  if (raw === undefined) return undefined;
-  const plan = parseGate(raw);
-  return plan ? { plan, at: ctx.at(path) } : undefined;
-}
-
 function rate(ctx: FileContext, path: YamlPath, raw: unknown, extra: Raw = {}): Rate | undefined {
   const parsed = parseRate(raw);
   if (!parsed) {
-    if (typeof raw === 'number') ctx.error('invalid-amount', `\`${raw}\` is not an amount of credits with at most three decimals`, path);
+    if (isInexactAmount(raw)) ctx.error('invalid-amount', `\`${String(raw)}\` is not an amount of credits with at most three decimals`, path);
     return undefined;
   }
   if (parsed.mc < 0) {
@@ -299,7 +299,7 @@ function planRates(ctx: FileContext, path: YamlPath, raw: Raw): Record<string, P
   for (const [plan, value] of Object.entries(raw)) {
     const parsed = parseRate(value);
     if (!parsed) {
-      if (typeof value === 'number') ctx.error('invalid-amount', `\`${value}\` is not an amount of credits with at most three decimals`, [...path, plan]);
+      if (isInexactAmount(value)) ctx.error('invalid-amount', `\`${String(value)}\` is not an amount of credits with at most three decimals`, [...path, plan]);
       continue;
     }
     if (parsed.mc < 0) {
@@ -351,7 +351,7 @@ function normalizeMultiplier(ctx: FileContext, path: YamlPath, raw: unknown): Mu
     const rawFactor = isObject(v) ? v.factor : v;
     const factor = parseFactor(rawFactor);
     if (factor === undefined) {
-      if (typeof rawFactor === 'number') ctx.error('invalid-amount', `\`${rawFactor}\` is not a multiplier with at most three decimals`, isObject(v) ? [...vpath, 'factor'] : vpath);
+      if (isInexactFactor(rawFactor)) ctx.error('invalid-amount', `\`${String(rawFactor)}\` is not a multiplier with at most three decimals`, isObject(v) ? [...vpath, 'factor'] : vpath);
       continue;
     }
     const mv: Mutable<MultiplierValue> = { factor, at: ctx.at(vpath, 'key') };
@@ -364,56 +364,6 @@ function normalizeMultiplier(ctx: FileContext, path: YamlPath, raw: unknown): Mu
     values[value] = mv;
   }
   return [{ by: raw.by, ...(text(raw.label) ? { label: text(raw.label) } : {}), values, at: ctx.at(path) }];
-}
-
-/**
- * True when `node` has the shape of a condition tree: `all`/`any` of trees, `not` of a tree, or a
- * `{ fact, operator, value }` leaf with string fact and operator. Anything else is reported by the
- * schema stage; the later stages only ever see well-formed trees.
- */
-function isConditionTree(node: unknown): node is Raw {
-  if (!isObject(node)) return false;
-  if ('all' in node) return Array.isArray(node.all) && node.all.every(isConditionTree);
-  if ('any' in node) return Array.isArray(node.any) && node.any.every(isConditionTree);
-  if ('not' in node) return isConditionTree(node.not);
-  return typeof node.fact === 'string' && typeof node.operator === 'string' && 'value' in node;
-}
-
-function normalizeCondition(ctx: FileContext, path: YamlPath, raw: unknown): Condition[] {
-  if (!isObject(raw) || typeof raw.id !== 'string' || !isConditionTree(raw.when)) return [];
-  let effect: ConditionEffect | undefined;
-  if (raw.deny !== undefined) {
-    const d = raw.deny;
-    if (typeof d === 'string') effect = { kind: 'deny', code: 'INVALID_PARAMS', message: d };
-    else if (isObject(d) && typeof d.message === 'string') effect = { kind: 'deny', code: (d.code as 'INVALID_PARAMS' | 'PLAN_REQUIRED') ?? 'INVALID_PARAMS', message: d.message };
-  } else if (raw.requires !== undefined) {
-    const g = gate(ctx, [...path, 'requires'], raw.requires);
-    if (g) effect = { kind: 'requires', gate: g, ...(text(raw.message) ? { message: text(raw.message) } : {}) };
-  } else if (raw.multiply !== undefined) {
-    const f = parseFactor(raw.multiply);
-    if (f !== undefined) effect = { kind: 'multiply', factor: f };
-    else if (typeof raw.multiply === 'number') ctx.error('invalid-amount', `\`${raw.multiply}\` is not a multiplier with at most three decimals`, [...path, 'multiply']);
-  } else if (raw.add !== undefined) {
-    const a = parseRate(raw.add);
-    if (a && a.unit === undefined) effect = { kind: 'add', mc: a.mc };
-    else if (typeof raw.add === 'number') ctx.error('invalid-amount', `\`${raw.add}\` is not an amount of credits with at most three decimals`, [...path, 'add']);
-  }
-  if (!effect) return [];
-  const leavesAt: SourceLocation[] = [];
-  const walk = (node: unknown, at: YamlPath): void => {
-    if (!isObject(node)) return;
-    if (Array.isArray(node.all)) node.all.forEach((n, i) => walk(n, [...at, 'all', i]));
-    else if (Array.isArray(node.any)) node.any.forEach((n, i) => walk(n, [...at, 'any', i]));
-    else if (node.not !== undefined) walk(node.not, [...at, 'not']);
-    else leavesAt.push(ctx.at(at));
-  };
-  walk(raw.when, [...path, 'when']);
-  // json-rules-engine wants `all`, `any` or `not` at the top; a single `{ fact, operator, value }` means `all` of one.
-  const when = ('fact' in raw.when ? { all: [raw.when] } : raw.when) as unknown as ConditionTree;
-  const c: Mutable<Condition> = { id: raw.id, when, leavesAt, effect, at: ctx.at(path) };
-  if (text(raw.label)) c.label = text(raw.label);
-  if (text(raw.assumption)) c.assumption = text(raw.assumption);
-  return [c];
 }
 
 function normalizePhase(ctx: FileContext, path: YamlPath, raw: unknown): Phase[] {

@@ -18,9 +18,48 @@ export interface RuleSet {
   readonly actions: Readonly<Record<string, Action>>;
   /** Credit packs a customer can buy, in the order written (files in path order); empty when none. */
   readonly packs: readonly Pack[];
+  /** Promotions in time windows, in the order written (files in path order); empty when none. */
+  readonly promotions: readonly Promotion[];
   /** How the price table is laid out. */
   readonly table: TableLayout;
 }
+
+/**
+ * A promotion (`promotions:`): a lower price for some actions (and optionally some of their variants
+ * and plans) from `from` (inclusive) until `until` (exclusive), in UTC. It lowers the base rate, as a
+ * percentage off or as a sale rate; multipliers and conditions apply on top. Promotions never stack:
+ * two that could apply to the same price at the same instant are an error.
+ */
+export interface Promotion {
+  readonly id: string;
+  /** What receipts and the table call it; the id when not written. */
+  readonly label: string;
+  /** Start, inclusive, in milliseconds since the epoch (UTC). */
+  readonly fromMs: number;
+  /** End, exclusive, in milliseconds since the epoch (UTC). */
+  readonly untilMs: number;
+  /** The priced actions on sale. */
+  readonly actions: readonly string[];
+  /** Values of each action's `by` parameter on sale; absent for every variant. */
+  readonly variants?: readonly string[];
+  /** The plans it applies to: a list of plan ids, or a gate such as `pro+`; absent for every plan. */
+  readonly plans?: readonly string[];
+  readonly plansGate?: Gate;
+  readonly discount: PromotionDiscount;
+  readonly note?: string;
+  readonly at: SourceLocation;
+  /** Where `until`, each action and each variant are written. */
+  readonly untilAt: SourceLocation;
+  readonly actionsAt: readonly SourceLocation[];
+  readonly variantsAt?: readonly SourceLocation[];
+  readonly plansAt?: readonly SourceLocation[];
+  readonly discountAt: SourceLocation;
+}
+
+/** How a promotion lowers the base rate: a share off (`discount: 50%`), or a sale rate (`rate: 24 cr/sec`). */
+export type PromotionDiscount =
+  | { readonly kind: 'percent'; /** The share taken off, in per-mille: 50% is 500. */ readonly offPermille: Permille }
+  | { readonly kind: 'rate'; readonly mc: Millicredits; /** As written; it must be the rate's unit. */ readonly unit?: Unit };
 
 /** The price table's layout (`table:`), defined in at most one file. */
 export interface TableLayout {
@@ -256,6 +295,12 @@ export const DEFAULT_CYCLE: CyclePolicy = {
 
 /** The fact name for the account's plan in conditions; parameters may not use it. */
 export const PLAN_FACT = 'plan';
+
+/**
+ * The fact name for the decision time (milliseconds since the epoch) in the rules promotions compile
+ * to; parameters may not use it.
+ */
+export const TIME_FACT = 'now';
 
 /** Operators json-rules-engine provides, and ours. */
 export const BUILTIN_OPERATORS: readonly string[] = [

@@ -79,4 +79,67 @@ describe(runCases.name, () => {
       [true, []],
     ]);
   });
+
+  it('decides each case at its `at:` time, the others at the time given', async () => {
+    const compiled = await compileYaml({
+      'plans.yaml': yaml('plans:', '  - { id: basic, allowance: 100 cr }'),
+      'x.yaml': yaml('actions:', '  chat.edit:', '    price: 1 cr', 'promotions:', '  - { id: half, from: 2026-12-01, until: 2027-01-01, actions: [chat.edit], discount: 50% }'),
+    });
+    const results = runCases(
+      compiled,
+      casesOf(
+        '  - { note: in the sale, plan: basic, at: 2026-12-31T23:59:59Z, action: chat.edit, want: { cost: 0.5 } }',
+        '  - { note: after it, plan: basic, at: 2027-01-01, action: chat.edit, want: { cost: 1 } }',
+        '  - { note: when the cases run, plan: basic, action: chat.edit, want: { cost: 0.5 } }',
+      ),
+      new Date('2026-12-10T00:00:00Z'),
+    );
+    expect(results.map((r) => [r.pass, r.mismatches])).toEqual([
+      [true, []],
+      [true, []],
+      [true, []],
+    ]);
+  });
+
+  it('compares the alternatives a case names, each on the fields it gives', async () => {
+    const results = runCases(
+      await compileBundled(),
+      casesOf(
+        '  - note: 4K Seedream on Pro',
+        '    plan: pro',
+        '    action: image.generate',
+        '    params: { resolution: 4k }',
+        '    want:',
+        '      alternatives:',
+        '        - { reason: PLAN_REQUIRED, params: { resolution: 1k }, cost: 18 }',
+        '        - { plan: premium, cost: 36 }',
+        '  - note: wrong',
+        '    plan: pro',
+        '    action: image.generate',
+        '    params: { resolution: 4k }',
+        '    want:',
+        '      alternatives:',
+        '        - { params: { resolution: 2k }, cost: 18 }',
+        '        - { plan: premium, kind: wait }',
+        '  - note: too few',
+        '    plan: basic',
+        '    cycleEnd: 2026-04-01',
+        '    used: { site.generate: 2 }',
+        '    action: site.generate',
+        '    want: { alternatives: [] }',
+      ),
+      NOW,
+    );
+    expect(results.map((r) => r.pass)).toEqual([true, false, false]);
+    expect(results[1].mismatches).toEqual([
+      {
+        field: 'alternatives',
+        want: '\n      {"params":{"resolution":"2k"},"cost":18}\n      {"kind":"wait","plan":"premium"}',
+        got: '\n      {"params":{"resolution":"1k"},"cost":18}\n      {"kind":"upgrade","plan":"premium"}',
+      },
+    ]);
+    expect(results[2].mismatches).toEqual([
+      { field: 'alternatives', want: ' (none)', got: '\n      {"reason":"QUOTA_EXCEEDED","kind":"wait","resetsAt":"2026-04-01T00:00:00.000Z","message":"the quota resets at the next billing date, 2026-04-01T00:00:00.000Z"}' },
+    ]);
+  });
 });

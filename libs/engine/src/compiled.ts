@@ -1,6 +1,7 @@
 import type { Engine } from 'json-rules-engine';
 import type { Action, Pack, Param, ParamValue, Plan, RuleSet } from '@ratecard/dsl';
 import type { Cell } from './price';
+import type { Timeline } from './timeline';
 
 /** One dimension of an action's cell table: the plan or an enumerated parameter. */
 export interface Dimension {
@@ -19,8 +20,13 @@ export interface Dimension {
 export interface CompiledAction {
   readonly action: Action;
   readonly dims: readonly Dimension[];
-  /** Every combination of the dimensions, settled by running the rules; row-major over `dims`. */
+  /**
+   * Every combination of the dimensions, settled by running the rules; row-major over `dims`. These
+   * are the regular prices, with no promotion running; `timeline` has the cells of other times.
+   */
   readonly cells: readonly Cell[];
+  /** Present when a promotion can change the action's price: the cells of each segment of time. */
+  readonly timeline?: Timeline;
   /** Parameters that are not dimensions, validated at decision time. */
   readonly otherParams: readonly Param[];
   readonly params: ReadonlyMap<string, Param>;
@@ -71,4 +77,6 @@ export interface CompiledRuleSet {
   readonly actions: ReadonlyMap<string, CompiledAction>;
   /** The credit packs on the catalogue, by id (in the order written). */
   readonly packs: ReadonlyMap<string, Pack>;
+  /** Every instant (milliseconds since the epoch, UTC) where some price changes, ascending. */
+  readonly priceChanges: readonly number[];
 }

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
-import { enumerateValues, type Param } from '@ratecard/dsl';
+import { anyParams as anyParamsOf, balance, confirm, request, usage as usageOf, validParams as validParamsOf } from '../../../test/support/arbitraries';
 import { compileBundled, NOW } from '../../../test/support/rules';
 import type { CompiledRuleSet } from './compiled';
 import { decide, decideByRules } from './decide';
-import type { AccountState, DecisionRequest } from './decision';
+import type { AccountState } from './decision';
 
 // Invariants of the bundled price list (rules/, read from disk by the test support), checked on
 // random accounts and requests. Run counts keep the whole file to a few seconds.
@@ -17,42 +17,10 @@ beforeAll(async () => {
   actionIds = [...compiled.actions.keys()];
 });
 
-/** A value the parameter allows. */
-function validValue(p: Param): fc.Arbitrary<unknown> {
-  const values = enumerateValues(p);
-  if (values) return fc.constantFrom(...values);
-  if (p.type === 'integer') return fc.integer({ min: p.min ?? -1000, max: p.max ?? 1000 });
-  if (p.type === 'number') return fc.double({ min: p.min ?? -1000, max: p.max ?? 1000, noNaN: true });
-  if (p.type === 'boolean') return fc.boolean();
-  return fc.string();
-}
-
-/** Any value at all, mostly ones a parameter does not allow. */
-const anyValue: fc.Arbitrary<unknown> = fc.oneof(fc.string({ maxLength: 12 }), fc.integer({ min: -3, max: 12 }), fc.double(), fc.boolean(), fc.constant(null), fc.constantFrom('2k', '720p', 'hd', 'flux-pro', '8'));
-
-/** Valid parameters of an action; each may be left out (its default applies). */
-function validParams(action: string): fc.Arbitrary<Record<string, unknown>> {
-  const params = compiled.actions.get(action)?.params ?? new Map<string, Param>();
-  const spec: Record<string, fc.Arbitrary<unknown>> = {};
-  for (const [name, p] of params) spec[name] = validValue(p);
-  return fc.record(spec, { requiredKeys: [] });
-}
-
-/** Parameters that may be valid, invalid, or not parameters of the action at all. */
-function anyParams(action: string): fc.Arbitrary<Record<string, unknown>> {
-  const declared = [...(compiled.actions.get(action)?.params.keys() ?? [])];
-  const names = fc.oneof(...(declared.length ? [fc.constantFrom(...declared)] : []), fc.constantFrom('model', 'seconds', 'tokens', 'colour'), fc.string({ maxLength: 8 }));
-  return fc.oneof(
-    validParams(action),
-    fc.tuple(validParams(action), fc.dictionary(names, anyValue, { maxKeys: 3 })).map(([a, b]) => ({ ...a, ...b })),
-  );
-}
-
-const balance = fc.oneof(fc.constantFrom(0, 500, 18_000, 282_000, 1_500_000), fc.integer({ min: 0, max: 20_000_000 }));
-const confirm = fc.option(fc.boolean(), { nil: undefined });
-const usage = (): fc.Arbitrary<Record<string, number>> => fc.dictionary(fc.constantFrom(...actionIds), fc.nat({ max: 4 }), { maxKeys: 3 });
+const validParams = (action: string): fc.Arbitrary<Record<string, unknown>> => validParamsOf(compiled, action);
+const anyParams = (action: string): fc.Arbitrary<Record<string, unknown>> => anyParamsOf(compiled, action);
+const usage = (): fc.Arbitrary<Record<string, number>> => usageOf(actionIds);
 const knownAction = (): fc.Arbitrary<string> => fc.constantFrom(...actionIds);
-const request = (action: string, params: Record<string, unknown>, c: boolean | undefined): DecisionRequest => ({ action, params, ...(c === undefined ? {} : { confirm: c }) });
 
 describe(`${decide.name} (properties)`, () => {
   it('never costs less than 0, and the receipt adds up to the cost in whole millicredits', () => {

@@ -149,6 +149,7 @@ describe(decide.name, () => {
         reasons: [{ code: 'UNKNOWN_ACTION', message: 'unknown action `image.generat`' }],
         breakdown: [],
         rulesetVersion: bundled.version,
+        alternatives: [],
       });
     });
 

@@ -1,8 +1,10 @@
-import { checkValue, closest, formatCredits, PLAN_FACT, type Millicredits, type Param, type ParamValue } from '@ratecard/dsl';
+import { checkValue, closest, formatCredits, PLAN_FACT, TIME_FACT, type Millicredits, type Param, type ParamValue } from '@ratecard/dsl';
+import { CONFIRM, planAlternatives, topUp, waitForReset, type Alternative } from './alternatives';
 import type { CompiledAction, CompiledRuleSet } from './compiled';
 import type { AccountState, BreakdownLine, Decision, DecisionRequest, Reason } from './decision';
 import { fixedBreakdown, meteredCostAndLines, type Cell } from './price';
 import { settle, type Facts, type Settleable } from './settle';
+import { cellsAt } from './timeline';
 
 const NO_PARAMS: Readonly<Record<string, unknown>> = Object.freeze({});
 const NONE: readonly never[] = Object.freeze([]);
@@ -10,15 +12,14 @@ const NONE: readonly never[] = Object.freeze([]);
 /**
  * Decides whether `account` may do `request` and what it costs, against a compiled rule set.
  * Pure and synchronous: a lookup of the settled cell plus arithmetic on metered quantities, then the
- * account checks (quota, confirmation, balance). `now` is the decision time; the current rules do not
- * depend on it, and it is a parameter so that they may without changing any caller.
+ * account checks (quota, included usage, confirmation, balance). `now` is the decision time: it picks
+ * the segment of time (which promotions run) whose cells price the request.
  *
  * @example
  * const d = decide(compiled, { plan: 'basic', balanceMc: 1_500_000, usage: {} }, { action: 'image.generate' }, new Date());
  * // d.allowed === true, d.cost === 18
  */
 export function decide(compiled: CompiledRuleSet, account: AccountState, request: DecisionRequest, now: Date): Decision {
-  void now;
   const ca = compiled.actions.get(request.action);
   if (ca === undefined) return unknownAction(compiled, request.action);
   if (!compiled.plans.has(account.plan)) return invalid(compiled, ca, [planProblem(account.plan)]);
@@ -44,7 +45,8 @@ export function decide(compiled: CompiledRuleSet, account: AccountState, request
   for (const key of Object.keys(params)) if (!ca.params.has(key)) (problems ??= []).push(unknownParam(ca, key));
   if (problems !== undefined) return invalid(compiled, ca, problems);
 
-  return finish(compiled, ca, ca.cells[index], account, request, params);
+  const cells = ca.timeline === undefined ? ca.cells : cellsAt(ca, now.getTime());
+  return finish(compiled, ca, cells[index], account, request, params);
 }
 
 /**
@@ -62,19 +64,18 @@ export async function decideByRules(compiled: CompiledRuleSet, account: AccountS
  * {@link decideByRules}; benchmarks also run it with one Engine holding every action's rules.
  */
 export async function decideWithEngines(compiled: CompiledRuleSet, engines: (id: string) => Settleable, account: AccountState, request: DecisionRequest, now: Date): Promise<Decision> {
-  void now;
   const ca = compiled.actions.get(request.action);
   if (ca === undefined) return unknownAction(compiled, request.action);
   if (!compiled.plans.has(account.plan)) return invalid(compiled, ca, [planProblem(account.plan)]);
   const params = request.params ?? NO_PARAMS;
   const problems: Reason[] = [];
-  const facts: Record<string, ParamValue> = { [PLAN_FACT]: account.plan };
+  const facts: Record<string, ParamValue> = { [PLAN_FACT]: account.plan, [TIME_FACT]: now.getTime() };
   const check = (p: Param): void => {
     const value = valueOf(params, p);
     if (value === undefined || checkValue(p, value) !== undefined) problems.push(paramProblem(p, value));
     else facts[p.name] = value as ParamValue;
   };
-  for (const fact of ca.facts) if (fact !== PLAN_FACT) check(ca.params.get(fact)!);
+  for (const fact of ca.facts) if (fact !== PLAN_FACT && fact !== TIME_FACT) check(ca.params.get(fact)!);
   for (const p of ca.params.values()) if (!ca.facts.includes(p.name)) check(p);
   for (const key of Object.keys(params)) if (!ca.params.has(key)) problems.push(unknownParam(ca, key));
   if (problems.length > 0) return invalid(compiled, ca, problems);
@@ -82,7 +83,12 @@ export async function decideWithEngines(compiled: CompiledRuleSet, engines: (id:
   const own: Record<string, ParamValue> = {};
   for (const f of ca.facts) own[f] = facts[f];
   const cell = await settle(engines(ca.action.id), own, byRules, engines);
-  return finish(compiled, ca, cell, account, request, params);
+  // What a denial could do instead is found among the compiled cells, not by running rules: take it
+  // from the compiled cell of the same combination and time.
+  let index = 0;
+  for (const d of ca.dims) index += d.index.get(facts[d.fact])! * d.stride;
+  const alternatives = cellsAt(ca, now.getTime())[index].alternatives;
+  return finish(compiled, ca, alternatives ? { ...cell, alternatives } : cell, account, request, params);
 }
 
 /** The account checks after pricing: quota, confirmation, balance. Shared by both paths. */
@@ -128,15 +134,19 @@ function finish(compiled: CompiledRuleSet, ca: CompiledAction, cell: Cell, accou
       message: `costs ${formatCredits(mc)} credits and the balance is ${formatCredits(account.balanceMc)}`,
     });
   }
+  if (reasons === undefined) {
+    return { allowed: true, cost: mc / 1000, costMillicredits: mc, exempt: cell.exempt, requiresConfirmation: confirm !== undefined, reasons: NONE, breakdown, rulesetVersion: compiled.version };
+  }
   return {
-    allowed: reasons === undefined,
+    allowed: false,
     cost: mc / 1000,
     costMillicredits: mc,
     exempt: cell.exempt,
     requiresConfirmation: confirm !== undefined,
-    reasons: reasons ?? NONE,
+    reasons,
     breakdown,
     rulesetVersion: compiled.version,
+    alternatives: alternativesFor(compiled, ca, cell, reasons, mc, account, params),
   };
 }
 
@@ -150,6 +160,29 @@ function valueOf(params: Readonly<Record<string, unknown>>, p: Param): unknown {
   return given === undefined ? p.default : given;
 }
 
+/** The next best option for each reason of a denial, in the order of the reasons, once per code. */
+function alternativesFor(compiled: CompiledRuleSet, ca: CompiledAction, cell: Cell, reasons: readonly Reason[], mc: Millicredits, account: AccountState, params: Readonly<Record<string, unknown>>): readonly Alternative[] {
+  // PLAN_REQUIRED alone (the most common denial) needs no new list.
+  if (reasons.length === 1 && reasons[0].code === 'PLAN_REQUIRED') return cell.alternatives ? planAlternatives(compiled, cell.alternatives, quantityOf(ca, params)) : NONE;
+  const out: Alternative[] = [];
+  let plan = false;
+  for (const r of reasons) {
+    if (r.code === 'PLAN_REQUIRED') {
+      if (plan || !cell.alternatives) continue;
+      plan = true;
+      out.push(...planAlternatives(compiled, cell.alternatives, quantityOf(ca, params)));
+    } else if (r.code === 'QUOTA_EXCEEDED') out.push(waitForReset(account.cycleEnd));
+    else if (r.code === 'CONFIRMATION_REQUIRED') out.push(CONFIRM);
+    else if (r.code === 'INSUFFICIENT_CREDITS') out.push(topUp(compiled, mc, account.balanceMc));
+  }
+  return out;
+}
+
+/** The request's quantity of a metered parameter (its default when not given). */
+function quantityOf(ca: CompiledAction, params: Readonly<Record<string, unknown>>): (name: string) => number {
+  return (name) => valueOf(params, ca.params.get(name)!) as number;
+}
+
 function unknownAction(compiled: CompiledRuleSet, action: string): Decision {
   return denied(compiled, [{ code: 'UNKNOWN_ACTION', message: `unknown action \`${action}\`` }]);
 }
@@ -159,7 +192,7 @@ function invalid(compiled: CompiledRuleSet, ca: CompiledAction, reasons: Reason[
 }
 
 function denied(compiled: CompiledRuleSet, reasons: Reason[]): Decision {
-  return { allowed: false, cost: 0, costMillicredits: 0, exempt: false, requiresConfirmation: false, reasons, breakdown: NONE, rulesetVersion: compiled.version };
+  return { allowed: false, cost: 0, costMillicredits: 0, exempt: false, requiresConfirmation: false, reasons, breakdown: NONE, rulesetVersion: compiled.version, alternatives: NONE };
 }
 
 /** The account's plan is not in these rules (e.g. removed by a new version): nothing can be priced. */

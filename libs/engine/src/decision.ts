@@ -1,5 +1,6 @@
 import type { Millicredits, ParamValue } from '@ratecard/dsl';
 import type { ReasonCode } from './reasons';
+import type { Alternative } from './alternatives';
 
 /** One reason a request is denied. */
 export interface Reason {
@@ -39,6 +40,8 @@ export interface Decision {
   readonly breakdown: readonly BreakdownLine[];
   /** The content hash of the rule set that priced it. */
   readonly rulesetVersion: string;
+  /** On every denial (absent when allowed): the next best option for each reason, possibly none. */
+  readonly alternatives?: readonly Alternative[];
 }
 
 /** What `decide` needs to know about the account. */

@@ -7,6 +7,7 @@
  * const decision = decide(compiled!, { plan: 'pro', balanceMc: 5_000_000, usage: {} },
  *   { action: 'video.generate', params: { seconds: 8 } }, new Date());
  */
+export * from './alternatives';
 export * from './cases';
 export { compile, compileSources, MAX_CELLS_PER_ACTION, type CompileResult } from './compile/compile';
 export { buildRules, type ActionRules, type RuleEvent } from './compile/rules';
@@ -25,3 +26,5 @@ export * from './reasons';
 export { makeEngine } from './rules-engine';
 export type { Cell, Step, Term } from './price';
 export * from './table';
+export * from './table-offers';
+export { cellsAt, segmentIndex, type Timeline } from './timeline';

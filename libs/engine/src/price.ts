@@ -1,9 +1,10 @@
 import { formatCredits, formatFactor, UNITS, type Millicredits, type Permille, type Unit } from '@ratecard/dsl';
+import type { CellAlternatives } from './alternatives';
 import type { BreakdownLine, Reason } from './decision';
 
 /** A step applied to a running subtotal: a multiplier or an addition. */
 export type Step =
-  | { readonly kind: 'factor'; readonly permille: Permille; readonly label: string; readonly rule: string; readonly assumption?: string }
+  | { readonly kind: 'factor'; readonly permille: Permille; readonly label: string; readonly rule: string; readonly assumption?: string; /** How the receipt shows it instead of `×0.5`, e.g. `-50%`. */ readonly shown?: string }
   | { readonly kind: 'add'; readonly mc: Millicredits; readonly label: string; readonly rule: string; readonly assumption?: string };
 
 /**
@@ -45,6 +46,8 @@ export interface Cell {
    * each entry is a pure function of the cell and the quantity, so the cell stays a value.
    */
   readonly byQuantity?: Map<number, { readonly mc: Millicredits; readonly breakdown: readonly BreakdownLine[] }>;
+  /** For a cell denied PLAN_REQUIRED: what this plan could ask for instead, and which plan allows it. */
+  readonly alternatives?: CellAlternatives;
 }
 
 /** Most quantities remembered per metered cell (metered parameters are bounded, usually 1 to 8 s). */
@@ -89,7 +92,7 @@ export function termLines(term: Term, quantity: number): BreakdownLine[] {
   let sub = base;
   for (const s of term.steps) {
     const next = s.kind === 'factor' ? ceilDiv(sub * s.permille, 1000) : sub + s.mc;
-    const how = s.kind === 'factor' ? `×${formatFactor(s.permille)}` : `${s.mc < 0 ? '-' : '+'}${cr(Math.abs(s.mc))}`;
+    const how = s.kind === 'factor' ? (s.shown ?? `×${formatFactor(s.permille)}`) : `${s.mc < 0 ? '-' : '+'}${cr(Math.abs(s.mc))}`;
     lines.push({ label: `${term.prefix}${s.label} ${how} = ${cr(next)}`, credits: (next - sub) / 1000, rule: s.rule, ...(s.assumption ? { assumption: s.assumption } : {}) });
     sub = next;
   }
@@ -97,14 +100,19 @@ export function termLines(term: Term, quantity: number): BreakdownLine[] {
   return lines;
 }
 
-/** Settles the fixed part of a cell when no term is metered: its cost now, its receipt on first use. */
-export function withFixed(cell: Omit<Cell, 'fixed' | 'byQuantity'>): Cell {
+/**
+ * Settles the fixed part of a cell when no term is metered: its cost now, its receipt on first use.
+ * INVARIANT: every cell has the same properties in the same order (absent ones undefined), so all
+ * cells share one hidden class and decide's reads of them stay monomorphic in V8.
+ */
+export function withFixed(cell: Omit<Cell, 'fixed' | 'byQuantity' | 'alternatives'>): Cell {
+  const base = { exempt: cell.exempt, denials: cell.denials, terms: cell.terms, freeLines: cell.freeLines };
   const meters = new Set(cell.terms.flatMap((t) => (t.meter === undefined ? [] : [t.meter])));
-  if (meters.size === 1) return { ...cell, byQuantity: new Map() };
-  if (meters.size > 1) return { ...cell };
+  if (meters.size === 1) return { ...base, fixed: undefined, byQuantity: new Map(), alternatives: undefined };
+  if (meters.size > 1) return { ...base, fixed: undefined, byQuantity: undefined, alternatives: undefined };
   let mc = 0;
   for (const t of cell.terms) mc += termCost(t, t.quantity ?? 1);
-  return { ...cell, fixed: { mc } };
+  return { ...base, fixed: { mc }, byQuantity: undefined, alternatives: undefined };
 }
 
 /** The receipt of a fixed cell, built once. INVARIANT: shared by every decision on the cell, so frozen. */

@@ -1,5 +1,5 @@
 import type { Engine } from 'json-rules-engine';
-import { PLAN_FACT, UNITS, type Action, type ParamValue, type Unit } from '@ratecard/dsl';
+import { PLAN_FACT, TIME_FACT, UNITS, type Action, type ParamValue, type Unit } from '@ratecard/dsl';
 import type { BreakdownLine, Reason } from './decision';
 import type { RuleEvent } from './compile/rules';
 import { withFixed, type Cell, type Step, type Term } from './price';
@@ -52,15 +52,22 @@ async function fold(target: Settleable, facts: Facts, events: RuleEvent[], phase
         return e.kind === 'factor' ? { kind: 'factor', permille: e.permille, label: e.label, rule: e.rule, ...extra } : { kind: 'add', mc: e.mc, label: e.label, rule: e.rule, ...extra };
       });
     const per = action.price?.per;
+    // INVARIANT: check-promotions rejects promotions that could both apply to one price at one instant.
+    const promotion = events.find((e): e is Extract<RuleEvent, { kind: 'promotion' }> => e.kind === 'promotion');
+    // A sale rate replaces the base rate (never raising it); a share off is the first step, before multipliers.
+    const sale = promotion?.rateMc !== undefined ? Math.min(promotion.rateMc, rate.rateMc) : undefined;
+    if (promotion?.offPermille !== undefined) {
+      steps.unshift({ kind: 'factor', permille: 1000 - promotion.offPermille, label: promotion.label, rule: promotion.rule, shown: `-${percentText(promotion.offPermille)}` });
+    }
     const term: Term = {
-      label: rate.label,
-      rateMc: rate.rateMc,
+      label: sale === undefined ? rate.label : `${rate.baseLabel ?? rate.label} (${promotion!.label})`,
+      rateMc: sale ?? rate.rateMc,
       unit: rate.unit as Unit,
       ...(per !== undefined ? { meter: per } : {}),
       ...(per !== undefined && action.params[per]?.unit ? { meterUnit: action.params[per].unit } : {}),
       steps,
       prefix: '',
-      rule: rate.rule,
+      rule: sale === undefined ? rate.rule : promotion!.rule,
       ...(rate.assumption ? { assumption: rate.assumption } : {}),
     };
     return withFixed({ exempt: false, denials, terms: [term], freeLines: [] });
@@ -76,7 +83,7 @@ async function fold(target: Settleable, facts: Facts, events: RuleEvent[], phase
     const phaseAction = phaseTarget.action;
     const phaseFacts: Record<string, ParamValue> = {};
     for (const fact of phaseTarget.facts) {
-      if (fact === PLAN_FACT) phaseFacts[fact] = facts[PLAN_FACT];
+      if (fact === PLAN_FACT || fact === TIME_FACT) phaseFacts[fact] = facts[fact];
       else if (fact in phase.with) phaseFacts[fact] = phase.with[fact];
       else if (phase.pass.includes(fact)) phaseFacts[fact] = facts[fact];
       else phaseFacts[fact] = phaseAction.params[fact].default as ParamValue;
@@ -114,6 +121,11 @@ async function run(target: Settleable, facts: Facts): Promise<RuleEvent[]> {
 /** Events in declared order: the order steps apply and reasons are reported. */
 export function sortEvents(events: RuleEvent[]): RuleEvent[] {
   return events.sort((a, b) => a.seq - b.seq);
+}
+
+/** A share in per-mille as a percentage: 500 -> `50%`, 125 -> `12.5%`. */
+export function percentText(permille: number): string {
+  return `${Math.floor(permille / 10)}${permille % 10 ? `.${permille % 10}` : ''}%`;
 }
 
 function toReason(e: Extract<RuleEvent, { kind: 'deny' }>): Reason {

@@ -1,6 +1,7 @@
 import { enumerateValues, formatCredits, formatFactor, UNITS, type ConditionTree, type Gate, type ParamValue, type Rate, type RuleSet } from '@ratecard/dsl';
 import type { CompiledAction, CompiledRuleSet } from './compiled';
 import { costAndLines, type Cell } from './price';
+import { offersMarkdown, offersTable, type OffersTable } from './table-offers';
 
 /** A range of credits. */
 export interface CreditRange {
@@ -30,6 +31,8 @@ export interface PriceTable {
   readonly cycle: readonly string[];
   readonly groups: readonly { name: string; rows: readonly PriceRow[] }[];
   readonly free: readonly { action: string; name: string; reason: string }[];
+  /** Included usage, promotions and credit packs (table-offers.ts). */
+  readonly offers: OffersTable;
   readonly assumptions: readonly { number: number; about: string; text: string }[];
 }
 
@@ -63,8 +66,11 @@ export function describeCondition(tree: ConditionTree): string {
   return `${tree.fact} ${ops[tree.operator] ?? tree.operator} ${value}`;
 }
 
-/** Builds the price table from a compiled rule set. Composites show the range their phases add up to. */
-export function priceTable(compiled: CompiledRuleSet): PriceTable {
+/**
+ * Builds the price table from a compiled rule set. Composites show the range their phases add up to.
+ * With `now`, the promotions that ended are left out and the others say whether they run yet.
+ */
+export function priceTable(compiled: CompiledRuleSet, options: { now?: Date } = {}): PriceTable {
   const rs = compiled.ruleset;
   const assumptions: { number: number; about: string; text: string }[] = [];
   const note = (about: string, text: string | undefined): number[] => {
@@ -79,8 +85,10 @@ export function priceTable(compiled: CompiledRuleSet): PriceTable {
     const top = ranks.reduce((a, b) => (b.rank > a.rank ? b : a));
     return top.rank === 0 ? 'all plans' : `${top.name}+`;
   };
-  const quotaNotes = (id: string): string[] =>
-    rs.plans.filter((p) => p.quotas[id] !== undefined).map((p) => `${p.name}: ${p.quotas[id]} per billing cycle`);
+  const quotaNotes = (id: string): string[] => [
+    ...rs.plans.filter((p) => p.quotas[id] !== undefined).map((p) => `${p.name}: ${p.quotas[id]} per billing cycle`),
+    ...rs.plans.filter((p) => p.included[id] !== undefined).map((p) => `${p.name}: first ${p.included[id]} per billing cycle included`),
+  ];
 
   const plans = rs.plans.map((p) => ({
     id: p.id,
@@ -192,6 +200,7 @@ export function priceTable(compiled: CompiledRuleSet): PriceTable {
     cycle: cycleText(rs),
     groups: sectionOrder(rs, [...groups.keys()]).map((name) => ({ name, rows: groups.get(name)! })),
     free,
+    offers: offersTable(compiled, options.now),
     assumptions,
   };
 }
@@ -265,6 +274,7 @@ export function priceTableMarkdown(table: PriceTable, options: { title?: string 
     for (const f of table.free) out.push(`- **${f.name}** (\`${f.action}\`): ${f.reason}`);
     out.push('');
   }
+  out.push(...offersMarkdown(table.offers));
   if (table.assumptions.length) {
     out.push('## Assumptions', '', 'Values marked [n] are not given by the source price list and are assumed:', '');
     for (const a of table.assumptions) out.push(`${a.number}. ${a.about}: ${a.text}`);

@@ -1,9 +1,9 @@
-import type { CompiledRuleSet } from '@ratecard/engine';
+import { decide, type CompiledRuleSet } from '@ratecard/engine';
 import { us } from '../format';
 import { BenchAbort, type Settings } from '../settings';
 import { median, summarize } from '../stats';
 import { calibrateTimer, sampleAsync, sampleSync, throughputAsync, throughputSync, type TimerCalibration } from '../timing';
-import { contenders, ruleCount, type Answer, type Contender } from './contenders';
+import { contenders, NOW, ruleCount, type Answer, type Contender } from './contenders';
 import { BUNDLED_WEIGHTS, requestMix, type MixEntry } from './mix';
 
 /** One contender's figures: medians over the rounds. Latencies in nanoseconds per decision. */
@@ -42,6 +42,74 @@ export interface EngineResult {
   readonly contenders: readonly ContenderResult[];
   /** Differences beyond allowed/cost/codes (messages, receipts) between decide and the json-rules-engine paths. */
   readonly detailMismatches: Readonly<Record<string, number>>;
+  /** decide alone over the generated rule set (promotions, per-plan prices), when it was measured. */
+  readonly generated?: GeneratedDecideResult;
+}
+
+/** decide over the generated rules: the same targets as the bundled rules, with time segments in play. */
+export interface GeneratedDecideResult {
+  readonly actions: number;
+  readonly cells: number;
+  readonly promotions: number;
+  /** Actions whose price changes over time (their own promotions or their phases'). */
+  readonly timelines: number;
+  /** The actions the mix asks about: half of them with a timeline. */
+  readonly workingSet: number;
+  readonly mix: number;
+  readonly outcomes: Readonly<Record<string, number>>;
+  /** decide on the generated rules with their promotions. */
+  readonly withPromotions: { readonly p50Ns: number; readonly p99Ns: number; readonly meanNs: number; readonly p50ByRound: readonly number[] };
+  /** decide on the same rules and requests without promotions.yaml. */
+  readonly withoutPromotions: { readonly p50Ns: number; readonly p99Ns: number; readonly meanNs: number; readonly p50ByRound: readonly number[] };
+}
+
+/**
+ * decide over the generated 2,000 actions with their promotions and per-plan prices, at the bench's
+ * decision time (some sales running, some upcoming), against the same rules without promotions: the
+ * same requests over 20 actions (10 whose price changes over time), in interleaved rounds. What
+ * picking a segment of time costs, and whether the engine targets hold with it.
+ */
+export function generatedDecide(sets: { readonly withPromotions: CompiledRuleSet; readonly withoutPromotions: CompiledRuleSet }, settings: Settings, timer: TimerCalibration, log: (line: string) => void): GeneratedDecideResult {
+  const compiled = sets.withPromotions;
+  const timed = [...compiled.actions.values()].filter((ca) => ca.timeline).map((ca) => ca.action.id);
+  const steady = [...compiled.actions.values()].filter((ca) => !ca.timeline && ca.action.kind !== 'free').map((ca) => ca.action.id);
+  const pick = (ids: string[], n: number): string[] => ids.filter((_, i) => i % Math.max(1, Math.floor(ids.length / n)) === 0).slice(0, n);
+  const working = [...pick(timed, 10), ...pick(steady, 10)];
+  const weights = Object.fromEntries([...compiled.actions.keys()].map((id) => [id, working.includes(id) ? 1 : 0]));
+  const mix = mixFor(compiled, settings, weights);
+  const outcomes: Record<string, number> = {};
+  for (const e of mix) {
+    const d = decide(compiled, e.account, e.request, NOW);
+    const o = d.allowed ? 'allowed' : d.reasons[0].code;
+    outcomes[o] = (outcomes[o] ?? 0) + 1;
+  }
+  const sides = (['withPromotions', 'withoutPromotions'] as const).map((key) => ({ key, run: (e: MixEntry): unknown => decide(sets[key], e.account, e.request, NOW), p50: [] as number[], p99: [] as number[], mean: [] as number[] }));
+  for (const side of sides) throughputSync(mix, settings.quick ? 200 : 500, side.run);
+  const rounds = settings.quick ? 3 : 5;
+  const n = settings.quick ? 100_000 : 300_000;
+  for (let r = 0; r < rounds; r++) {
+    for (const side of sides) {
+      side.mean.push(1e9 / throughputSync(mix, settings.quick ? 100 : 250, side.run).perSecond);
+      const s = summarize(sampleSync(mix, n, r * 7919, timer.overheadNs, side.run));
+      side.p50.push(s.p50);
+      side.p99.push(s.p99);
+    }
+    log(`generated rules, round ${r + 1}/${rounds}: decide p50 ${us(sides[0].p50[r])} with promotions, ${us(sides[1].p50[r])} without`);
+  }
+  let cells = 0;
+  for (const ca of compiled.actions.values()) for (const seg of ca.timeline ? new Set(ca.timeline.segments) : [ca.cells]) cells += seg.length;
+  const figures = (side: (typeof sides)[number]) => ({ p50Ns: median(side.p50), p99Ns: median(side.p99), meanNs: median(side.mean), p50ByRound: side.p50 });
+  return {
+    actions: compiled.actions.size,
+    cells,
+    promotions: compiled.ruleset.promotions.length,
+    timelines: timed.length,
+    workingSet: working.length,
+    mix: mix.length,
+    outcomes,
+    withPromotions: figures(sides[0]),
+    withoutPromotions: figures(sides[1]),
+  };
 }
 
 /** Builds the mix for a compiled rule set: the same shape of traffic for any rule set. */
@@ -53,7 +121,12 @@ export function mixFor(compiled: CompiledRuleSet, settings: Settings, weights = 
  * Section 1: decide against json-rules-engine (one Engine; one per action) and a hand-written
  * function, over the same mix, after checking they all give the same answers.
  */
-export async function engineSection(compiled: CompiledRuleSet, settings: Settings, log: (line: string) => void): Promise<EngineResult> {
+export async function engineSection(
+  compiled: CompiledRuleSet,
+  settings: Settings,
+  log: (line: string) => void,
+  generated?: { readonly withPromotions: CompiledRuleSet; readonly withoutPromotions: CompiledRuleSet },
+): Promise<EngineResult> {
   const timer = calibrateTimer();
   log(`timer: one process.hrtime.bigint() read costs ${timer.overheadNs} ns (median; p99 ${timer.p99Ns} ns), subtracted from every sample`);
   const mix = mixFor(compiled, settings);
@@ -126,6 +199,7 @@ export async function engineSection(compiled: CompiledRuleSet, settings: Setting
     rounds,
     contenders: results,
     detailMismatches,
+    ...(generated ? { generated: generatedDecide(generated, settings, timer, log) } : {}),
   };
 }
 

@@ -1,10 +1,13 @@
-import { enumerateValues, hasErrors, loadRuleSet, PLAN_FACT, sortDiagnostics, type Diagnostic, type ParamValue, type Plan, type RuleSet, type SourceFile } from '@ratecard/dsl';
+import { enumerateValues, hasErrors, loadRuleSet, PLAN_FACT, TIME_FACT, sortDiagnostics, type Diagnostic, type ParamValue, type Plan, type RuleSet, type SourceFile } from '@ratecard/dsl';
 import type { CompiledAction, CompiledPlan, CompiledRuleSet, Dimension, PerCycle } from '../compiled';
 import type { Cell } from '../price';
+import { cellsAt } from '../timeline';
 import { makeEngine } from '../rules-engine';
 import { settle, sortEvents, type EventSource, type Facts, type Settleable } from '../settle';
 import { buildRules, ruleFacts, type RuleEvent } from './rules';
 import type { RuleProperties } from 'json-rules-engine';
+import { withAlternatives } from './alternatives';
+import { segmentsByAction } from './segments';
 import { checkUsable } from './usable';
 import { rulesetVersion } from './version';
 
@@ -20,10 +23,12 @@ export interface CompileResult {
 /**
  * Compiles a checked rule set. Named stages, in order:
  * 1. `rules`: every action's price list becomes json-rules-engine rules (compile/rules.ts);
- * 2. `dimensions`: the facts those rules read become the dimensions of the action's cell table;
- * 3. `settle`: json-rules-engine runs once per combination, phases before composites (settle.ts);
- * 4. `usable`: an action no plan can use is an error (compile/usable.ts);
- * 5. `version`: the content hash of the canonical form (compile/version.ts).
+ * 2. `segments`: the instants where promotions start or end cut time into segments (compile/segments.ts);
+ * 3. `dimensions`: the facts those rules read, but time, become the dimensions of the action's cell table;
+ * 4. `settle`: json-rules-engine runs once per combination and segment, phases before composites (settle.ts);
+ *    then `alternatives`: what each cell denied PLAN_REQUIRED could do instead (compile/alternatives.ts);
+ * 5. `usable`: an action no plan can use is an error (compile/usable.ts);
+ * 6. `version`: the content hash of the canonical form (compile/version.ts).
  */
 export async function compile(ruleset: RuleSet): Promise<CompileResult> {
   const diagnostics: Diagnostic[] = [];
@@ -41,43 +46,65 @@ export async function compile(ruleset: RuleSet): Promise<CompileResult> {
     const all = new Set(facts);
     for (const phase of action.phases ?? []) {
       for (const f of targets.get(phase.action)?.facts ?? []) {
-        if (f === PLAN_FACT || phase.pass.includes(f)) all.add(f);
+        if (f === PLAN_FACT || f === TIME_FACT || phase.pass.includes(f)) all.add(f);
       }
     }
     const sorted = [...all].sort((a, b) => (a === PLAN_FACT ? -1 : b === PLAN_FACT ? 1 : a < b ? -1 : a > b ? 1 : 0));
     targets.set(id, { action, engine: makeEngine(rules, planRank), facts: sorted });
   }
 
-  // Stages "dimensions" and "settle".
+  // Stages "segments", "dimensions" and "settle".
+  const segments = segmentsByAction(ruleset, order);
   const actions = new Map<string, CompiledAction>();
   const lookup = (id: string): Settleable => targets.get(id)!;
   const cellAt = (id: string, facts: Facts): Promise<Cell> => {
     const ca = actions.get(id)!;
     let i = 0;
     for (const d of ca.dims) i += d.index.get(facts[d.fact])! * d.stride;
-    return Promise.resolve(ca.cells[i]);
+    return Promise.resolve(cellsAt(ca, facts[TIME_FACT] as number)[i]);
   };
   for (const id of order) {
     const target = targets.get(id)!;
     const { action } = target;
+    const seg = segments.get(id)!;
     const dims = dimensions(target.facts, ruleset, action.params);
     const count = dims.reduce((n, d) => n * d.values.length, 1);
-    if (count > MAX_CELLS_PER_ACTION) {
+    const distinct = new Set(seg.keys).size;
+    if (count * distinct > MAX_CELLS_PER_ACTION) {
+      const times = distinct > 1 ? ` in ${distinct} spans of time with different promotions` : '';
       diagnostics.push({
         severity: 'error',
         code: 'too-many-combinations',
-        message: `\`${id}\` has ${count} combinations of plan and parameters; at most ${MAX_CELLS_PER_ACTION} are settled per action`,
+        message: `\`${id}\` has ${count * distinct} combinations of plan and parameters${times}; at most ${MAX_CELLS_PER_ACTION} are settled per action`,
         location: action.at,
         hint: 'split the action, or let fewer parameters affect its price',
       });
       continue;
     }
-    const events = await projectedEvents(ruleLists.get(id)!, planRank, (fact) => dims.find((d) => d.fact === fact)!.values);
-    const cells: Cell[] = new Array(count);
-    for (let i = 0; i < count; i++) {
-      const facts: Record<string, ParamValue> = {};
-      for (const d of dims) facts[d.fact] = d.values[Math.floor(i / d.stride) % d.values.length];
-      cells[i] = Object.freeze(await settle(target, facts, cellAt, lookup, events));
+    const events = await projectedEvents(ruleLists.get(id)!, planRank, (fact) => (fact === TIME_FACT ? seg.at : dims.find((d) => d.fact === fact)!.values));
+    const byKey = new Map<string, readonly Cell[]>();
+    const settled: (readonly Cell[])[] = [];
+    let regular: Cell[] | undefined;
+    for (let k = 0; k < seg.keys.length; k++) {
+      const same = byKey.get(seg.keys[k]);
+      if (same) {
+        settled.push(same);
+        continue;
+      }
+      const cells: Cell[] = new Array(count);
+      for (let i = 0; i < count; i++) {
+        const facts: Record<string, ParamValue> = seg.starts.length ? { [TIME_FACT]: seg.at[k] } : {};
+        for (const d of dims) facts[d.fact] = d.values[Math.floor(i / d.stride) % d.values.length];
+        const fired = await events(facts);
+        // A priced action's cell depends on time only through its promotions: with none running for
+        // this combination, it is the regular cell.
+        if (regular && action.kind === 'priced' && !fired.some((e) => e.kind === 'promotion')) cells[i] = regular[i];
+        else cells[i] = Object.freeze(await settle(target, facts, cellAt, lookup, () => Promise.resolve(fired)));
+      }
+      regular ??= cells;
+      const quantity = (name: string): number => Number(action.params[name]?.default ?? Math.max(1, action.params[name]?.min ?? 1));
+      byKey.set(seg.keys[k], Object.freeze(withAlternatives(cells, dims, plans, id, quantity)));
+      settled.push(byKey.get(seg.keys[k])!);
     }
     const params = new Map(Object.entries(action.params));
     actions.set(
@@ -85,7 +112,10 @@ export async function compile(ruleset: RuleSet): Promise<CompileResult> {
       Object.freeze({
         action,
         dims,
-        cells: Object.freeze(cells),
+        // INVARIANT: no promotion runs before the first change, so segment 0 holds the regular prices.
+        cells: settled[0],
+        // Present on every action (undefined when its price never changes), so all share one shape.
+        timeline: seg.starts.length ? Object.freeze({ starts: seg.starts, segments: Object.freeze(settled) }) : undefined,
         otherParams: Object.freeze([...params.values()].filter((p) => !target.facts.includes(p.name))),
         params,
         facts: target.facts,
@@ -98,7 +128,14 @@ export async function compile(ruleset: RuleSet): Promise<CompileResult> {
   const sorted = sortDiagnostics(diagnostics);
   if (hasErrors(sorted)) return { diagnostics: sorted };
   return {
-    compiled: Object.freeze({ version: rulesetVersion(ruleset), ruleset, plans, actions, packs: new Map(ruleset.packs.map((p) => [p.id, p])) }),
+    compiled: Object.freeze({
+      version: rulesetVersion(ruleset),
+      ruleset,
+      plans,
+      actions,
+      packs: new Map(ruleset.packs.map((p) => [p.id, p])),
+      priceChanges: Object.freeze([...new Set([...segments.values()].flatMap((s) => s.starts))].sort((a, b) => a - b)),
+    }),
     diagnostics: sorted,
   };
 }
@@ -120,7 +157,8 @@ export async function compileSources(files: readonly SourceFile[]): Promise<Comp
 }
 
 function dimensions(facts: readonly string[], ruleset: RuleSet, params: RuleSet['actions'][string]['params']): Dimension[] {
-  const raw = facts.map((fact) => {
+  // Time is not a dimension: it picks the segment (timeline.ts), and each segment has its own cells.
+  const raw = facts.filter((fact) => fact !== TIME_FACT).map((fact) => {
     const values: readonly ParamValue[] = fact === PLAN_FACT ? ruleset.plans.map((p) => p.id) : (enumerateValues(params[fact]) ?? []);
     return { fact, values, param: fact === PLAN_FACT ? undefined : params[fact] };
   });

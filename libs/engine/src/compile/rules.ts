@@ -1,13 +1,15 @@
 import type { RuleProperties, TopLevelCondition } from 'json-rules-engine';
-import { enumerateValues, PLAN_FACT, type Action, type ConditionTree, type Gate, type ParamValue, type Rate, type RuleSet } from '@ratecard/dsl';
+import { enumerateValues, PLAN_FACT, TIME_FACT, type Action, type ConditionTree, type Gate, type ParamValue, type Rate, type RuleSet } from '@ratecard/dsl';
 import type { ReasonCode } from '../reasons';
 
 /** What a rule's event tells the fold. `seq` orders steps and reasons as they were declared. */
 export type RuleEvent =
-  | { kind: 'rate'; seq: number; rateMc: number; unit: string; label: string; rule: string; assumption?: string }
+  | { kind: 'rate'; seq: number; rateMc: number; unit: string; label: string; rule: string; assumption?: string; /** The label without the plan, for a plan's own price. */ baseLabel?: string }
   | { kind: 'factor'; seq: number; permille: number; label: string; rule: string; assumption?: string }
   | { kind: 'add'; seq: number; mc: number; label: string; rule: string; assumption?: string }
-  | { kind: 'deny'; seq: number; code: ReasonCode; message: string; rule: string; requiredPlan?: string };
+  | { kind: 'deny'; seq: number; code: ReasonCode; message: string; rule: string; requiredPlan?: string }
+  /** A promotion running: the share off the base rate, or the sale rate that replaces it. */
+  | { kind: 'promotion'; seq: number; label: string; rule: string; offPermille?: number; rateMc?: number };
 
 /** An action's rules in json-rules-engine's format, and the facts they read. */
 export interface ActionRules {
@@ -57,7 +59,7 @@ export function buildRules(action: Action, ruleset: RuleSet): ActionRules {
     for (const [plan, pr] of Object.entries(rate.plans ?? {})) {
       const planRule = `${rule}/plan/${plan}`;
       const onPlan: ConditionTree = { fact: PLAN_FACT, operator: 'equal', value: plan };
-      add(planRule, { all: [...when, onPlan] } as TopLevelCondition, { kind: 'rate', seq: at, rateMc: pr.mc, unit: rate.unit, label: `${label} (${planName(plan)} price)`, rule: planRule, ...assumed(rate.assumption) });
+      add(planRule, { all: [...when, onPlan] } as TopLevelCondition, { kind: 'rate', seq: at, rateMc: pr.mc, unit: rate.unit, label: `${label} (${planName(plan)} price)`, baseLabel: label, rule: planRule, ...assumed(rate.assumption) });
     }
   };
 
@@ -73,6 +75,20 @@ export function buildRules(action: Action, ruleset: RuleSet): ActionRules {
       rateRules(rule, [when], rate, rate.label ?? `${action.name} (${key})`, at);
       if (rate.requires) gateRule(rule, [when], rate.requires, `${by} \`${key}\``, at, rule);
     }
+  }
+
+  // Promotions lower the base rate while they run: the time is a fact, so json-rules-engine decides
+  // whether one applies, at compile time for each segment and at run time on the reference path.
+  for (const p of ruleset.promotions) {
+    if (action.kind !== 'priced' || !p.actions.includes(action.id)) continue;
+    const rule = `promotions/${p.id}`;
+    const when: ConditionTree[] = [];
+    if (p.variants && price?.by) when.push({ fact: price.by, operator: 'in', value: p.variants.map((k) => typed(price.by!, k)) });
+    if (p.plans) when.push({ fact: PLAN_FACT, operator: 'in', value: [...p.plans] });
+    else if (p.plansGate) when.push({ fact: PLAN_FACT, operator: 'planAtLeast', value: p.plansGate.plan });
+    when.push({ fact: TIME_FACT, operator: 'greaterThanInclusive', value: p.fromMs }, { fact: TIME_FACT, operator: 'lessThan', value: p.untilMs });
+    const off = p.discount.kind === 'percent' ? { offPermille: p.discount.offPermille } : { rateMc: p.discount.mc };
+    add(rule, { all: when } as TopLevelCondition, { kind: 'promotion', seq: seq++, label: p.label, rule, ...off });
   }
 
   for (const m of action.multipliers) {

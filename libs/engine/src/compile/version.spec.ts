@@ -87,6 +87,17 @@ describe(rulesetVersion.name, () => {
     expect(rulesetVersion(loadYaml({ 'rules.yaml': text.replace('    quotas: { site.make: 2 }', '    quotas: { site.make: 2 }\n    included: { chat.edit: 11 }') }))).not.toBe(included);
   });
 
+  it('changes when a promotion is added or its dates, targets or discount change', () => {
+    const base = rulesetVersion(loadYaml(ONE_FILE));
+    const promo = (from: string, discount = '50%'): YamlFiles => ({ ...ONE_FILE, 'p.yaml': yaml('promotions:', `  - { id: sale, from: ${from}, until: 2027-01-01, actions: [chat.edit], discount: ${discount} }`) });
+    const withSale = rulesetVersion(loadYaml(promo('2026-12-01')));
+    expect(withSale).not.toBe(base);
+    expect(rulesetVersion(loadYaml(promo('2026-12-02')))).not.toBe(withSale);
+    expect(rulesetVersion(loadYaml(promo('2026-12-01T00:00:00Z')))).toBe(withSale);
+    expect(rulesetVersion(loadYaml(promo('2026-12-01', '40%')))).not.toBe(withSale);
+    expect(rulesetVersion(loadYaml({ ...ONE_FILE, 'p.yaml': 'promotions: []\n' }))).toBe(base);
+  });
+
   it('changes when the plan ladder is reordered', () => {
     const ladder = (a: string, b: string): YamlFiles => ({
       'plans.yaml': yaml('plans:', `  - { id: ${a}, allowance: 1 cr }`, `  - { id: ${b}, allowance: 1 cr }`),

@@ -18,6 +18,7 @@ export function canonicalForm(ruleset: RuleSet): string {
   // before they existed keep their version.
   const optional = {
     ...(ruleset.packs.length > 0 ? { packs: ruleset.packs } : {}),
+    ...(ruleset.promotions.length > 0 ? { promotions: ruleset.promotions } : {}),
     ...(ruleset.table.sections.length > 0 ? { table: ruleset.table.sections.map((s) => s.name) } : {}),
   };
   const plans = ruleset.plans.map(({ included, ...plan }) => (Object.keys(included).length > 0 ? { ...plan, included } : plan));
@@ -30,7 +31,7 @@ export function rulesetVersion(ruleset: RuleSet): string {
 }
 
 /** Keys that say where something was written, not what it means. */
-const LOCATION_KEYS = new Set(['at', 'leavesAt', 'byAt', 'includedAt']);
+const LOCATION_KEYS = new Set(['at', 'leavesAt', 'byAt', 'includedAt', 'untilAt', 'actionsAt', 'variantsAt', 'plansAt', 'discountAt']);
 
 function stableStringify(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';

@@ -262,6 +262,7 @@ export class ApiHarness {
         '(select count(*) from api_key where revoked_at is not null) as revoked_keys',
         '(select count(*) from ruleset_version) as versions',
         '(select count(*) from ruleset_activation) as activations',
+        '(select count(*) from ruleset_cases) as case_revisions',
         '(select count(*) from audit_event) as audit',
         '(select count(*) from decision_log) as decision_log',
       ].join(', '),

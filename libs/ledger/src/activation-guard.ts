@@ -143,7 +143,7 @@ export async function activationReport(em: SqlEntityManager, target: GuardTarget
   }
   for (const a of vanishing) {
     if (a.charges || a.usage) {
-      const what = [a.charges ? `${count(a.charges, 'charge')} from ${count(a.accounts, 'account')} in the last ${GUARD_WINDOW_DAYS} days` : '', a.usage ? `${count(a.usage, 'use')} counted this cycle` : ''].filter(Boolean).join(', ');
+      const what = [a.charges ? `${count(a.charges, 'charge')} from ${count(a.accounts, 'account')} in the last ${GUARD_WINDOW_DAYS} days` : '', a.usage ? `${count(a.usage, 'use')} this billing cycle` : ''].filter(Boolean).join(', ');
       problems.push({ kind: 'vanishing-action', subject: a.action, message: `action \`${a.action}\` is not in ${short} but is in use: ${what}` });
     }
     if (a.activeHolds) {

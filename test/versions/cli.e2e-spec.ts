@@ -316,7 +316,7 @@ describe.each(DATABASE_KINDS)('rule versions through the CLI on %s', (kind) => {
       expect(await exit(b, a, '--fail-on', 'price-decrease')).toEqual([3, 'diff: --fail-on price-decrease tripped']);
       expect(await exit(c, a, '--fail-on', 'loosened , any')).toEqual([3, 'diff: --fail-on loosened,any tripped']);
       expect(await exit(a, a, '--fail-on', 'any')).toEqual([0, '']);
-    });
+    }, 30_000);
 
     it('a side that does not compile exits 1 with its diagnostics, as validate does', async () => {
       const r = await ratecard(['diff', v1, broken, '--fail-on', 'any']);

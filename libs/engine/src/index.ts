@@ -17,6 +17,7 @@ export { decide, decideByRules, decideWithEngines } from './decide';
 export type { Settleable } from './settle';
 export * from './decision';
 export * from './diff';
+export * from './diff-groups';
 export * from './diff-render';
 export * from './impact';
 export { makeEngine } from './rules-engine';

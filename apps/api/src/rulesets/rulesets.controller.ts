@@ -85,7 +85,8 @@ export class RulesetsController {
     const d = diffRuleSets(a, b);
     if (q.format === 'md' || q.format === 'text') {
       void reply.header('content-type', `${q.format === 'md' ? 'text/markdown' : 'text/plain'}; charset=utf-8`);
-      return q.format === 'md' ? diffMarkdown(d) : diffText(d);
+      const options = { cells: q.cells === 'true' };
+      return q.format === 'md' ? diffMarkdown(d, options) : diffText(d, options);
     }
     return d;
   }

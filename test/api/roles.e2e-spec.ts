@@ -34,6 +34,8 @@ import { readRuleFiles } from '../support/rules';
  *   POST   /v1/rulesets/impact                ·       ✓       ✓
  *   POST   /v1/rulesets/rollback              ·       ✓       ·
  *   GET    /v1/rulesets/:version              ·       ✓       ✓
+ *   GET    /v1/rulesets/:version/cases        ·       ✓       ✓
+ *   GET    /v1/rulesets/:version/activation-report  ·  ✓    ✓
  *   POST   /v1/rulesets/:version/activate     ·       ✓       ·
  *   GET    /v1/audit                          ·       ✓       ✓
  *
@@ -94,6 +96,8 @@ const ROUTES: readonly Route[] = [
   { route: 'POST /v1/rulesets/impact', allowed: ['admin', 'auditor'], ok: 200, prepare: async (api) => { const version = await activeVersion(api); return (c) => c.post('/v1/rulesets/impact', { version }); } },
   { route: 'POST /v1/rulesets/rollback', allowed: ['admin'], ok: 200, prepare: async (api) => { await twoVersions(api); return (c) => c.post('/v1/rulesets/rollback'); } },
   { route: 'GET /v1/rulesets/:version', allowed: ['admin', 'auditor'], ok: 200, prepare: async (api) => { const version = await activeVersion(api); return (c) => c.get(`/v1/rulesets/${version}`); } },
+  { route: 'GET /v1/rulesets/:version/cases', allowed: ['admin', 'auditor'], ok: 200, prepare: async () => (c) => c.get('/v1/rulesets/active/cases') },
+  { route: 'GET /v1/rulesets/:version/activation-report', allowed: ['admin', 'auditor'], ok: 200, prepare: async () => (c) => c.get('/v1/rulesets/active/activation-report') },
   { route: 'POST /v1/rulesets/:version/activate', allowed: ['admin'], ok: 200, prepare: async (api) => { const version = await activeVersion(api); return (c) => c.post(`/v1/rulesets/${version}/activate`); } },
   { route: 'GET /v1/audit', allowed: ['admin', 'auditor'], ok: 200, prepare: async () => (c) => c.get('/v1/audit') },
 ];
@@ -138,7 +142,8 @@ describe.each(DATABASE_KINDS)('roles on %s', (kind) => {
       if (before) expect(await api.fingerprint()).toEqual(before);
     }
     expect(actual).toEqual(expected);
-  });
+    // Publishing runs the rules' cases: a route that needs two versions prepares a publish per caller.
+  }, 60_000);
 
   it.each(PUBLIC)('%s is public: every caller gets 200', async (path) => {
     const statuses = await Promise.all(CALLERS.map(async (caller) => [caller, (await clients[caller].get(path)).status]));

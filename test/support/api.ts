@@ -350,6 +350,16 @@ export function expectProblem(res: Reply, status: number, code: string): void {
  * Fails when `search` is not in the file, so a change to rules/ cannot silently make it a no-op.
  */
 export function bundledRulesWith(file: string, search: string, replace: string): Promise<SourceFile[]> {
+  const key = JSON.stringify([file, search, replace]);
+  let files = edited.get(key);
+  if (!files) edited.set(key, (files = editBundled(file, search, replace)));
+  return files;
+}
+
+/** Edited rule sets by their edit: the same edit gives the same files (with the same cases). */
+const edited = new Map<string, Promise<SourceFile[]>>();
+
+function editBundled(file: string, search: string, replace: string): Promise<SourceFile[]> {
   const files = readRuleFiles().map((f) => {
     if (f.path !== `rules/${file}`) return f;
     if (!f.text.includes(search)) throw new Error(`\`${search}\` is not in rules/${file}`);

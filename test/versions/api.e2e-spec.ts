@@ -51,6 +51,10 @@ async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolea
   }
 }
 
+// Every publish compiles the rules and runs their 171 cases, every diff compiles both sides: seconds
+// each on a busy machine, more than jest's default 5 s for a test.
+jest.setTimeout(30_000);
+
 describe.each(DATABASE_KINDS)('rule versions over HTTP on %s', (kind) => {
   // The service checks the active version every 100 ms, so it follows activations made with the CLI.
   const api = useApi(kind, { RULES_POLL_MS: '100' });

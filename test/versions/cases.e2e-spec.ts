@@ -38,6 +38,10 @@ const FAILURES = [
   '  reason INSUFFICIENT_CREDITS: costs 0.75 credits and the balance is 0.5',
 ];
 
+// Every publish compiles the rules and runs their 171 cases, every diff compiles both sides: seconds
+// each on a busy machine, more than jest's default 5 s for a test.
+jest.setTimeout(30_000);
+
 describe.each(DATABASE_KINDS)('a version and its cases through the CLI on %s', (kind) => {
   let url: string;
   let dir: string;

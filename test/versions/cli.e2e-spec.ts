@@ -28,6 +28,10 @@ const at = (ms: number): Date => new Date(NOW.getTime() + ms);
 /** A second connection to the database the CLI uses. */
 const connect = (url: string): Promise<Database> => openDatabase(parseDatabaseUrl(url, REPO_ROOT) as DatabaseTarget);
 
+// Every publish compiles the rules and runs their 171 cases, every diff compiles both sides: seconds
+// each on a busy machine, more than jest's default 5 s for a test.
+jest.setTimeout(30_000);
+
 describe.each(DATABASE_KINDS)('rule versions through the CLI on %s', (kind) => {
   let url: string;
   /** The bundled rules; chat edits 0.5 → 0.75 cr; Business OS chat Pro+ → Premium+; two errors. */

@@ -25,6 +25,10 @@ function writeV2(dir: string): void {
 const HOUR = 3_600_000;
 const at = (ms: number): Date => new Date(NOW.getTime() + ms);
 
+// Every publish compiles the rules and runs their 171 cases, every diff compiles both sides: seconds
+// each on a busy machine, more than jest's default 5 s for a test.
+jest.setTimeout(30_000);
+
 describe.each(DATABASE_KINDS)('the activation guard through the CLI on %s', (kind) => {
   let url: string;
   let db: Database;

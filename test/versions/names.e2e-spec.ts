@@ -19,6 +19,10 @@ async function twoLookalikes(db: Database): Promise<void> {
   }
 }
 
+// Every publish compiles the rules and runs their 171 cases, every diff compiles both sides: seconds
+// each on a busy machine, more than jest's default 5 s for a test.
+jest.setTimeout(30_000);
+
 describe.each(DATABASE_KINDS)('version names in the CLI on %s', (kind) => {
   let url: string;
   let dir: string;

@@ -64,10 +64,10 @@ const COMMANDS: Record<string, Command> = {
     run: (io, v) => test(io, { rules: v.rules as string, verbose: v.verbose as boolean, update: v.update as boolean }),
   },
   table: {
-    summary: 'print the price list generated from the rules',
-    usage: 'table [--rules DIR] [--format md|json]',
-    options: { ...rules, format: { type: 'string', default: 'md' } },
-    run: (io, v) => table(io, { rules: v.rules as string, format: v.format as string }),
+    summary: 'print the price list generated from the rules: for customers (the default) or --audience internal',
+    usage: 'table [--rules DIR] [--audience customer|internal] [--format md|html|json]',
+    options: { ...rules, format: { type: 'string', default: 'md' }, audience: { type: 'string', default: 'customer' } },
+    run: (io, v) => table(io, { rules: v.rules as string, format: v.format as string, audience: v.audience as string }),
   },
   publish: {
     summary: 'validate, run the cases and publish the rules as a version (DATABASE_URL); --activate makes it active',

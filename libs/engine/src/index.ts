@@ -23,3 +23,5 @@ export * from './impact';
 export { makeEngine } from './rules-engine';
 export type { Cell, Step, Term } from './price';
 export * from './table';
+export * from './table-json';
+export * from './table-render';

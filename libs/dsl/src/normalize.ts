@@ -19,6 +19,7 @@ import {
   type Rate,
   type RuleSet,
 } from './ruleset';
+import { meantUnit } from './rate-units';
 import type { YamlFile, YamlPath } from './yaml-source';
 
 type Raw = Record<string, unknown>;
@@ -274,8 +275,15 @@ function gate(ctx: FileContext, path: YamlPath, raw: unknown): Gate | undefined 
   return plan ? { plan, at: ctx.at(path) } : undefined;
 }
 
-function rate(ctx: FileContext, path: YamlPath, raw: unknown, extra: Raw = {}): Rate | undefined {
-  const parsed = parseRate(raw);
+/** Rates standing in for a rate with a misspelt unit (see {@link rate}). */
+const standIns = new WeakSet<Rate>();
+
+function rate(ctx: FileContext, path: YamlPath, raw: unknown, extra: Raw = {}, metered = false): Rate | undefined {
+  // A misspelt unit is reported once by the schema stage (`unknown-unit`). The rate stands in with a
+  // unit that fits its price (metered with `per`, else per request; a variant takes its siblings'),
+  // so nothing later reports the same mistake again (a missing variant, `per` on an unmetered rate).
+  const misspelt = meantUnit(raw) !== undefined;
+  const parsed = misspelt ? { mc: parseRate(String(raw).split('/')[0])?.mc ?? 0, unit: (metered ? 'second' : 'request') as Unit } : parseRate(raw);
   if (!parsed) {
     if (typeof raw === 'number') ctx.error('invalid-amount', `\`${raw}\` is not an amount of credits with at most three decimals`, path);
     return undefined;
@@ -289,6 +297,7 @@ function rate(ctx: FileContext, path: YamlPath, raw: unknown, extra: Raw = {}): 
   if (text(extra.assumption)) r.assumption = text(extra.assumption);
   const g = gate(ctx, [...path.slice(0, -1), 'requires'], extra.requires);
   if (g) r.requires = g;
+  if (misspelt) standIns.add(r);
   return r;
 }
 
@@ -297,6 +306,7 @@ function normalizePrice(ctx: FileContext, path: YamlPath, raw: unknown): Price |
     const r = rate(ctx, path, raw);
     return r ? { rate: r, at: ctx.at(path) } : undefined;
   }
+  const metered = typeof raw.per === 'string';
   const price: Mutable<Price> = { at: ctx.at(path) };
   if (typeof raw.per === 'string') price.per = raw.per;
   if (raw.rate !== undefined && (raw.by !== undefined || raw.variants !== undefined)) {
@@ -304,7 +314,7 @@ function normalizePrice(ctx: FileContext, path: YamlPath, raw: unknown): Price |
     return undefined;
   }
   if (raw.rate !== undefined) {
-    const r = rate(ctx, [...path, 'rate'], raw.rate, { label: raw.label, assumption: raw.assumption });
+    const r = rate(ctx, [...path, 'rate'], raw.rate, { label: raw.label, assumption: raw.assumption }, metered);
     if (r) price.rate = r;
     return price;
   }
@@ -317,9 +327,12 @@ function normalizePrice(ctx: FileContext, path: YamlPath, raw: unknown): Price |
   const variants: Record<string, Rate> = {};
   for (const [value, v] of Object.entries(raw.variants)) {
     const vpath = [...path, 'variants', value];
-    const r = isObject(v) ? rate(ctx, [...vpath, 'rate'], v.rate, v) : rate(ctx, vpath, v);
+    const r = isObject(v) ? rate(ctx, [...vpath, 'rate'], v.rate, v, metered) : rate(ctx, vpath, v, {}, metered);
     if (r) variants[value] = { ...r, at: ctx.at(vpath, 'key') };
+    if (r && standIns.has(r)) standIns.add(variants[value]);
   }
+  const unit = Object.values(variants).find((v) => !standIns.has(v))?.unit;
+  if (unit) for (const [value, v] of Object.entries(variants)) if (standIns.has(v)) variants[value] = { ...v, unit };
   price.variants = variants;
   return price;
 }

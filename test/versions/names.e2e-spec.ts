@@ -139,6 +139,25 @@ describe.each(DATABASE_KINDS)('version names over HTTP on %s', (kind) => {
     expectProblem(await api.auditor.get('/v1/rulesets/diff?from=latest&to=active'), 400, 'INVALID_REQUEST');
   });
 
+  it('documents the rule-set routes in OpenAPI with their response schemas, for the studio', async () => {
+    const spec = (await api.anonymous.get('/docs/openapi.json')).body;
+    const ref = (path: string, method: string, status: string): string => spec.paths[path][method].responses[status]?.content?.['application/json']?.schema?.$ref ?? spec.paths[path][method].responses[status]?.content?.['application/json']?.schema?.items?.$ref;
+    expect([
+      ref('/v1/rulesets', 'post', '201'),
+      ref('/v1/rulesets', 'get', '200'),
+      ref('/v1/rulesets/{version}', 'get', '200'),
+      ref('/v1/rulesets/{version}/cases', 'get', '200'),
+      ref('/v1/rulesets/{version}/activation-report', 'get', '200'),
+      ref('/v1/rulesets/{version}/activate', 'post', '200'),
+      ref('/v1/rulesets/rollback', 'post', '200'),
+      ref('/v1/rulesets/diff', 'get', '200'),
+      ref('/v1/rulesets/impact', 'post', '200'),
+    ]).toEqual(['PublishResultSchema', 'VersionSchema', 'VersionDetailSchema', 'VersionCasesSchema', 'ActivationReportSchema', 'ActivationResultSchema', 'ActivationResultSchema', 'DiffSchema', 'ImpactSchema'].map((n) => `#/components/schemas/${n}`));
+    expect(Object.keys(spec.paths['/v1/rulesets/{version}/activate'].post.responses)).toEqual(expect.arrayContaining(['200', '409', '422']));
+    expect(Object.keys(spec.components.schemas.ActivationReportSchema.properties)).toEqual(['from', 'to', 'since', 'until', 'plans', 'actions', 'problems', 'safe']);
+    expect(spec.paths['/v1/rulesets/{version}/activate'].post.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/SwitchDto');
+  });
+
   it('activate previous switches back by name', async () => {
     const res = await api.admin.post('/v1/rulesets/previous/activate');
     expect([res.status, res.body.version, res.body.previous]).toEqual([200, v1, v2]);

@@ -21,6 +21,7 @@ import type { SourceFile } from '@ratecard/dsl';
 import { openDatabase, type Database, type DatabaseTarget } from '@ratecard/ledger';
 import { createApp } from '../../apps/api/src/app';
 import { loadConfig } from '../../apps/api/src/config';
+import { RulesService } from '../../apps/api/src/rulesets/rules.service';
 import type { Clock } from '../../apps/api/src/tokens';
 import { freshDatabase } from './databases';
 import { readRuleFiles, withCasesUpdated } from './rules';
@@ -172,6 +173,12 @@ export class ApiHarness {
     this.baseUrl = `http://127.0.0.1:${address.port}`;
     this.database = await openDatabase(this.target);
     this.keys = { service: await this.createKey('service'), auditor: await this.createKey('auditor') };
+  }
+
+  /** Makes the service check the active version now, as its poller would (after a CLI activation). */
+  async refreshRules(): Promise<string> {
+    if (!this.app) throw new Error('the API is not started');
+    return this.app.get(RulesService).refresh();
   }
 
   /** Closes the app and the second connection. */

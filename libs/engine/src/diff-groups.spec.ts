@@ -50,6 +50,15 @@ describe(groupCells.name, () => {
     expect(sut.summary.loseAccess).toEqual(['Pro: image.generate model=flux-schnell resolution=1k', 'Pro: site.generate model=flux-schnell resolution=1k', 'Pro: site.regenerate model=flux-schnell resolution=1k']);
   });
 
+  it('puts the cells of a plan one side lacks in one group, and says so in short', async () => {
+    const withEnterprise = await bundledWith(['plans.yaml', '\n# "Credits reset', '\n  - id: enterprise\n    name: Enterprise\n    allowance: 50,000 cr\n\n# "Credits reset']);
+    const sut = diffRuleSets(withEnterprise, base);
+    expect(sut.groups.map(groupLine)).toEqual([`plan=enterprise, every action: removed with the plan (was 0–2,720 cr), ${sut.cells.length} cells`]);
+    expect(sut.summary.loseAccess).toEqual(['Enterprise: everything, with the plan']);
+    expect(sut.summary.other).toEqual(['plan Enterprise removed']);
+    expect(diffRuleSets(base, withEnterprise).groups.map(groupLine)).toEqual([`plan=enterprise, every action: new with the plan: 0–2,720 cr, ${sut.cells.length} cells`]);
+  });
+
   it('accounts for every changed cell exactly once', async () => {
     const sut = diffRuleSets(base, await bundledWith(['video.yaml', 'standard: { rate: 32 cr/sec', 'standard: { rate: 33 cr/sec'], ['editing.yaml', '    requires: pro+\n', '    requires: premium+\n']));
     expect(sut.groups.reduce((n, g) => n + g.cells, 0)).toBe(sut.cells.length);

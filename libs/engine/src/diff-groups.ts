@@ -184,9 +184,30 @@ export function groupCells(cells: readonly CellChange[], rules: readonly RuleCha
   const phaseOnly = (c: CellChange): boolean => viaPhases.has(c.action) && !!c.before && !!c.after && c.before.allowed === c.after.allowed;
   const viaPhases = new Set(cells.filter((c) => isComposite(c.action) && !touched.has(c.action) && c.before && c.after && c.before.allowed === c.after.allowed).map((c) => c.action));
   const plansOrder = [...new Set([...a.ruleset.plans.map((p) => p.id), ...b.ruleset.plans.map((p) => p.id)])];
+  // Cells of a plan that one side does not have: one group per plan, all actions at once.
+  const plansA = new Set(a.ruleset.plans.map((p) => p.id));
+  const plansB = new Set(b.ruleset.plans.map((p) => p.id));
+  const planOnly = (c: CellChange): boolean => !plansA.has(c.plan) || !plansB.has(c.plan);
+  for (const plan of plansOrder.filter((p) => !plansA.has(p) || !plansB.has(p))) {
+    const list = cells.filter((c) => c.plan === plan);
+    if (list.length === 0) continue;
+    const added = !plansA.has(plan);
+    const prices = list.map((c) => mc((added ? c.after : c.before)!));
+    const span = Math.min(...prices) === Math.max(...prices) ? cr(prices[0]) : `${formatCredits(Math.min(...prices), { group: true })}–${cr(Math.max(...prices))}`;
+    groups.push({
+      kind: added ? 'added' : 'removed',
+      actions: [...new Set(list.map((c) => c.action))],
+      scope: { plan: [plan] },
+      where: `plan=${plan}, every action`,
+      change: added ? `new with the plan: ${span}` : `removed with the plan (was ${span})`,
+      cells: list.length,
+      ...allowed(list),
+      plans: [plan],
+    });
+  }
   const byAction = new Map<string, CellChange[]>();
   for (const c of cells) {
-    if (phaseOnly(c)) continue;
+    if (phaseOnly(c) || planOnly(c)) continue;
     byAction.set(c.action, [...(byAction.get(c.action) ?? []), c]);
   }
   for (const [id, list] of byAction) {
@@ -242,6 +263,7 @@ export function summarize(groups: readonly CellGroup[], rules: readonly RuleChan
   const name = (id: string): string => (b.ruleset.plans.find((p) => p.id === id) ?? a.ruleset.plans.find((p) => p.id === id))?.name ?? id;
   const who = (plans: readonly string[]): string => (plans.length === allPlans.length ? 'every plan' : plans.map(name).join(plans.length === 2 ? ' and ' : ', '));
   const what = (g: CellGroup): string => {
+    if (g.where.endsWith('every action')) return g.kind === 'added' ? 'everything, on a new plan' : 'everything, with the plan';
     const scope = Object.entries(g.scope)
       .filter(([k]) => k !== 'plan')
       .map(([k, vs]) => `${k}=${vs.map(String).join(',')}`);
@@ -253,8 +275,8 @@ export function summarize(groups: readonly CellGroup[], rules: readonly RuleChan
   return {
     payMore: [...groups.filter((g) => g.kind === 'price-increase').map((g) => line(g, share(g))), ...through.filter((g) => g.change.startsWith('+')).map((g) => line(g, share(g)))],
     payLess: [...groups.filter((g) => g.kind === 'price-decrease').map((g) => line(g, share(g))), ...through.filter((g) => g.change.startsWith('-')).map((g) => line(g, share(g)))],
-    loseAccess: groups.filter((g) => g.kind === 'lose-access' || (g.kind === 'removed' && g.allowedBefore > 0)).map((g) => line(g, g.kind === 'removed' ? 'removed' : '')),
-    gainAccess: groups.filter((g) => g.kind === 'gain-access' || (g.kind === 'added' && g.allowedAfter > 0)).map((g) => line(g, g.kind === 'added' ? 'new' : '')),
+    loseAccess: groups.filter((g) => g.kind === 'lose-access' || (g.kind === 'removed' && g.allowedBefore > 0)).map((g) => line(g, g.kind === 'removed' && !g.where.endsWith('every action') ? 'removed' : '')),
+    gainAccess: groups.filter((g) => g.kind === 'gain-access' || (g.kind === 'added' && g.allowedAfter > 0)).map((g) => line(g, g.kind === 'added' && !g.where.endsWith('every action') ? 'new' : '')),
     other: rules.filter((r) => r.kind === 'allowance-changed' || r.kind === 'quota-changed' || r.kind === 'cycle-changed' || r.kind === 'plan-added' || r.kind === 'plan-removed').map((r) => r.summary),
   };
 }

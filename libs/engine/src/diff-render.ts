@@ -21,6 +21,7 @@ const plural = (n: number, noun: string): string => `${n.toLocaleString('en-US')
 
 /** `image.generate model=flux-pro, every plan and resolution`. */
 export function groupSubject(g: CellGroup): string {
+  if (g.where.endsWith('every action')) return g.where;
   const subject = g.actions.join(' and ');
   return g.where.startsWith('every') ? `${subject}, ${g.where}` : `${subject} ${g.where}`;
 }
@@ -91,7 +92,7 @@ export function diffMarkdown(diff: RuleSetDiff, options: DiffRenderOptions = {})
   out.push('', `### Rule changes (${diff.rules.length})`, '', '| Change | Subject | What | Before | After |', '|---|---|---|---|---|');
   for (const r of diff.rules) out.push(`| ${r.kind} | \`${r.subject}\` | ${esc(r.summary)} | ${where(r.before)} | ${where(r.after)} |`);
   out.push('', `### Cells that changed (${diff.cells.length} of ${diff.cellsCompared})`, '', '| Action | Where | Change | Cells |', '|---|---|---|---|');
-  for (const g of diff.groups) out.push(`| ${g.actions.map((a) => `\`${a}\``).join(' and ')} | ${esc(g.where)} | ${esc(g.change)} | ${g.cells} |`);
+  for (const g of diff.groups) out.push(`| ${g.where.endsWith('every action') ? 'every action' : g.actions.map((a) => `\`${a}\``).join(' and ')} | ${esc(g.where)} | ${esc(g.change)} | ${g.cells} |`);
   if (options.cells && diff.cells.length) {
     out.push('', '#### Every changed cell', '', '| Action | Plan | Parameters | Before | After |', '|---|---|---|---|---|');
     for (const c of diff.cells.slice(0, limit)) out.push(`| \`${c.action}\` | ${c.plan} | ${esc(params(c))} | ${outcome(c.before)} | ${outcome(c.after)} |`);

@@ -80,12 +80,12 @@ export class Session {
    * terminal shows (stdout and stderr in the order they were written) and the exit code. With an
    * `id`, the transcript (`$ ratecard ...` and the output) is recorded for the doc's marker.
    */
-  async cli(id: string | undefined, argv: readonly string[], options: { shown?: string } = {}): Promise<{ code: number; text: string }> {
+  async cli(id: string | undefined, argv: readonly string[], options: { shown?: string; cwd?: string } = {}): Promise<{ code: number; text: string }> {
     const lines: string[] = [];
     const io: CliIo = {
       out: (t) => void lines.push(t.replace(/\n$/, '')),
       err: (t) => void lines.push(t.replace(/\n$/, '')),
-      cwd: this.dir,
+      cwd: options.cwd ?? this.dir,
       env: { DATABASE_URL: this.databaseUrl, USER: this.user },
       now: () => this.now,
     };

@@ -63,6 +63,16 @@ describe('ratecard quote', () => {
     expect(code).toBe(0);
   });
 
+  it('says a request on a plan the rules do not have cannot be priced, instead of 0 cr', async () => {
+    const { code, stdout } = await ratecard(['quote', '--plan', 'enterprise', '--action', 'chat.edit']);
+    expect(stdout.split('\n').slice(0, 3)).toEqual([
+      'chat.edit on enterprise (balance 0 cr): DENIED',
+      '  cost     — (cannot be priced)',
+      "  reasons  PLAN_REQUIRED: the account's plan `enterprise` is not on the plan ladder of this rule set",
+    ]);
+    expect(code).toBe(0);
+  });
+
   it('prints the decision as JSON with --json, cost exact in credits', async () => {
     const { code, stdout } = await ratecard(['quote', '--plan', 'basic', '--action', 'chat.edit', '--json']);
     expect(json(stdout)).toEqual({
@@ -190,23 +200,32 @@ describe('ratecard test', () => {
 });
 
 describe('ratecard table', () => {
-  it('prints the price list as Markdown with the computed site range and the assumptions', async () => {
+  it('prints the customer price list as Markdown by default: prices, notes, no ids or assumption marks', async () => {
     const { code, stdout } = await ratecard(['table']);
-    expect(stdout).toContain('| Full site generation | 272–304 cr | all plans | sum of its phases: Hero image 8–40 cr + Motion video 256 cr + Site HTML assembly 8 cr + Frame extraction free; Basic: 2 per billing cycle |');
-    expect(stdout).toContain('| Pro | 5,000 cr [1] | — |');
-    expect(stdout).toContain('## Assumptions');
-    expect(stdout).toContain('2. Premium allowance: the Credits Reference gives no Premium allowance; 15,000 cr is a placeholder until billing confirms it');
+    expect(stdout).toContain('| Full site generation | 272–304 cr | The 3D builder pipeline, hero image + motion video + HTML assembly + frame extraction; Hero image 8–40 cr + Motion video 256 cr + Site HTML assembly 8 cr + Frame extraction free; Basic: 2 per billing cycle |');
+    expect(stdout).toContain('| Pro | 5,000 cr | No limits |');
+    expect(stdout).not.toContain('## Assumptions');
     expect(code).toBe(0);
   });
 
-  it('prints the price list as JSON with --format json', async () => {
+  it('keeps ids, conditions and assumptions with --audience internal', async () => {
+    const { code, stdout } = await ratecard(['table', '--audience', 'internal']);
+    expect(stdout).toContain('| Full site generation | `site.generate` | 272–304 cr | all plans | sum of its phases: Hero image 8–40 cr + Motion video 256 cr + Site HTML assembly 8 cr + Frame extraction free; Basic: 2 per billing cycle |');
+    expect(stdout).toContain('| Pro | 5,000 cr [1] | — |');
+    expect(stdout).toContain('- [2] Premium allowance: the Credits Reference gives no Premium allowance; 15,000 cr is a placeholder until billing confirms it');
+    expect(code).toBe(0);
+  });
+
+  it('prints the price list as JSON with --format json, and as one HTML page with --format html', async () => {
     const { code, stdout } = await ratecard(['table', '--format', 'json']);
-    const table = JSON.parse(stdout) as { groups: { rows: { action: string; range?: unknown; assumptions: number[] }[] }[]; assumptions: { text: string }[] };
-    const rows = table.groups.flatMap((g) => g.rows);
+    const table = JSON.parse(stdout) as { sections: { rows: { action: string; range: unknown; assumptions: number[] }[] }[]; assumptions: { text: string }[] };
+    const rows = table.sections.flatMap((g) => g.rows);
     expect(rows.find((r) => r.action === 'site.generate')?.range).toEqual({ min: 272, max: 304 });
     expect(table.assumptions).toHaveLength(6);
     expect(rows.find((r) => r.action === 'video.extend')?.assumptions).toHaveLength(1);
     expect(code).toBe(0);
+    const html = await ratecard(['table', '--format', 'html']);
+    expect([html.code, html.stdout.split('\n').slice(0, 2)]).toEqual([0, ['<!doctype html>', '<html lang="en">']]);
   });
 });
 
@@ -221,7 +240,8 @@ describe('usage errors', () => {
     ['a --balance finer than a millicredit', ['quote', '--plan', 'basic', '--action', 'chat.edit', '--balance', '0.0001'], /^ratecard quote: --balance takes credits/],
     ['a negative --balance', ['quote', '--plan', 'basic', '--action', 'chat.edit', '--balance=-5'], /^ratecard quote: --balance takes credits/],
     ['a --balance that looks like an option', ['quote', '--plan', 'basic', '--action', 'chat.edit', '--balance', '-5'], /^ratecard quote: Option '--balance' argument is ambiguous/],
-    ['an unknown table format', ['table', '--format', 'xml'], /^ratecard table: --format is `md` or `json`, got `xml`/],
+    ['an unknown table format', ['table', '--format', 'xml'], /^ratecard table: --format is `md`, `html` or `json`, got `xml`/],
+    ['an unknown audience', ['table', '--audience', 'press'], /^ratecard table: --audience is `customer` or `internal`, got `press`/],
     ['a stray argument', ['validate', 'rules'], /^ratecard validate: /],
   ])('exits 2 for %s', async (_, argv, message) => {
     const io = captureIo();

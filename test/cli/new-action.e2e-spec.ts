@@ -94,7 +94,7 @@ describe('a new action added as YAML to a copy of rules/', () => {
   it('lists the new action in the price table', async () => {
     const { stdout } = await ratecard(['table', '--rules', dir]);
     expect(stdout).toContain('## Audio');
-    expect(stdout).toContain('| Voice-over narration — Studio voice | 5 cr/s | Pro+ | 50 cr for 10 s |');
+    expect(stdout).toContain('| Voice-over narration — Studio voice | 5 cr per second | 50 cr for 10 s; Pro+ |');
   });
 
   it('runs the cases a PM writes for it with the rest', async () => {

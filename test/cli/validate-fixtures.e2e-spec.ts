@@ -84,6 +84,7 @@ describe('ratecard validate on broken rules', () => {
       'unknown-value',
       'missing-variant',
       'mixed-units',
+      'unknown-unit',
       'missing-per',
       'per-without-meter',
       'meter-not-number',

@@ -21,6 +21,7 @@ import type { SourceFile } from '@ratecard/dsl';
 import { openDatabase, type Database, type DatabaseTarget } from '@ratecard/ledger';
 import { createApp } from '../../apps/api/src/app';
 import { loadConfig } from '../../apps/api/src/config';
+import { RulesService } from '../../apps/api/src/rulesets/rules.service';
 import type { Clock } from '../../apps/api/src/tokens';
 import { freshDatabase } from './databases';
 import { readRuleFiles, withCasesUpdated } from './rules';
@@ -174,6 +175,12 @@ export class ApiHarness {
     this.keys = { service: await this.createKey('service'), auditor: await this.createKey('auditor') };
   }
 
+  /** Makes the service check the active version now, as its poller would (after a CLI activation). */
+  async refreshRules(): Promise<string> {
+    if (!this.app) throw new Error('the API is not started');
+    return this.app.get(RulesService).refresh();
+  }
+
   /** Closes the app and the second connection. */
   async stop(): Promise<void> {
     await this.app?.close();
@@ -262,6 +269,7 @@ export class ApiHarness {
         '(select count(*) from api_key where revoked_at is not null) as revoked_keys',
         '(select count(*) from ruleset_version) as versions',
         '(select count(*) from ruleset_activation) as activations',
+        '(select count(*) from ruleset_cases) as case_revisions',
         '(select count(*) from audit_event) as audit',
         '(select count(*) from decision_log) as decision_log',
       ].join(', '),
@@ -349,6 +357,16 @@ export function expectProblem(res: Reply, status: number, code: string): void {
  * Fails when `search` is not in the file, so a change to rules/ cannot silently make it a no-op.
  */
 export function bundledRulesWith(file: string, search: string, replace: string): Promise<SourceFile[]> {
+  const key = JSON.stringify([file, search, replace]);
+  let files = edited.get(key);
+  if (!files) edited.set(key, (files = editBundled(file, search, replace)));
+  return files;
+}
+
+/** Edited rule sets by their edit: the same edit gives the same files (with the same cases). */
+const edited = new Map<string, Promise<SourceFile[]>>();
+
+function editBundled(file: string, search: string, replace: string): Promise<SourceFile[]> {
   const files = readRuleFiles().map((f) => {
     if (f.path !== `rules/${file}`) return f;
     if (!f.text.includes(search)) throw new Error(`\`${search}\` is not in rules/${file}`);

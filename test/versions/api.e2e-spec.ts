@@ -51,6 +51,10 @@ async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolea
   }
 }
 
+// Every publish compiles the rules and runs their 171 cases, every diff compiles both sides: seconds
+// each on a busy machine, more than jest's default 5 s for a test.
+jest.setTimeout(30_000);
+
 describe.each(DATABASE_KINDS)('rule versions over HTTP on %s', (kind) => {
   // The service checks the active version every 100 ms, so it follows activations made with the CLI.
   const api = useApi(kind, { RULES_POLL_MS: '100' });
@@ -166,6 +170,8 @@ describe.each(DATABASE_KINDS)('rule versions over HTTP on %s', (kind) => {
         rules: [{ kind: 'price-increase', subject: 'chat.edit', summary: '`chat.edit`: 0.5 cr/edit → 0.75 cr/edit (+50%)', direction: 'tightened', before: where, after: where, from: 0.5, to: 0.75, percent: 50 }],
         cells: [cell('basic'), cell('pro'), cell('premium')],
         cellsCompared: 501,
+        groups: [{ kind: 'price-increase', actions: ['chat.edit'], scope: {}, where: 'every plan', change: '0.5 cr → 0.75 cr (+50%)', percent: 50, percentRange: [50, 50], cells: 3, allowedBefore: 3, allowedAfter: 3, plans: ['basic', 'pro', 'premium'] }],
+        summary: { payMore: ['every plan: chat.edit (+50%)'], payLess: [], loseAccess: [], gainAccess: [], other: [] },
       });
     });
 
@@ -173,8 +179,15 @@ describe.each(DATABASE_KINDS)('rule versions over HTTP on %s', (kind) => {
       const md = await api.auditor.get(`/v1/rulesets/diff?from=${v1}&to=${v2}&format=md`);
       expect(md.status).toBe(200);
       expect(md.headers['content-type']).toBe('text/markdown; charset=utf-8');
-      expect(md.body.split('\n').slice(0, 7)).toEqual([
+      expect(md.body.split('\n').slice(0, 14)).toEqual([
         `## Rule-set diff \`${v1.slice(0, 12)}\` → \`${v2.slice(0, 12)}\``,
+        '',
+        '### In short',
+        '',
+        '- **Pay more:** every plan: chat.edit (+50%)',
+        '- **Pay less:** nobody',
+        '- **Lose access:** nobody',
+        '- **Gain access:** nobody',
         '',
         '### Rule changes (1)',
         '',
@@ -182,16 +195,25 @@ describe.each(DATABASE_KINDS)('rule versions over HTTP on %s', (kind) => {
         '|---|---|---|---|---|',
         '| price-increase | `chat.edit` | `chat.edit`: 0.5 cr/edit → 0.75 cr/edit (+50%) | editing.yaml:10:20 | editing.yaml:10:20 |',
       ]);
-      const text = await api.auditor.get(`/v1/rulesets/diff?from=${v1}&to=${v2}&format=text`);
+      const text = await api.auditor.get(`/v1/rulesets/diff?from=${v1}&to=${v2}&format=text&cells=true`);
       expect(text.headers['content-type']).toBe('text/plain; charset=utf-8');
       expect(text.body.split('\n')).toEqual([
         `rule-set diff ${v1.slice(0, 12)} → ${v2.slice(0, 12)}`,
+        '',
+        'in short',
+        '  pay more     every plan: chat.edit (+50%)',
+        '  pay less     nobody',
+        '  lose access  nobody',
+        '  gain access  nobody',
         '',
         '1 rule change',
         '  price-increase  `chat.edit`: 0.5 cr/edit → 0.75 cr/edit (+50%)',
         '                  editing.yaml:10:20 → editing.yaml:10:20',
         '',
-        '3 of 501 plan × action × parameter cells changed',
+        '3 of 501 plan × action × parameter cells changed, in 1 group',
+        '  chat.edit, every plan: 0.5 cr → 0.75 cr (+50%), 3 cells',
+        '',
+        'every changed cell',
         '  chat.edit  basic    (defaults)  0.5 cr → 0.75 cr',
         '  chat.edit  pro      (defaults)  0.5 cr → 0.75 cr',
         '  chat.edit  premium  (defaults)  0.5 cr → 0.75 cr',
@@ -200,7 +222,7 @@ describe.each(DATABASE_KINDS)('rule versions over HTTP on %s', (kind) => {
 
     it('of a version with itself is empty', async () => {
       const res = await api.auditor.get(`/v1/rulesets/diff?from=${v1}&to=${v1}`);
-      expect(res.body).toEqual({ from: v1, to: v1, identical: true, rules: [], cells: [], cellsCompared: 0 });
+      expect(res.body).toEqual({ from: v1, to: v1, identical: true, rules: [], cells: [], cellsCompared: 0, groups: [], summary: { payMore: [], payLess: [], loseAccess: [], gainAccess: [], other: [] } });
     });
 
     it('refuses what is not a version', async () => {
@@ -248,6 +270,10 @@ describe.each(DATABASE_KINDS)('rule versions over HTTP on %s', (kind) => {
         { key: 'pro', requests: 2, changedOutcome: 0, newlyDenied: 0, newlyAllowed: 0, repriced: 1, chargedBefore: 15.5, chargedAfter: 15.75 },
       ],
       newlyDeniedAccounts: [],
+      newlyDenied: 0,
+      newlyAllowed: 0,
+      newlyAllowedAccounts: [],
+      summary: { accountsAffected: 2, accounts: 2, payMore: ['basic: chat.edit (+1 cr over 4 charges)', 'pro: chat.edit (+0.25 cr over 1 charge)'], payLess: [], loseAccess: [], gainAccess: [] },
     };
 
     it('replays the window under candidate files: per action and plan, credits before and after', async () => {

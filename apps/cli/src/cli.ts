@@ -70,10 +70,10 @@ const COMMANDS: Record<string, Command> = {
     run: (io, v) => test(io, { rules: v.rules as string, verbose: v.verbose as boolean, update: v.update as boolean }),
   },
   table: {
-    summary: 'print the price list generated from the rules',
-    usage: 'table [--rules DIR] [--format md|json]',
-    options: { ...rules, format: { type: 'string', default: 'md' } },
-    run: (io, v) => table(io, { rules: v.rules as string, format: v.format as string }),
+    summary: 'print the price list generated from the rules: for customers (the default) or --audience internal',
+    usage: 'table [--rules DIR] [--audience customer|internal] [--format md|html|json] [--at ISO-TIME]',
+    options: { ...rules, format: { type: 'string', default: 'md' }, audience: { type: 'string', default: 'customer' }, at: { type: 'string' } },
+    run: (io, v) => table(io, { rules: v.rules as string, format: v.format as string, audience: v.audience as string, ...(v.at !== undefined ? { at: v.at as string } : {}) }),
   },
   publish: {
     summary: 'validate, run the cases and publish the rules as a version (DATABASE_URL); --activate makes it active',
@@ -119,15 +119,15 @@ const COMMANDS: Record<string, Command> = {
     run: (io, v) => rollback(io, { ...switchOptionsOf(v), dryRun: v['dry-run'] as boolean }),
   },
   diff: {
-    summary: 'what changed between two rule sets (directories, versions or git revisions)',
-    usage: 'diff <from> <to> [--format text|md|json] [--fail-on tightened,loosened,price-increase,price-decrease,added,removed,any] [--rules-path rules] [--limit N]',
-    options: { format: { type: 'string', default: 'text' }, 'fail-on': { type: 'string', default: '' }, 'rules-path': { type: 'string', default: 'rules' }, limit: { type: 'string', default: '200' } },
+    summary: 'what changed between two rule sets (directories, versions or git revisions): in short, by group, --cells for each cell',
+    usage: 'diff <from> <to> [--format text|md|json] [--cells] [--fail-on tightened,loosened,price-increase,price-decrease,added,removed,any] [--rules-path rules] [--limit N]',
+    options: { format: { type: 'string', default: 'text' }, cells: { type: 'boolean', default: false }, 'fail-on': { type: 'string', default: '' }, 'rules-path': { type: 'string', default: 'rules' }, limit: { type: 'string', default: '200' } },
     positionals: true,
     run: (io, v, args) => {
       if (args.length !== 2) throw new UsageError('diff needs two rule sets: a directory, a version id or a git revision each');
       const limit = Number(v.limit);
       if (!Number.isInteger(limit) || limit < 0) throw new UsageError('--limit takes a whole number');
-      return diff(io, { from: args[0], to: args[1], format: v.format as string, failOn: v['fail-on'] as string, rulesPath: v['rules-path'] as string, limit });
+      return diff(io, { from: args[0], to: args[1], format: v.format as string, failOn: v['fail-on'] as string, rulesPath: v['rules-path'] as string, limit, cells: v.cells as boolean });
     },
   },
   impact: {

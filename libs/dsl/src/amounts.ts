@@ -37,7 +37,8 @@ export const UNITS: Readonly<Record<Unit, UnitInfo>> = {
   '1k-tokens': { unit: '1k-tokens', metered: true, size: 1000, symbol: '1k tokens', words: 'per 1,000 tokens' },
 };
 
-const UNIT_ALIASES: Readonly<Record<string, Unit>> = {
+/** Every accepted spelling of a unit after the slash of a rate (`32 cr/sec`), and the unit it means. */
+export const UNIT_ALIASES: Readonly<Record<string, Unit>> = {
   req: 'request',
   request: 'request',
   msg: 'message',

@@ -75,7 +75,16 @@ export function checkReferences(ruleset: RuleSet, diagnostics: Diagnostic[]): vo
       if (!p) {
         const names = Object.keys(action.params);
         const near = closest(name, names);
-        push('error', 'undeclared-param', `${role} \`${name}\` is not a parameter of \`${action.id}\``, at, near ? `did you mean \`${near}\`?` : names.length ? `parameters are ${names.map((n) => `\`${n}\``).join(', ')}` : 'declare it under `params`');
+        // `by: plan` cannot be a parameter (the plan is the account's): the price per plan is written on the rate.
+        const hint =
+          name === PLAN_FACT
+            ? 'a price that depends on the plan is written on the rate, e.g. `price: { rate: 18 cr, plans: { premium: 15 cr } }`; `plan` is the account\'s plan, not a parameter'
+            : near
+              ? `did you mean \`${near}\`?`
+              : names.length
+                ? `parameters are ${names.map((n) => `\`${n}\``).join(', ')}`
+                : 'declare it under `params`';
+        push('error', 'undeclared-param', `${role} \`${name}\` is not a parameter of \`${action.id}\``, at, hint);
       }
       return p;
     };

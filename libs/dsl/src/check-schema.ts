@@ -2,6 +2,7 @@ import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020'
 import casesSchema from './schema/cases.schema.json';
 import rulesSchema from './schema/rules.schema.json';
 import type { Diagnostic } from './diagnostics';
+import { checkRateUnits } from './rate-units';
 import type { YamlFile, YamlPath } from './yaml-source';
 
 /** The JSON Schema (2020-12) of rule files, as shipped for editors. */
@@ -26,12 +27,19 @@ function getValidators(): { rules: ValidateFunction; cases: ValidateFunction } {
   return validators;
 }
 
-/** Validates one parsed file against the rules or cases schema; every violation becomes a diagnostic. */
+/**
+ * Validates one parsed file against the rules or cases schema; every violation becomes a diagnostic.
+ * A rate with a misspelt unit is one `unknown-unit` diagnostic, not the schema's errors about it.
+ */
 export function checkSchema(file: YamlFile, kind: 'rules' | 'cases'): Diagnostic[] {
   const validate = getValidators()[kind];
   if (file.data === undefined || file.data === null) return [];
   if (validate(file.data)) return [];
-  return explain(file, validate.errors ?? []);
+  const schema = explain(file, validate.errors ?? []);
+  if (kind !== 'rules') return schema;
+  const units = checkRateUnits(file);
+  const same = (d: Diagnostic): boolean => (d.code === 'schema-type' || d.code === 'schema-format') && units.covered.has(d.location?.path ?? '');
+  return [...units.diagnostics, ...schema.filter((d) => !same(d))];
 }
 
 type AjvError = ErrorObject & { propertyName?: string; parentSchema?: { errorMessage?: string; properties?: object } };

@@ -28,9 +28,9 @@ describe(loadRuleSet.name, () => {
         want: ['x.yaml:3:3: yaml-syntax'],
       },
       {
-        title: 'yaml-syntax: a mis-indented key and an unclosed list, both reported',
+        title: 'yaml-syntax: a mis-indented key (at the key) and an unclosed list, both reported',
         files: withPlans(['actions:', '  chat.edit:', '    price: 1 cr', '   bad: ['].join('\n')),
-        want: ['x.yaml:4:1: yaml-syntax', 'x.yaml:4:10: yaml-syntax'],
+        want: ['x.yaml:4:4: yaml-syntax', 'x.yaml:4:10: yaml-syntax'],
       },
     ])('$title', ({ files, want }) => {
       const { ruleset, diagnostics } = loadRuleSet(sources(files));

@@ -24,6 +24,7 @@ import {
   type RuleSet,
   type TableLayout,
 } from './ruleset';
+import { meantUnit } from './rate-units';
 import type { YamlFile, YamlPath } from './yaml-source';
 
 /**
@@ -273,8 +274,15 @@ export function checkValue(param: Param, value: unknown): string | undefined {
   return undefined;
 }
 
-function rate(ctx: FileContext, path: YamlPath, raw: unknown, extra: Raw = {}): Rate | undefined {
-  const parsed = parseRate(raw);
+/** Rates standing in for a rate with a misspelt unit (see {@link rate}). */
+const standIns = new WeakSet<Rate>();
+
+function rate(ctx: FileContext, path: YamlPath, raw: unknown, extra: Raw = {}, metered = false): Rate | undefined {
+  // A misspelt unit is reported once by the schema stage (`unknown-unit`). The rate stands in with a
+  // unit that fits its price (metered with `per`, else per request; a variant takes its siblings'),
+  // so nothing later reports the same mistake again (a missing variant, `per` on an unmetered rate).
+  const misspelt = meantUnit(raw) !== undefined;
+  const parsed = misspelt ? { mc: parseRate(String(raw).split('/')[0])?.mc ?? 0, unit: (metered ? 'second' : 'request') as Unit } : parseRate(raw);
   if (!parsed) {
     if (isInexactAmount(raw)) ctx.error('invalid-amount', `\`${String(raw)}\` is not an amount of credits with at most three decimals`, path);
     return undefined;
@@ -290,6 +298,7 @@ function rate(ctx: FileContext, path: YamlPath, raw: unknown, extra: Raw = {}): 
   if (text(extra.note)) r.note = text(extra.note);
   const g = gate(ctx, [...path.slice(0, -1), 'requires'], extra.requires);
   if (g) r.requires = g;
+  if (misspelt) standIns.add(r);
   return r;
 }
 
@@ -316,6 +325,7 @@ function normalizePrice(ctx: FileContext, path: YamlPath, raw: unknown): Price |
     const r = rate(ctx, path, raw);
     return r ? { rate: r, at: ctx.at(path) } : undefined;
   }
+  const metered = typeof raw.per === 'string';
   const price: Mutable<Price> = { at: ctx.at(path) };
   if (typeof raw.per === 'string') price.per = raw.per;
   if (raw.rate !== undefined && (raw.by !== undefined || raw.variants !== undefined)) {
@@ -323,7 +333,7 @@ function normalizePrice(ctx: FileContext, path: YamlPath, raw: unknown): Price |
     return undefined;
   }
   if (raw.rate !== undefined) {
-    const r = rate(ctx, [...path, 'rate'], raw.rate, { label: raw.label, assumption: raw.assumption, plans: raw.plans });
+    const r = rate(ctx, [...path, 'rate'], raw.rate, { label: raw.label, assumption: raw.assumption, plans: raw.plans }, metered);
     if (r) price.rate = r;
     return price;
   }
@@ -336,9 +346,12 @@ function normalizePrice(ctx: FileContext, path: YamlPath, raw: unknown): Price |
   const variants: Record<string, Rate> = {};
   for (const [value, v] of Object.entries(raw.variants)) {
     const vpath = [...path, 'variants', value];
-    const r = isObject(v) ? rate(ctx, [...vpath, 'rate'], v.rate, v) : rate(ctx, vpath, v);
+    const r = isObject(v) ? rate(ctx, [...vpath, 'rate'], v.rate, v, metered) : rate(ctx, vpath, v, {}, metered);
     if (r) variants[value] = { ...r, at: ctx.at(vpath, 'key') };
+    if (r && standIns.has(r)) standIns.add(variants[value]);
   }
+  const unit = Object.values(variants).find((v) => !standIns.has(v))?.unit;
+  if (unit) for (const [value, v] of Object.entries(variants)) if (standIns.has(v)) variants[value] = { ...v, unit };
   price.variants = variants;
   return price;
 }

@@ -1,3 +1,4 @@
+import { closest } from './check-schema';
 import type { Diagnostic } from './diagnostics';
 import { checkValue } from './normalize';
 import type { Action, Param, Phase, RuleSet } from './ruleset';
@@ -28,7 +29,8 @@ export function resolveComposites(ruleset: RuleSet, diagnostics: Diagnostic[]): 
     for (const phase of action.phases ?? []) {
       const target = actions[phase.action];
       if (!target) {
-        diagnostics.push({ severity: 'error', code: 'unknown-action', message: `phase refers to unknown action \`${phase.action}\``, location: phase.at });
+        const near = closest(phase.action, Object.keys(ruleset.actions));
+        diagnostics.push({ severity: 'error', code: 'unknown-action', message: `phase refers to unknown action \`${phase.action}\``, location: phase.at, ...(near ? { hint: `did you mean \`${near}\`?` } : {}) });
         ok = false;
         continue;
       }

@@ -32,8 +32,9 @@ export class YamlFile {
     // logLevel 'error': yaml's warnings (e.g. a map key that is a collection) go to process warnings otherwise;
     // the schema stage reports what is wrong with such a key.
     const doc = parseDocument(source.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: false, logLevel: 'error' });
-    const diagnostics: Diagnostic[] = [];
+    const { diagnostics, explained } = indentation(source, lines, doc.errors);
     for (const e of [...doc.errors, ...doc.warnings]) {
+      if (INDENT_CODES.has(e.code) && explained.has(e.pos[0])) continue;
       const pos = lines.linePos(e.pos[0]);
       const code = e.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'yaml-syntax';
       diagnostics.push({
@@ -125,6 +126,64 @@ function checkAliases(doc: Document): { problems: { message: string; offset: num
     },
   });
   return { problems, ...(first !== undefined ? { first } : {}) };
+}
+
+/** yaml's errors that a key at the wrong indentation causes. */
+const INDENT_CODES = new Set(['BAD_INDENT', 'BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KEY']);
+
+/**
+ * A key indented more or less than the keys of its map is one `yaml-syntax` diagnostic at the key
+ * itself, with the column it should be at. yaml reports it at the start of the line (too little
+ * indentation) or at the value on the line before (too much), and twice.
+ */
+function indentation(source: SourceFile, lines: LineCounter, errors: readonly { code: string; pos: [number, number] }[]): { diagnostics: Diagnostic[]; explained: Set<number> } {
+  const text = source.text.split('\n');
+  const indent = (line: number): number => text[line - 1].length - text[line - 1].trimStart().length;
+  const key = (line: number): string | undefined => /^\s*(?:-\s+)?([^\s:#][^:#]*?):(\s|$)/.exec(text[line - 1])?.[1];
+  /** The nearest line above that holds a key, skipping blank lines and comments. */
+  const above = (line: number): number | undefined => {
+    for (let l = line - 1; l >= 1; l--) if (text[l - 1].trim() && !text[l - 1].trim().startsWith('#')) return l;
+    return undefined;
+  };
+  const out: Diagnostic[] = [];
+  /** Where the yaml errors that a diagnostic here explains start (yaml reports each mistake twice). */
+  const explained = new Set<number>();
+  const at = (line: number) => ({ file: source.path, line, column: indent(line) + 1, path: '' });
+  const name = (line: number): string => `\`${key(line) ?? text[line - 1].trim()}\``;
+  for (const e of errors) {
+    if (e.code === 'BAD_INDENT' && lines.linePos(e.pos[0]).col === 1) {
+      // Too little: the key starts left of the keys above it and right of their parent; yaml points
+      // at the start of the line.
+      const line = lines.linePos(e.pos[0]).line;
+      const sibling = above(line);
+      if (sibling === undefined || !key(line) || indent(sibling) <= indent(line)) continue;
+      let parent = sibling;
+      while (parent > 1 && indent(parent) >= indent(line)) parent = above(parent) ?? 1;
+      const inside = indent(parent) < indent(line) ? ` and right of ${name(parent)} (column ${indent(parent) + 1}, line ${parent})` : '';
+      out.push({
+        severity: 'error',
+        code: 'yaml-syntax',
+        message: `${name(line)} starts at column ${indent(line) + 1}: left of ${name(sibling)} (column ${indent(sibling) + 1}, line ${sibling})${inside}; the keys of one map start at the same column`,
+        location: at(line),
+        hint: inside ? `indent it ${indent(sibling)} spaces to put it beside ${name(sibling)}, or ${indent(parent)} to put it beside ${name(parent)}` : `indent it ${indent(sibling)} spaces, as the keys above it`,
+      });
+      explained.add(e.pos[0]);
+    } else if (e.code === 'MULTILINE_IMPLICIT_KEY') {
+      // Too much: yaml reads the line as the continuation of the value on the line before it.
+      const start = lines.linePos(e.pos[0]).line;
+      const end = lines.linePos(e.pos[1]).line;
+      if (end <= start || !key(start) || !key(end) || indent(end) <= indent(start)) continue;
+      out.push({
+        severity: 'error',
+        code: 'yaml-syntax',
+        message: `${name(end)} starts at column ${indent(end) + 1}, right of ${name(start)} (column ${indent(start) + 1}, line ${start}); the keys of one map start at the same column`,
+        location: at(end),
+        hint: `indent it ${indent(start)} spaces, as ${name(start)}`,
+      });
+      explained.add(e.pos[0]);
+    }
+  }
+  return { diagnostics: out, explained };
 }
 
 function yamlMessage(code: string, message: string): string {

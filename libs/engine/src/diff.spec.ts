@@ -73,6 +73,55 @@ interface Case {
   readonly md: string;
   /** Every guard it trips, in DIFF_GUARDS order; every other guard must stay quiet. */
   readonly guards: readonly DiffGuard[];
+  /** The lines under "in short": who pays more or less, who gains or loses access. */
+  readonly short: readonly string[];
+  /** The groups of changed cells, one line each. */
+  readonly groups: readonly string[];
+}
+
+/**
+ * The text with `--cells`: `text` holds the header, the rule changes and every cell; the summary
+ * and the groups go before the cells.
+ */
+function withGroups(c: Case): string {
+  const [head, rules, cells] = c.text.split('\n\n');
+  const [count, ...each] = cells.split('\n');
+  const blocks = [head, ['in short', ...c.short].join('\n'), rules, [`${count}${c.groups.length ? `, in ${c.groups.length} group${c.groups.length === 1 ? '' : 's'}` : ''}`, ...c.groups.map((g) => `  ${g}`)].join('\n')];
+  if (each.length) blocks.push(['every changed cell', ...each].join('\n'));
+  return blocks.join('\n\n');
+}
+
+/** The Markdown with `cells`: the summary first, the groups as a table, then every cell. */
+function withGroupsMd(c: Case, sut: RuleSetDiff): string {
+  const [head, ...rest] = c.md.split('\n### Rule changes');
+  const [rules, cells] = rest.join('').split('\n### Cells that changed');
+  const [title, ...rows] = cells.split('\n');
+  const short = c.short.map((l) => l.trim()).reduce<string[][]>((acc, l) => {
+    const m = /^(pay more|pay less|lose access|gain access|also)\s+(.*)$/.exec(l);
+    if (m) acc.push([m[1], m[2]]);
+    else acc[acc.length - 1].push(l);
+    return acc;
+  }, []);
+  const bullets = short.map(([label, ...items]) => `- **${label[0].toUpperCase()}${label.slice(1)}:** ${items.join('; ')}`);
+  const groups = sut.groups.map((g) => `| ${g.actions.map((a) => `\`${a}\``).join(' and ')} | ${g.where} | ${g.change} | ${g.cells} |`);
+  const cellRows = rows.filter((r) => r.startsWith('| `'));
+  return [
+    head.trimEnd(),
+    '',
+    '### In short',
+    '',
+    ...bullets,
+    '',
+    `### Rule changes${rules}`.trimEnd(),
+    '',
+    `### Cells that changed${title}`,
+    '',
+    '| Action | Where | Change | Cells |',
+    '|---|---|---|---|',
+    ...groups,
+    ...(cellRows.length ? ['', '#### Every changed cell', '', ...MD_CELLS, ...cellRows] : []),
+    '',
+  ].join('\n');
 }
 
 const lines = (...l: string[]): string => l.join('\n');
@@ -128,6 +177,8 @@ const CASES: Case[] = [
       '',
     ),
     guards: ['price-increase', 'any'],
+    short: ['  pay more     every plan: chat.edit (+50%)', '  pay less     nobody', '  lose access  nobody', '  gain access  nobody'],
+    groups: ['chat.edit, every plan: 0.5 cr → 0.75 cr (+50%), 3 cells'],
   },
   {
     note: 'a gate tightened: Pro+ → Premium+ denies Pro, at the same price',
@@ -169,6 +220,8 @@ const CASES: Case[] = [
       '',
     ),
     guards: ['tightened', 'any'],
+    short: ['  pay more     nobody', '  pay less     nobody', '  lose access  Pro: business.chat', '  gain access  nobody'],
+    groups: ['business.chat plan=pro: allowed → denied (PLAN_REQUIRED), 15 cr, 1 cell'],
   },
   {
     note: "a gate loosened: a variant's Pro+ gate removed allows Basic",
@@ -211,6 +264,8 @@ const CASES: Case[] = [
       '',
     ),
     guards: ['loosened', 'any'],
+    short: ['  pay more     nobody', '  pay less     nobody', '  lose access  nobody', '  gain access  Basic: image.generate model=best resolution=1k'],
+    groups: ['image.generate plan=basic, model=best, resolution=1k: denied (PLAN_REQUIRED) → allowed, 20 cr, 1 cell'],
   },
   {
     note: 'an added action: no location before, a new cell on every plan',
@@ -247,6 +302,8 @@ const CASES: Case[] = [
       '',
     ),
     guards: ['loosened', 'added', 'any'],
+    short: ['  pay more     nobody', '  pay less     nobody', '  lose access  nobody', '  gain access  every plan: prompt.enhance (new)'],
+    groups: ['prompt.enhance, every plan: new: 1 cr, 3 cells'],
   },
   {
     note: 'a removed action: no location after, its cells gone on every plan',
@@ -283,6 +340,8 @@ const CASES: Case[] = [
       '',
     ),
     guards: ['tightened', 'removed', 'any'],
+    short: ['  pay more     nobody', '  pay less     nobody', '  lose access  every plan: chat.edit (removed)', '  gain access  nobody'],
+    groups: ['chat.edit, every plan: removed (was 0.5 cr), 3 cells'],
   },
   {
     note: "a variant's price: every combination with that model, denied ones too",
@@ -342,6 +401,8 @@ const CASES: Case[] = [
       '',
     ),
     guards: ['price-decrease', 'any'],
+    short: ['  pay more     nobody', '  pay less     every plan: image.generate model=fast (-25%)', '  lose access  nobody', '  gain access  nobody'],
+    groups: ['image.generate model=fast, every plan and resolution: -2 cr per 8 cr (-25%), 6 cells'],
   },
   {
     note: 'a variant added: new cells exist only after; not a price increase',
@@ -402,6 +463,8 @@ const CASES: Case[] = [
       '',
     ),
     guards: ['loosened', 'added', 'any'],
+    short: ['  pay more     nobody', '  pay less     nobody', '  lose access  nobody', '  gain access  Premium: image.generate model=max (new)'],
+    groups: ['image.generate plan=basic,pro, model=max, every resolution: new, denied: 30–60 cr, 4 cells', 'image.generate plan=premium, model=max, every resolution: new: 30–60 cr, 2 cells'],
   },
   {
     note: 'a multiplier: ×2 → ×3 reprices every 2k combination on every plan',
@@ -462,6 +525,8 @@ const CASES: Case[] = [
       '',
     ),
     guards: ['price-increase', 'any'],
+    short: ['  pay more     every plan: image.generate resolution=2k (+50%)', '  pay less     nobody', '  lose access  nobody', '  gain access  nobody'],
+    groups: ['image.generate resolution=2k, every plan and model: +8 cr per 16 cr (+50%), 6 cells'],
   },
   {
     note: 'an exemption added: a priced action becomes free',
@@ -498,6 +563,8 @@ const CASES: Case[] = [
       '',
     ),
     guards: ['loosened', 'price-decrease', 'added', 'any'],
+    short: ['  pay more     nobody', '  pay less     every plan: chat.edit (-100%)', '  lose access  nobody', '  gain access  nobody'],
+    groups: ['chat.edit, every plan: 0.5 cr → free (-100%), 3 cells'],
   },
   {
     note: 'an exemption removed: a free action gets a price',
@@ -534,6 +601,8 @@ const CASES: Case[] = [
       '',
     ),
     guards: ['tightened', 'price-increase', 'removed', 'any'],
+    short: ['  pay more     every plan: site.download (was free)', '  pay less     nobody', '  lose access  nobody', '  gain access  nobody'],
+    groups: ['site.download, every plan: free → 2 cr, 3 cells'],
   },
   {
     note: 'an allowance change: a rule change with no cell (cells do not depend on the balance)',
@@ -566,6 +635,8 @@ const CASES: Case[] = [
       '',
     ),
     guards: ['loosened', 'any'],
+    short: ['  pay more     nobody', '  pay less     nobody', '  lose access  nobody', '  gain access  nobody', '  also         Pro allowance 5,000 cr → 6,000 cr (+20%)'],
+    groups: [],
   },
   {
     note: 'a quota change: a rule change with no cell (cells start the cycle unused)',
@@ -596,6 +667,8 @@ const CASES: Case[] = [
       '',
     ),
     guards: ['tightened', 'any'],
+    short: ['  pay more     nobody', '  pay less     nobody', '  lose access  nobody', '  gain access  nobody', '  also         Basic quota for `site.make`: 2 per cycle → 1 per cycle'],
+    groups: [],
   },
   {
     note: 'a quota removed: unlimited',
@@ -626,6 +699,8 @@ const CASES: Case[] = [
       '',
     ),
     guards: ['loosened', 'any'],
+    short: ['  pay more     nobody', '  pay less     nobody', '  lose access  nobody', '  gain access  nobody', '  also         Basic quota for `site.make`: 2 per cycle → unlimited'],
+    groups: [],
   },
   {
     note: 'a cycle policy change: neutral, trips only `any`',
@@ -656,6 +731,8 @@ const CASES: Case[] = [
       '',
     ),
     guards: ['any'],
+    short: ['  pay more     nobody', '  pay less     nobody', '  lose access  nobody', '  gain access  nobody', '  also         cycle policy `unused`: expire → roll-over'],
+    groups: [],
   },
   {
     note: 'a gate written as a condition: a neutral rule change whose cells trip `tightened`',
@@ -688,6 +765,8 @@ const CASES: Case[] = [
       '',
     ),
     guards: ['tightened', 'any'],
+    short: ['  pay more     nobody', '  pay less     nobody', '  lose access  Pro: image.generate model=best resolution=1k', '  gain access  nobody'],
+    groups: ['image.generate plan=pro, model=best, resolution=1k: allowed → denied (PLAN_REQUIRED), 20 cr, 1 cell'],
   },
   {
     note: 'the same number per another unit: neither dearer nor cheaper',
@@ -727,6 +806,8 @@ const CASES: Case[] = [
       '',
     ),
     guards: ['any'],
+    short: ['  pay more     nobody', '  pay less     nobody', '  lose access  nobody', '  gain access  nobody'],
+    groups: [],
   },
 ];
 
@@ -772,15 +853,17 @@ describe(diffRuleSets.name, () => {
 
     it('lists the rule changes and every plan × action × parameter cell that changed, as JSON', () => {
       expect(sut.to).not.toBe(sut.from);
-      expect(JSON.parse(JSON.stringify(sut))).toEqual({ from: base.version, to: sut.to, identical: false, rules: c.rules, cells: c.cells, cellsCompared: c.compared });
+      expect(JSON.parse(JSON.stringify(sut))).toMatchObject({ from: base.version, to: sut.to, identical: false, rules: c.rules, cells: c.cells, cellsCompared: c.compared });
+      expect(sut.groups.reduce((n, g) => n + g.cells, 0)).toBe(c.cells.length);
     });
 
-    it('reads as text', () => {
-      expect(diffText(sut, { labels: LABELS })).toBe(c.text);
+    it('reads as text: in short, the rule changes, the cells by group, and with --cells each cell', () => {
+      expect(diffText(sut, { labels: LABELS, cells: true })).toBe(withGroups(c));
+      expect(diffText(sut, { labels: LABELS })).toBe(withGroups(c).split('\n\nevery changed cell')[0]);
     });
 
     it('reads as Markdown', () => {
-      expect(diffMarkdown(sut, { labels: LABELS })).toBe(c.md);
+      expect(diffMarkdown(sut, { labels: LABELS, cells: true })).toBe(withGroupsMd(c, sut));
     });
 
     it(`trips ${c.guards.join(', ')} and no other guard`, () => {
@@ -799,7 +882,7 @@ describe(diffRuleSets.name, () => {
 
     it('keeps the version and gives an empty diff', () => {
       expect(after.version).toBe(base.version);
-      expect(JSON.parse(JSON.stringify(sut))).toEqual({ from: base.version, to: base.version, identical: true, rules: [], cells: [], cellsCompared: 0 });
+      expect(JSON.parse(JSON.stringify(sut))).toEqual({ from: base.version, to: base.version, identical: true, rules: [], cells: [], cellsCompared: 0, groups: [], summary: { payMore: [], payLess: [], loseAccess: [], gainAccess: [], other: [] } });
     });
 
     it('says so in text and Markdown', () => {
@@ -819,14 +902,14 @@ describe(diffRuleSets.name, () => {
     expect(diffMarkdown(sut).split('\n')[0]).toBe(`## Rule-set diff \`${base.version.slice(0, 12)}\` → \`${after.version.slice(0, 12)}\``);
   });
 
-  it('lists at most `limit` cells and says how many more there are', async () => {
+  it('with cells, lists at most `limit` of them and says how many more there are', async () => {
     const sut = diffRuleSets(base, await compileYaml(edit('actions.yaml', 'fast: { rate: 8 cr }', 'fast: { rate: 6 cr }')));
-    expect(diffText(sut, { labels: LABELS, limit: 2 }).split('\n').slice(-3)).toEqual([
+    expect(diffText(sut, { labels: LABELS, limit: 2, cells: true }).split('\n').slice(-3)).toEqual([
       '  image.generate  basic  model=fast resolution=1k  8 cr → 6 cr',
       '  image.generate  pro    model=fast resolution=1k  8 cr → 6 cr',
       '  … and 4 more (use --format json for all)',
     ]);
-    expect(diffMarkdown(sut, { labels: LABELS, limit: 2 }).split('\n').slice(-5)).toEqual([
+    expect(diffMarkdown(sut, { labels: LABELS, limit: 2, cells: true }).split('\n').slice(-5)).toEqual([
       '| `image.generate` | basic | model=fast resolution=1k | 8 cr | 6 cr |',
       '| `image.generate` | pro | model=fast resolution=1k | 8 cr | 6 cr |',
       '',
@@ -845,7 +928,7 @@ describe(trippedGuards.name, () => {
   });
 
   it('trips on cells alone: a repriced cell with no rule-level price change', () => {
-    const diff: RuleSetDiff = { from: 'a', to: 'b', identical: false, rules: [], cells: [cell('x', 'basic', {}, ok(1), ok(2)), cell('y', 'pro', {}, denied(3), ok(3))], cellsCompared: 2 };
+    const diff: RuleSetDiff = { from: 'a', to: 'b', identical: false, rules: [], cells: [cell('x', 'basic', {}, ok(1), ok(2)), cell('y', 'pro', {}, denied(3), ok(3))], cellsCompared: 2, groups: [], summary: { payMore: [], payLess: [], loseAccess: [], gainAccess: [], other: [] } };
     expect(trippedGuards(diff, DIFF_GUARDS)).toEqual(['loosened', 'price-increase', 'any']);
   });
 });

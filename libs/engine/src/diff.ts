@@ -2,6 +2,7 @@ import { enumerateValues, formatCredits, formatFactor, UNITS, type Action, type 
 import type { CompiledRuleSet } from './compiled';
 import { canonicalForm } from './compile/version';
 import { decide } from './decide';
+import { groupCells, summarize, type CellGroup, type DiffSummary } from './diff-groups';
 
 /** What kind of change a rule-level change is. */
 export type ChangeKind =
@@ -71,6 +72,10 @@ export interface RuleSetDiff {
   readonly cells: readonly CellChange[];
   /** How many cells were compared. */
   readonly cellsCompared: number;
+  /** The changed cells grouped by how they changed: what a PM reads first. */
+  readonly groups: readonly CellGroup[];
+  /** Who pays more or less, who gains or loses access, in words. */
+  readonly summary: DiffSummary;
 }
 
 /** Cells compared per action at most; beyond it the diff reports the rule-level changes only. */
@@ -84,11 +89,12 @@ export const MAX_DIFF_CELLS_PER_ACTION = 20_000;
  */
 export function diffRuleSets(from: CompiledRuleSet, to: CompiledRuleSet): RuleSetDiff {
   if (from.version === to.version || canonicalForm(from.ruleset) === canonicalForm(to.ruleset)) {
-    return { from: from.version, to: to.version, identical: true, rules: [], cells: [], cellsCompared: 0 };
+    return { from: from.version, to: to.version, identical: true, rules: [], cells: [], cellsCompared: 0, groups: [], summary: { payMore: [], payLess: [], loseAccess: [], gainAccess: [], other: [] } };
   }
   const rules = ruleChanges(from.ruleset, to.ruleset);
   const { cells, compared } = cellChanges(from, to);
-  return { from: from.version, to: to.version, identical: false, rules, cells, cellsCompared: compared };
+  const groups = groupCells(cells, rules, from, to);
+  return { from: from.version, to: to.version, identical: false, rules, cells, cellsCompared: compared, groups, summary: summarize(groups, rules, from, to) };
 }
 
 // ------------------------------------------------------------------ rule level

@@ -126,9 +126,18 @@ describe(impactOf.name, () => {
         [
           `impact of candidate ${candidate.version.slice(0, 12)} on 12 logged decisions from 2026-02-13T12:00:00.000Z to 2026-03-15T12:00:00.000Z`,
           '',
-          '  outcome changes   2',
+          'in short',
+          '  accounts affected  4 of 4',
+          '  charged credits    95.5 → 91.5 (-4, -4.2%)',
+          '  pay more           basic: image.generate (+2 cr over 1 charge)',
+          '                     premium: image.generate (+2 cr over 1 charge)',
+          '                     basic: chat.edit (+0.5 cr over 2 charges)',
+          '  pay less           nobody',
+          '  newly denied       lowbal (2 requests)',
+          '  newly allowed      nobody',
+          '',
+          '  outcome changes   2 (2 newly denied, 0 newly allowed)',
           '  repriced          9',
-          '  charged credits   95.5 → 91.5 (-4)',
           '',
           'by action',
           '                  requests  changed  newly denied  newly allowed  repriced  credits before → after',
@@ -142,8 +151,6 @@ describe(impactOf.name, () => {
           '  basic           7        0             0              0         5  59 → 61.5 (+2.5)',
           '  premium         3        0             0              0         2  28 → 30 (+2)',
           '  pro             2        2             2              0         2  8.5 → 0 (-8.5)',
-          '',
-          'accounts newly denied: lowbal (2)',
         ].join('\n'),
       );
     });
@@ -164,10 +171,10 @@ describe(impactOf.name, () => {
       ] as Entry[]
     ).map(logged);
     const sut = impactOf(candidate, history, NOW);
-    expect(sut).toMatchObject({ requests: 5, changedOutcome: 4, repriced: 1, chargedBefore: 120, chargedAfter: 50 });
+    expect(sut).toMatchObject({ requests: 5, changedOutcome: 4, newlyDenied: 3, newlyAllowed: 1, repriced: 1, chargedBefore: 120, chargedAfter: 50.4 });
     expect(sut.byAction).toEqual([
-      // The newly allowed charge was never made, so it adds nothing to the credits after.
-      group('chat.edit', { requests: 1, changedOutcome: 1, newlyDenied: 0, newlyAllowed: 1, repriced: 1, chargedBefore: 0, chargedAfter: 0 }),
+      // The charge denied then is allowed now: the candidate would have charged its price.
+      group('chat.edit', { requests: 1, changedOutcome: 1, newlyDenied: 0, newlyAllowed: 1, repriced: 1, chargedBefore: 0, chargedAfter: 0.4 }),
       group('image.generate', { requests: 2, changedOutcome: 2, newlyDenied: 2, newlyAllowed: 0, repriced: 0, chargedBefore: 20, chargedAfter: 0 }),
       group('site.make', { requests: 2, changedOutcome: 1, newlyDenied: 1, newlyAllowed: 0, repriced: 0, chargedBefore: 100, chargedAfter: 50 }),
     ]);
@@ -175,6 +182,8 @@ describe(impactOf.name, () => {
       { accountId: 'studio', requests: 2 },
       { accountId: 'acme', requests: 1 },
     ]);
+    expect(sut.newlyAllowedAccounts).toEqual([{ accountId: 'poor', requests: 1 }]);
+    expect(sut.summary).toEqual({ accountsAffected: 3, accounts: 3, payMore: [], payLess: [], loseAccess: ['studio (2 requests)', 'acme (1 request)'], gainAccess: ['poor (1 request)'] });
   });
 
   it('an action the candidate removes is denied for everyone who used it', async () => {
@@ -190,6 +199,14 @@ describe(impactOf.name, () => {
   it('reports an empty window', async () => {
     const sut = impactOf(await compileYaml(PRICE_INCREASE), [], NOW);
     expect(sut).toMatchObject({ requests: 0, changedOutcome: 0, repriced: 0, chargedBefore: 0, chargedAfter: 0, byAction: [], byPlan: [], newlyDeniedAccounts: [] });
-    expect(impactText(sut, { since: NOW, until: NOW }).split('\n').slice(-1)).toEqual(['no account would newly be denied']);
+    expect(impactText(sut, { since: NOW, until: NOW }).split('\n').slice(2, 9)).toEqual([
+      'in short',
+      '  accounts affected  0 of 0',
+      '  charged credits    0 → 0 (+0)',
+      '  pay more           nobody',
+      '  pay less           nobody',
+      '  newly denied       nobody',
+      '  newly allowed      nobody',
+    ]);
   });
 });

@@ -2,7 +2,8 @@ import { loadRuleSet } from '@ratecard/dsl';
 import { compileYaml } from '../../../test/support/rules';
 import { loadYaml, PLANS_YAML, sources, where, yaml, type YamlFiles } from '../../../test/support/yaml';
 import { rulesetVersion } from './compile/version';
-import { priceTable, priceTableMarkdown } from './table';
+import { priceTable } from './table';
+import { priceTableMarkdown } from './table-render';
 
 const ACTIONS = yaml(
   'actions:',
@@ -30,13 +31,13 @@ const ACTIONS = yaml(
 const files = (extra: Record<string, string> = {}): YamlFiles => ({ 'plans.yaml': PLANS_YAML, 'x.yaml': ACTIONS, ...extra });
 
 describe('price table layout', () => {
-  it('shows an action note on its rows and a variant note on its own row', async () => {
+  it('shows an action note on its first row and a variant note on its own row', async () => {
     const table = priceTable(await compileYaml(files()));
     const notes = Object.fromEntries(table.groups.flatMap((g) => g.rows).map((r) => [r.item, r.notes]));
     expect(notes['chat.edit']).toEqual(['Color, text, layout — per edit']);
-    expect(notes['Image gen — Seedream 4.5']).toEqual(['Default model, all plans', 'default']);
-    expect(notes['Image gen — Nano Banana Pro']).toEqual(['any image']);
-    expect(priceTableMarkdown(table)).toContain('| chat.edit | 0.5 cr/edit | all plans | Color, text, layout — per edit |');
+    expect(notes['Image gen — Seedream 4.5']).toEqual(['default model', 'any image', 'Default model, all plans']);
+    expect(notes['Image gen — Nano Banana Pro']).toEqual(['Premium+']);
+    expect(priceTableMarkdown(table)).toContain('| chat.edit | 0.5 cr per edit | Color, text, layout — per edit |');
   });
 
   it('orders the sections as `table.sections` says, the rest after them as they first appear', async () => {

@@ -1,7 +1,8 @@
 import { compileBundled, compileFiles } from '../../../test/support/rules';
 import { issueRuleFiles } from '../../../test/support/v2-rules';
 import type { CompiledRuleSet } from './compiled';
-import { priceTable, priceTableMarkdown } from './table';
+import { priceTable } from './table';
+import { priceTableMarkdown } from './table-render';
 import { offersTable } from './table-offers';
 
 describe(offersTable.name, () => {
@@ -50,7 +51,7 @@ describe(offersTable.name, () => {
 
   it('renders the sections in the price table, before the assumptions, and notes included usage on the row', () => {
     const table = priceTable(issue, { now: new Date('2026-11-15T00:00:00Z') });
-    const md = priceTableMarkdown(table);
+    const md = priceTableMarkdown(table, { audience: 'internal' });
     expect(md).toContain(
       [
         '## Included with your plan',
@@ -81,7 +82,7 @@ describe(offersTable.name, () => {
       ].join('\n'),
     );
     const row = table.groups.flatMap((g) => g.rows).find((r) => r.item === 'Prompt enhancement')!;
-    expect(row.notes).toEqual(['Pro: first 10 per billing cycle included']);
+    expect(row.notes).toContain('Pro: first 10 per billing cycle included');
   });
 
   it('adds nothing for rules without offers', async () => {

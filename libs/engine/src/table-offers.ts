@@ -1,6 +1,7 @@
 import { formatCredits, formatInstant, formatMoney, promotionPlans, ratesOf, UNITS, type Promotion, type RuleSet } from '@ratecard/dsl';
 import type { CompiledRuleSet } from './compiled';
 import { percentText } from './settle';
+import type { DocumentSection } from './table-render';
 
 /** What the plans include, what is on sale and which packs are sold: the price table's offers. */
 export interface OffersTable {
@@ -87,33 +88,40 @@ function plansText(rs: RuleSet, p: Promotion): string {
   return ids.length === rs.plans.length ? 'all plans' : ids.map((id) => rs.plans.find((x) => x.id === id)!.name).join(', ');
 }
 
-/** The offers as Markdown sections (none for what the rules do not have). */
-export function offersMarkdown(offers: OffersTable): string[] {
-  const out: string[] = [];
-  const cell = (s: string): string => s.replace(/\|/g, '\\|');
+/**
+ * The offers as sections of the price list (none for what the rules do not have), for Markdown and
+ * HTML alike (table-render.ts).
+ */
+export function offersSections(offers: OffersTable): DocumentSection[] {
+  const out: DocumentSection[] = [];
   if (offers.included.length) {
-    out.push('## Included with your plan', '', 'Each billing cycle, the first requests of these actions cost nothing; later ones pay the listed price.', '');
-    out.push('| Plan | Action | Included per billing cycle |', '|---|---|---|');
-    for (const i of offers.included) out.push(`| ${i.planName} | ${cell(i.actionName)} | ${i.count} |`);
-    out.push('');
+    out.push({
+      heading: 'Included with your plan',
+      blocks: [
+        { p: 'Each billing cycle, the first requests of these actions cost nothing; later ones pay the listed price.' },
+        { table: { caption: 'Included with your plan', columns: ['Plan', 'Action', 'Included per billing cycle'], rows: offers.included.map((i) => [i.planName, i.actionName, String(i.count)]) } },
+      ],
+    });
   }
   if (offers.promotions.length) {
-    out.push('## Promotions', '', 'Times are UTC: a promotion starts at its first time and ends just before its second. Promotions do not combine.', '');
-    out.push('| Promotion | Discount | On | Plans | When |', '|---|---|---|---|---|');
-    for (const p of offers.promotions) {
-      const when = `${formatInstant(Date.parse(p.from))} to ${formatInstant(Date.parse(p.until))}${p.status ? ` (${p.status})` : ''}`;
-      out.push(`| ${cell(p.label)}${p.note ? ` — ${cell(p.note)}` : ''} | ${p.discount} | ${cell(p.appliesTo.join('; '))} | ${p.plans} | ${when} |`);
-    }
-    out.push('');
+    const when = (p: OfferedPromotion): string => `${formatInstant(Date.parse(p.from))} to ${formatInstant(Date.parse(p.until))}${p.status ? ` (${p.status})` : ''}`;
+    out.push({
+      heading: 'Promotions',
+      blocks: [
+        { p: 'Times are UTC: a promotion starts at its first time and ends just before its second. Promotions do not combine.' },
+        { table: { caption: 'Promotions', columns: ['Promotion', 'Discount', 'On', 'Plans', 'When'], rows: offers.promotions.map((p) => [`${p.label}${p.note ? ` — ${p.note}` : ''}`, p.discount, p.appliesTo.join('; '), p.plans, when(p)]) } },
+      ],
+    });
   }
   if (offers.packs.length) {
-    out.push('## Credit packs', '', 'Credits on top of your plan’s allowance.', '');
-    out.push('| Pack | Credits | Valid for | Price |', '|---|---|---|---|');
-    for (const p of offers.packs) {
-      const valid = p.validDays === null ? 'never expire' : `${p.validDays} day${p.validDays === 1 ? '' : 's'}`;
-      out.push(`| ${cell(p.name)}${p.note ? ` — ${cell(p.note)}` : ''} | ${formatCredits(Math.round(p.credits * 1000), { group: true })} cr | ${valid} | ${p.price ?? '—'} |`);
-    }
-    out.push('');
+    const valid = (days: number | null): string => (days === null ? 'never expire' : `${days} day${days === 1 ? '' : 's'}`);
+    out.push({
+      heading: 'Credit packs',
+      blocks: [
+        { p: 'Credits on top of your plan’s allowance.' },
+        { table: { caption: 'Credit packs', columns: ['Pack', 'Credits', 'Valid for', 'Price'], rows: offers.packs.map((p) => [`${p.name}${p.note ? ` — ${p.note}` : ''}`, `${formatCredits(Math.round(p.credits * 1000), { group: true })} cr`, valid(p.validDays), p.price ?? '—']) } },
+      ],
+    });
   }
   return out;
 }

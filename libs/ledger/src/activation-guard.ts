@@ -101,37 +101,60 @@ export async function activationReport(em: SqlEntityManager, target: GuardTarget
   const num = (v: unknown): number => Number(v ?? 0);
   const sinceValue = em.getPlatform().processDateProperty(since);
 
-  const onPlans = await em.execute<{ plan: string; n: unknown }[]>(knex('account').select('plan').count({ n: '*' }).whereNotIn('plan', plans).groupBy('plan'));
-  const pending = await em.execute<{ plan: string; n: unknown }[]>(
-    knex('account').select({ plan: 'pending_plan' }).count({ n: '*' }).whereNotNull('pending_plan').whereNotIn('pending_plan', plans).groupBy('pending_plan'),
+  // Accounts on, or about to move to, a plan the target lacks: one grouped read.
+  const pairs = await em.execute<{ plan: string; pending_plan: string | null; n: unknown }[]>(
+    knex('account')
+      .select('plan', 'pending_plan')
+      .count({ n: '*' })
+      .where((q) => void q.whereNotIn('plan', plans).orWhere((p) => void p.whereNotNull('pending_plan').whereNotIn('pending_plan', plans)))
+      .groupBy('plan', 'pending_plan'),
   );
   const stranded = new Map<string, { accounts: number; pendingChanges: number }>();
-  for (const r of onPlans) stranded.set(r.plan, { accounts: num(r.n), pendingChanges: 0 });
-  for (const r of pending) stranded.set(r.plan, { accounts: stranded.get(r.plan)?.accounts ?? 0, pendingChanges: num(r.n) });
+  const tally = (plan: string) => stranded.get(plan) ?? (stranded.set(plan, { accounts: 0, pendingChanges: 0 }), stranded.get(plan)!);
+  for (const r of pairs) {
+    if (!target.plans.has(r.plan)) tally(r.plan).accounts += num(r.n);
+    if (r.pending_plan !== null && !target.plans.has(r.pending_plan)) tally(r.pending_plan).pendingChanges += num(r.n);
+  }
   const strandedPlans: StrandedPlan[] = [];
   for (const [plan, counts] of [...stranded.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const sample = await em.execute<{ id: string }[]>(knex('account').select('id').where('plan', plan).orWhere('pending_plan', plan).orderBy('id').limit(10));
     strandedPlans.push({ plan, ...counts, sample: sample.map((r) => r.id), mappedTo: mapping.find((m) => m.from === plan)?.to ?? null });
   }
 
-  const charged = await em.execute<{ action: string; n: unknown; mc: unknown; accounts: unknown }[]>(
-    knex('charge').select('action').count({ n: '*' }).sum({ mc: 'cost_mc' }).countDistinct({ accounts: 'account_id' }).where('created_at', '>=', sinceValue).whereNotIn('action', actions).groupBy('action'),
-  );
-  const used = await em.execute<{ action: string; n: unknown }[]>(
-    knex('usage_counter').select('action').sum({ n: 'count' }).where('cycle_start', '>=', sinceValue).where('count', '>', 0).whereNotIn('action', actions).groupBy('action'),
-  );
-  const held = await em.execute<{ action: string; n: unknown; mc: unknown }[]>(
-    knex('hold').select('action').count({ n: '*' }).sum({ mc: 'amount_mc' }).where('status', 'active').whereNotIn('action', actions).groupBy('action'),
+  // Actions the target lacks that are in use: charges in the window, uses counted in cycles that
+  // started in it, active holds. One read, a row per source and action.
+  const charged = knex('charge')
+    .select(knex.raw('? as source', ['charge']), 'action')
+    .count({ n: '*' })
+    .sum({ mc: 'cost_mc' })
+    .countDistinct({ accounts: 'account_id' })
+    .where('created_at', '>=', sinceValue)
+    .whereNotIn('action', actions)
+    .groupBy('action');
+  const used = knex('usage_counter')
+    .select(knex.raw('? as source', ['usage']), 'action')
+    .sum({ n: 'count' })
+    .select(knex.raw('0 as mc'), knex.raw('0 as accounts'))
+    .where('cycle_start', '>=', sinceValue)
+    .where('count', '>', 0)
+    .whereNotIn('action', actions)
+    .groupBy('action');
+  const held = knex('hold').select(knex.raw('? as source', ['hold']), 'action').count({ n: '*' }).sum({ mc: 'amount_mc' }).select(knex.raw('0 as accounts')).where('status', 'active').whereNotIn('action', actions).groupBy('action');
+  const inUse = await em.execute<{ source: string; action: string; n: unknown; mc: unknown; accounts: unknown }[]>(
+    knex
+      .select('*')
+      .from(charged.as('c'))
+      .unionAll(knex.select('*').from(used.as('u')))
+      .unionAll(knex.select('*').from(held.as('h'))),
   );
   const byAction = new Map<string, { charges: number; chargedMillicredits: number; accounts: number; usage: number; activeHolds: number; heldMillicredits: number }>();
-  const entry = (action: string) => {
-    let e = byAction.get(action);
-    if (!e) byAction.set(action, (e = { charges: 0, chargedMillicredits: 0, accounts: 0, usage: 0, activeHolds: 0, heldMillicredits: 0 }));
-    return e;
-  };
-  for (const r of charged) Object.assign(entry(r.action), { charges: num(r.n), chargedMillicredits: num(r.mc), accounts: num(r.accounts) });
-  for (const r of used) entry(r.action).usage = num(r.n);
-  for (const r of held) Object.assign(entry(r.action), { activeHolds: num(r.n), heldMillicredits: num(r.mc) });
+  for (const r of inUse) {
+    let e = byAction.get(r.action);
+    if (!e) byAction.set(r.action, (e = { charges: 0, chargedMillicredits: 0, accounts: 0, usage: 0, activeHolds: 0, heldMillicredits: 0 }));
+    if (r.source === 'charge') Object.assign(e, { charges: num(r.n), chargedMillicredits: num(r.mc), accounts: num(r.accounts) });
+    else if (r.source === 'usage') e.usage = num(r.n);
+    else Object.assign(e, { activeHolds: num(r.n), heldMillicredits: num(r.mc) });
+  }
   const vanishing: VanishingAction[] = [...byAction.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([action, e]) => ({ action, ...e }));
 
   const short = target.version.slice(0, 12);
@@ -143,7 +166,7 @@ export async function activationReport(em: SqlEntityManager, target: GuardTarget
   }
   for (const a of vanishing) {
     if (a.charges || a.usage) {
-      const what = [a.charges ? `${count(a.charges, 'charge')} from ${count(a.accounts, 'account')} in the last ${GUARD_WINDOW_DAYS} days` : '', a.usage ? `${count(a.usage, 'use')} counted this cycle` : ''].filter(Boolean).join(', ');
+      const what = [a.charges ? `${count(a.charges, 'charge')} from ${count(a.accounts, 'account')} in the last ${GUARD_WINDOW_DAYS} days` : '', a.usage ? `${count(a.usage, 'use')} this billing cycle` : ''].filter(Boolean).join(', ');
       problems.push({ kind: 'vanishing-action', subject: a.action, message: `action \`${a.action}\` is not in ${short} but is in use: ${what}` });
     }
     if (a.activeHolds) {

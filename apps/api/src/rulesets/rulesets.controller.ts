@@ -8,11 +8,10 @@ import { ImpactDto, NoQuery } from '../http/dto';
 import { problem, ProblemException } from '../http/problem';
 import { callerOf } from '../http/request';
 import { ProblemSchema } from '../http/schemas';
-import { ImpactSchema, RuleSetDiffSchema } from '../http/schemas-audit';
 import { CLOCK, type Clock } from '../tokens';
 import { RulesService } from './rules.service';
 import { ActivationReportQuery, DiffFormatQuery, planMovesFromPairs, PublishRequestDto, SwitchDto, switchOptions } from './rulesets.dto';
-import { ActivationReportSchema, ActivationResultSchema, ActivationSchema, PublishResultSchema, VersionCasesSchema, VersionDetailSchema, VersionSchema } from './rulesets.schemas';
+import { ActivationReportSchema, ActivationResultSchema, ActivationSchema, DiffSchema, ImpactSchema, PublishResultSchema, VersionCasesSchema, VersionDetailSchema, VersionSchema } from './rulesets.schemas';
 
 const VERSION_PARAM = { name: 'version', description: `${VERSION_NAME_HELP[0].toUpperCase()}${VERSION_NAME_HELP.slice(1)}.`, example: 'active' };
 const REFUSED = { status: 409, type: ProblemSchema, description: 'ACTIVATION_REFUSED: the switch would hurt live accounts; `report` (an activation report) says how. Map the plans or force it with a reason.' };
@@ -77,9 +76,9 @@ export class RulesetsController {
   @ApiOperation({
     summary: 'What changed between two versions',
     description:
-      'Rule-level changes in words (price, gate, action, variant, multiplier, exemption, allowance, quota, cycle policy) with file:line on both sides, and every plan × action × parameter cell whose price or outcome changed. `format=md` or `text` returns the rendered diff.',
+      'In short: who pays more or less, who gains or loses access. Then the rule-level changes in words (price, gate, action, variant, multiplier, exemption, allowance, quota, cycle policy) with file:line on both sides, the changed plan × action × parameter cells grouped by how they changed, and every changed cell. `format=md` or `text` returns the rendered diff (`cells=true` lists every cell there too). Versions by any name: an id, a prefix of at least 6 characters, `active`, `previous`.',
   })
-  @ApiOkResponse({ type: RuleSetDiffSchema, description: 'JSON; with `format=md` or `text`, the rendered diff as text/markdown or text/plain.' })
+  @ApiOkResponse({ type: DiffSchema, description: 'JSON; with `format=md` or `text`, the rendered diff as `text/markdown` or `text/plain`.' })
   @ApiProduces('application/json', 'text/markdown', 'text/plain')
   @ApiResponse({ status: 404, type: ProblemSchema, description: 'VERSION_NOT_FOUND' })
   @ApiResponse({ status: 400, type: ProblemSchema, description: 'INVALID_REQUEST or VERSION_AMBIGUOUS' })
@@ -88,7 +87,8 @@ export class RulesetsController {
     const d = diffRuleSets(a, b);
     if (q.format === 'md' || q.format === 'text') {
       void reply.header('content-type', `${q.format === 'md' ? 'text/markdown' : 'text/plain'}; charset=utf-8`);
-      return q.format === 'md' ? diffMarkdown(d) : diffText(d);
+      const options = { cells: q.cells === 'true' };
+      return q.format === 'md' ? diffMarkdown(d, options) : diffText(d, options);
     }
     return d;
   }
@@ -99,9 +99,10 @@ export class RulesetsController {
   @ApiOperation({
     summary: 'Impact preview of candidate rules',
     description:
-      'Replays the logged decisions of a window (default 30 days) under the candidate (files or a published version), with the account state each decision saw. Reports outcome changes and credits per action and plan, and the accounts that would newly be denied. Writes nothing.',
+      'Replays the logged decisions of a window (default 30 days) under the candidate (files or a published version by any name), with the account state each decision saw. In short: accounts affected, credits before → after (charges it would newly allow count at its price), who pays more or less, accounts newly denied or allowed; then totals per action and plan. Writes nothing.',
   })
   @ApiOkResponse({ type: ImpactSchema })
+  @ApiResponse({ status: 422, type: ProblemSchema, description: 'INVALID_RULES: the candidate files do not compile' })
   async impact(@Body() body: ImpactDto): Promise<ImpactReport & { window: { since: string; until: string } }> {
     if (!body.files === !body.version) throw new ProblemException(problem('INVALID_REQUEST', 'give the candidate as `files` or as a published `version`'));
     let candidate;

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { SourceLocationSchema } from '../http/schemas';
 
 /** Response shapes of the rule-set routes, for the OpenAPI document (the studio builds on them). */
 
@@ -127,4 +128,106 @@ export class PublishResultSchema {
   @ApiPropertyOptional({ type: ActivationResultSchema, nullable: true }) activation!: ActivationResultSchema | null;
   @ApiProperty({ type: CaseCheckSchema }) cases!: CaseCheckSchema;
   @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'Warnings of the rules.' }) warnings!: unknown[];
+}
+
+export class RuleChangeSchema {
+  @ApiProperty({ example: 'price-increase', description: 'price-increase, price-decrease, gate-tightened, gate-loosened, action-added, action-removed, variant-added, variant-removed, multiplier-changed, exemption-added, exemption-removed, allowance-changed, quota-changed, plan-added, plan-removed, plan-order-changed, cycle-changed, confirmation-changed, condition-changed, parameter-changed, phases-changed, label-changed' })
+  kind!: string;
+  @ApiProperty({ description: 'The action or plan concerned.' }) subject!: string;
+  @ApiProperty({ example: '`chat.edit`: 0.5 cr/edit → 0.75 cr/edit (+50%)' }) summary!: string;
+  @ApiProperty({ enum: ['tightened', 'loosened', 'neutral'] }) direction!: string;
+  @ApiPropertyOptional({ type: SourceLocationSchema }) before?: SourceLocationSchema;
+  @ApiPropertyOptional({ type: SourceLocationSchema }) after?: SourceLocationSchema;
+  @ApiPropertyOptional() from?: number;
+  @ApiPropertyOptional() to?: number;
+  @ApiPropertyOptional() percent?: number;
+}
+
+export class CellOutcomeSchema {
+  @ApiProperty() allowed!: boolean;
+  @ApiProperty() cost!: number;
+  @ApiProperty({ type: [String] }) reasons!: string[];
+}
+
+export class CellChangeSchema {
+  @ApiProperty() action!: string;
+  @ApiProperty() plan!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true }) params!: Record<string, unknown>;
+  @ApiProperty({ type: CellOutcomeSchema, nullable: true, description: 'Null when the cell does not exist on that side.' }) before!: CellOutcomeSchema | null;
+  @ApiProperty({ type: CellOutcomeSchema, nullable: true }) after!: CellOutcomeSchema | null;
+}
+
+export class CellGroupSchema {
+  @ApiProperty({ enum: ['price-increase', 'price-decrease', 'lose-access', 'gain-access', 'added', 'removed', 'through-phases'] }) kind!: string;
+  @ApiProperty({ type: [String], description: 'The action, or every composite changed through its phases.' }) actions!: string[];
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'array', items: {} }, description: 'Values covered per dimension (plan, parameters); a dimension left out is covered whole.' }) scope!: Record<string, unknown[]>;
+  @ApiProperty({ example: 'model=flux-pro, every plan and resolution' }) where!: string;
+  @ApiProperty({ example: '+1 cr per 16 cr (+6.3%)' }) change!: string;
+  @ApiPropertyOptional() percent?: number;
+  @ApiPropertyOptional({ type: [Number], description: '[smallest, largest] price change in percent.' }) percentRange?: [number, number];
+  @ApiProperty() cells!: number;
+  @ApiProperty() allowedBefore!: number;
+  @ApiProperty() allowedAfter!: number;
+  @ApiProperty({ type: [String] }) plans!: string[];
+}
+
+export class DiffSummarySchema {
+  @ApiProperty({ type: [String], example: ['every plan: image.generate model=flux-pro (+6.3%)'] }) payMore!: string[];
+  @ApiProperty({ type: [String] }) payLess!: string[];
+  @ApiProperty({ type: [String], example: ['Pro: business-os.chat'] }) loseAccess!: string[];
+  @ApiProperty({ type: [String] }) gainAccess!: string[];
+  @ApiProperty({ type: [String], description: 'Changes no cell shows: allowances, quotas, the cycle policy.' }) other!: string[];
+}
+
+export class DiffSchema {
+  @ApiProperty() from!: string;
+  @ApiProperty() to!: string;
+  @ApiProperty({ description: 'True when the rule sets mean the same.' }) identical!: boolean;
+  @ApiProperty({ type: DiffSummarySchema }) summary!: DiffSummarySchema;
+  @ApiProperty({ type: [RuleChangeSchema] }) rules!: RuleChangeSchema[];
+  @ApiProperty({ type: [CellGroupSchema], description: 'The changed cells grouped by how they changed.' }) groups!: CellGroupSchema[];
+  @ApiProperty({ type: [CellChangeSchema], description: 'Every changed cell.' }) cells!: CellChangeSchema[];
+  @ApiProperty() cellsCompared!: number;
+}
+
+export class ImpactGroupSchema {
+  @ApiProperty({ description: 'The action or plan.' }) key!: string;
+  @ApiProperty() requests!: number;
+  @ApiProperty() changedOutcome!: number;
+  @ApiProperty() newlyDenied!: number;
+  @ApiProperty() newlyAllowed!: number;
+  @ApiProperty() repriced!: number;
+  @ApiProperty() chargedBefore!: number;
+  @ApiProperty({ description: 'What the same charges would cost under the candidate: 0 for those it denies, its price for charges denied then that it allows.' }) chargedAfter!: number;
+}
+
+export class AccountCountSchema {
+  @ApiProperty() accountId!: string;
+  @ApiProperty() requests!: number;
+}
+
+export class ImpactSummarySchema {
+  @ApiProperty() accountsAffected!: number;
+  @ApiProperty() accounts!: number;
+  @ApiProperty({ type: [String], example: ['basic: chat.edit (+0.75 cr over 3 charges)'] }) payMore!: string[];
+  @ApiProperty({ type: [String] }) payLess!: string[];
+  @ApiProperty({ type: [String], example: ['studio (2 requests)'] }) loseAccess!: string[];
+  @ApiProperty({ type: [String] }) gainAccess!: string[];
+}
+
+export class ImpactSchema {
+  @ApiProperty({ example: { since: '2026-10-25T21:16:45.280Z', until: '2026-11-24T21:16:45.280Z' } }) window!: { since: string; until: string };
+  @ApiProperty() candidateVersion!: string;
+  @ApiProperty({ type: ImpactSummarySchema }) summary!: ImpactSummarySchema;
+  @ApiProperty() requests!: number;
+  @ApiProperty() changedOutcome!: number;
+  @ApiProperty() newlyDenied!: number;
+  @ApiProperty() newlyAllowed!: number;
+  @ApiProperty() repriced!: number;
+  @ApiProperty() chargedBefore!: number;
+  @ApiProperty() chargedAfter!: number;
+  @ApiProperty({ type: [ImpactGroupSchema] }) byAction!: ImpactGroupSchema[];
+  @ApiProperty({ type: [ImpactGroupSchema] }) byPlan!: ImpactGroupSchema[];
+  @ApiProperty({ type: [AccountCountSchema] }) newlyDeniedAccounts!: AccountCountSchema[];
+  @ApiProperty({ type: [AccountCountSchema] }) newlyAllowedAccounts!: AccountCountSchema[];
 }

@@ -34,11 +34,11 @@ export class RulesetViewsController {
 
   @Get(':version/table')
   @Roles('admin', 'auditor')
-  @ApiOperation({ summary: "A version's price list", description: 'The price table generated from the rules (what `ratecard table --format json` prints): groups of rows with credits and who may use them, plans with allowances and quotas, the cycle policy, free actions, assumptions.' })
+  @ApiOperation({ summary: "A version's price list", description: 'The price table generated from the rules (what `ratecard table --format json` prints): groups of rows with credits and who may use them, plans with allowances and quotas, the cycle policy, free actions, assumptions; its offers: included usage, the promotions running or upcoming now (ended ones left out) and the credit packs.' })
   @ApiOkResponse({ type: PriceTableSchema })
   @ApiResponse({ status: 404, type: ProblemSchema, description: 'VERSION_NOT_FOUND' })
   async table(@Param('version') version: string): Promise<PriceTable> {
-    return priceTable(await this.compiled(version));
+    return priceTable(await this.compiled(version), { now: this.clock.now() });
   }
 
   @Get(':version/grid')

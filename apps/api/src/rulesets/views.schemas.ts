@@ -1,12 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { LocationSchema } from './workbench.schemas';
+import { SourceLocationSchema } from '../http/schemas';
 
 /** Response shapes of a version's views (rule locations, price table, plan grid), for the OpenAPI document. */
 
 export class RuleLocationSchema {
   @ApiProperty({ example: 'image.generate/variant/flux-pro', description: 'The id receipt lines and reasons carry in `rule`.' }) rule!: string;
   @ApiProperty({ example: 'image.generate', description: 'The action or plan it belongs to.' }) subject!: string;
-  @ApiProperty({ type: LocationSchema, description: "Where the version's own files write it." }) location!: LocationSchema;
+  @ApiProperty({ type: SourceLocationSchema, description: "Where the version's own files write it." }) location!: SourceLocationSchema;
 }
 
 export class RuleLocationsSchema {
@@ -78,5 +78,6 @@ export class PriceTableSchema {
   @ApiProperty({ type: [String], description: 'The billing-cycle policy in words.' }) cycle!: string[];
   @ApiProperty({ type: [PriceGroupSchema] }) groups!: PriceGroupSchema[];
   @ApiProperty({ type: 'array', items: { type: 'object' }, description: '`{ action, name, reason }` of free actions.' }) free!: object[];
+  @ApiProperty({ type: 'object', additionalProperties: true, description: '`{ included: [{ plan, planName, action, actionName, count }], promotions: [{ id, label, from, until, status, discount, appliesTo, plans, note? }], packs: [{ id, name, credits, validDays, price?, note? }] }`: the JSON Schema of `ratecard table --format json` describes each.' }) offers!: object;
   @ApiProperty({ type: 'array', items: { type: 'object' }, description: '`{ number, about, text }` footnotes.' }) assumptions!: object[];
 }

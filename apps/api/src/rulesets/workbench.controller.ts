@@ -10,7 +10,8 @@ import { DecisionSchema, ProblemSchema } from '../http/schemas';
 import { CLOCK, type Clock } from '../tokens';
 import { RulesService } from './rules.service';
 import { DiffFilesDto, FilesDto, QuoteDto } from './workbench.dto';
-import { RuleSetDiffSchema, TestReportSchema, ValidationSchema } from './workbench.schemas';
+import { DiffSchema } from './rulesets.schemas';
+import { TestReportSchema, ValidationSchema } from './workbench.schemas';
 
 /** What a request to a rule set can name: its plans, and its actions with their parameters. */
 interface Catalogue {
@@ -142,7 +143,7 @@ export class WorkbenchController {
   @Roles('admin', 'auditor')
   @HttpCode(200)
   @ApiOperation({ summary: 'What rule files would change against a published version', description: 'As `GET /v1/rulesets/diff`, with the `to` side given as files (a draft): rule-level changes with file:line on both sides and every plan × action × parameter cell that changed.' })
-  @ApiOkResponse({ type: RuleSetDiffSchema })
+  @ApiOkResponse({ type: DiffSchema })
   @ApiResponse({ status: 422, type: ProblemSchema, description: 'INVALID_RULES' })
   async diff(@Body() body: DiffFilesDto): Promise<RuleSetDiff> {
     const [from, to] = await Promise.all([this.published(body.from), this.compiledOrFail(body.files)]);

@@ -6,7 +6,7 @@ import { BrokenRules, resolveRuleSet, sideLabel } from '../rule-sets';
 export const EXIT_GUARD = EXIT.refused;
 
 /** `ratecard diff <from> <to>`: what changed, in rules and in every plan × action × parameter cell. */
-export async function diff(io: CliIo, opts: { from: string; to: string; format: string; failOn: string; rulesPath: string; limit: number }): Promise<number> {
+export async function diff(io: CliIo, opts: { from: string; to: string; format: string; failOn: string; rulesPath: string; limit: number; cells?: boolean }): Promise<number> {
   if (!['text', 'md', 'json'].includes(opts.format)) throw new UsageError(`--format is \`text\`, \`md\` or \`json\`, got \`${opts.format}\``);
   const guards = opts.failOn ? opts.failOn.split(',').map((g) => g.trim()).filter(Boolean) : [];
   const unknown = guards.filter((g) => !DIFF_GUARDS.includes(g as DiffGuard));
@@ -24,8 +24,8 @@ export async function diff(io: CliIo, opts: { from: string; to: string; format: 
   const labels = { from: sideLabel(opts.from, a.compiled.version), to: sideLabel(opts.to, b.compiled.version) };
   const tripped = trippedGuards(d, guards as DiffGuard[]);
   if (opts.format === 'json') io.out(JSON.stringify({ ...d, tripped }, null, 2));
-  else if (opts.format === 'md') io.out(diffMarkdown(d, { labels, limit: opts.limit }));
-  else io.out(diffText(d, { labels, limit: opts.limit }));
+  else if (opts.format === 'md') io.out(diffMarkdown(d, { labels, limit: opts.limit, cells: opts.cells ?? false }));
+  else io.out(diffText(d, { labels, limit: opts.limit, cells: opts.cells ?? false }));
   if (tripped.length) {
     io.err(`diff: --fail-on ${tripped.join(',')} tripped`);
     return EXIT_GUARD;

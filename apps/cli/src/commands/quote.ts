@@ -82,7 +82,8 @@ function render(compiled: CompiledRuleSet, opts: QuoteOptions, balanceMc: number
   const when = at ? ` at ${at.toISOString()}` : '';
   lines.push(`${opts.action} on ${plan?.name ?? opts.plan} (balance ${formatCredits(balanceMc, { group: true })} cr)${when}: ${d.allowed ? 'ALLOWED' : 'DENIED'}`);
   const cost = `${formatCredits(d.costMillicredits, { group: true })} cr`;
-  const unpriced = d.reasons.some((r) => r.code === 'UNKNOWN_ACTION' || r.code === 'INVALID_PARAMS') && d.breakdown.length === 0;
+  // Nothing priced it: an unknown action, parameters it does not take, or a plan the rules do not have.
+  const unpriced = !d.exempt && d.breakdown.length === 0 && d.reasons.length > 0;
   lines.push(`  cost     ${unpriced ? '— (cannot be priced)' : d.exempt ? 'free (exempt)' : d.allowed ? cost : `${cost} (what it would cost)`}`);
   if (d.requiresConfirmation) lines.push(`  confirm  required${opts.confirm ? ' (confirmed)' : ''}`);
   d.reasons.forEach((r, i) => lines.push(`${i === 0 ? '  reasons  ' : '           '}${r.code}: ${r.message}`));

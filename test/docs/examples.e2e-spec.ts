@@ -11,7 +11,8 @@ import { ISSUE_CASES, issueRuleFiles } from '../support/v2-rules';
 // snippets of issue 10 and their cases, on the frozen test clock. `<!-- ratecard-example excerpt -->`
 // blocks are a run of consecutive lines of the output.
 //
-// RATECARD_UPDATE_DOCS=1 npx jest test/cli/docs-examples writes the outputs into the document instead.
+// `npm run docs:outputs` (RATECARD_DOCS_WRITE=1) writes the outputs into the document instead, with the
+// stateful sessions' outputs (outputs.ts): one command for every generated output in docs/.
 
 const DOC = join(REPO_ROOT, 'docs', 'rules-dsl.md');
 const BLOCK = /<!-- ratecard-example( excerpt)? -->\n```\n\$ npm run -s ratecard -- (.*)\n([\s\S]*?)```/g;
@@ -45,7 +46,7 @@ describe('docs/rules-dsl.md', () => {
   it.each(examples.map((e) => [e.command, e] as const))('shows what `ratecard %s` prints', async (_command, e) => {
     const { stdout, stderr } = await ratecard(words(e.command), { cwd: work });
     const output = [stdout, stderr].filter((s) => s !== '').join('\n');
-    if (process.env.RATECARD_UPDATE_DOCS === '1') {
+    if (process.env.RATECARD_DOCS_WRITE === '1') {
       if (!e.excerpt) {
         const text = readFileSync(DOC, 'utf8');
         writeFileSync(DOC, text.replace(`\`\`\`\n$ npm run -s ratecard -- ${e.command}\n${e.shown}\`\`\``, `\`\`\`\n$ npm run -s ratecard -- ${e.command}\n${output}\n\`\`\``));

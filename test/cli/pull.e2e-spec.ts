@@ -85,6 +85,7 @@ describe.each(DATABASE_KINDS)('ratecard pull on %s', (kind) => {
     expect((await ratecard(['pull', version, '--to', dir(), '--revision', '2'])).code).toBe(2);
     const missing = await ratecard(['pull', 'draft_nope', '--to', dir()]);
     expect([missing.code, missing.stderr]).toEqual([1, 'ratecard pull: DRAFT_NOT_FOUND: no draft `draft_nope`']);
-    expect((await ratecard(['pull', 'abcdef12', '--to', dir()])).stderr).toBe('ratecard pull: VERSION_NOT_FOUND: no version `abcdef12`');
+    // An unknown version name is a usage error, as in every command that takes one (test/versions/names).
+    expect(await ratecard(['pull', 'abcdef12', '--to', dir()])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^ratecard pull: no version `abcdef12`\n/) });
   });
 });

@@ -97,6 +97,7 @@ describe('ratecard validate on broken rules', () => {
       'pack-without-validity',
       'invalid-price',
       'included-on-free-action',
+      'low-balance-never',
       'unknown-group',
       'table-redefined',
       // libs/engine compile

@@ -21,7 +21,11 @@ export type LedgerErrorCode =
   | 'CASES_FAILED'
   | 'ACTIVATION_REFUSED'
   | 'INVALID_PLAN_MAPPING'
-  | 'INVALID_CURSOR';
+  | 'INVALID_CURSOR'
+  | 'WEBHOOK_NOT_FOUND'
+  | 'WEBHOOK_URL_REFUSED'
+  | 'INVALID_WEBHOOK'
+  | 'EVENT_NOT_FOUND';
 
 /** A domain error: a stable code, a message in Cedar's style, optional details. Never an HTTP type. */
 export class LedgerError extends Error {

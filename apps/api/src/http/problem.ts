@@ -35,6 +35,10 @@ const LEDGER_STATUS: Record<Exclude<LedgerErrorCode, 'DENIED'>, number> = {
   ACTIVATION_REFUSED: 409,
   INVALID_PLAN_MAPPING: 422,
   INVALID_CURSOR: 400,
+  WEBHOOK_NOT_FOUND: 404,
+  WEBHOOK_URL_REFUSED: 422,
+  INVALID_WEBHOOK: 422,
+  EVENT_NOT_FOUND: 404,
 };
 
 /** The status of a ledger error. */

@@ -2,7 +2,7 @@ import { MikroORM } from '@mikro-orm/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Logger, Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { ApiKeys, Audit, databaseOf, Ledger, ormOptions, RuleVersions, type Database } from '@ratecard/ledger';
+import { ApiKeys, Audit, databaseOf, Ledger, ormOptions, Outbox, RuleVersions, Webhooks, type Database } from '@ratecard/ledger';
 import type { ValidationError } from 'class-validator';
 import { AccountsController } from './accounts/accounts.controller';
 import { ChargesController } from './charges/charges.controller';
@@ -16,9 +16,13 @@ import { KeysController } from './keys/keys.controller';
 import { AdminBootstrap } from './ops/admin-bootstrap';
 import { MetricsService } from './ops/metrics.service';
 import { OpsController } from './ops/ops.controller';
+import { BundleController } from './rulesets/bundle.controller';
 import { RulesService } from './rulesets/rules.service';
 import { RulesetsController } from './rulesets/rulesets.controller';
 import { CLOCK, CONFIG, DATABASE, systemClock, type Clock } from './tokens';
+import { WebhookDispatcher } from './webhooks/dispatcher';
+import { Sweeper } from './webhooks/sweeper';
+import { EventsController, WebhooksController } from './webhooks/webhooks.controller';
 
 /** Options for tests and tools: a frozen clock. */
 export interface AppOptions {
@@ -48,7 +52,7 @@ export class AppModule {
           registerRequestContext: false,
         }),
       ],
-      controllers: [AccountsController, DecisionsController, ChargesController, HoldsController, KeysController, RulesetsController, OpsController],
+      controllers: [AccountsController, DecisionsController, ChargesController, HoldsController, KeysController, RulesetsController, BundleController, WebhooksController, EventsController, OpsController],
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
@@ -76,6 +80,10 @@ export class AppModule {
               onLogError: (e, rows) => ledgerLog.error(`lost ${rows} quote log rows: ${(e as Error).message}`),
             }),
         },
+        { provide: Webhooks, inject: [DATABASE], useFactory: (db: Database) => new Webhooks(db, { allowPrivate: config.webhookAllowPrivateUrls }) },
+        { provide: Outbox, inject: [DATABASE], useFactory: (db: Database) => new Outbox(db) },
+        WebhookDispatcher,
+        Sweeper,
         MetricsService,
         ApiKeyGuard,
         AdminBootstrap,

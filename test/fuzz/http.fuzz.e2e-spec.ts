@@ -23,6 +23,8 @@ interface Fixture {
   /** A key of its own, revoked by whichever random DELETE gets there first. */
   readonly keyId: string;
   readonly version: string;
+  readonly webhookId: string;
+  readonly eventId: string;
 }
 
 /** One generated request. `path` and `body` are resolved against the fixture when sent. */
@@ -189,6 +191,25 @@ const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', roles: ['admin', 'auditor'], path: under('/v1/rulesets', (f) => f.version) },
   { method: 'POST', roles: ['admin'], path: under('/v1/rulesets', (f) => f.version, '/activate'), body: bodyOf({}) },
   { method: 'GET', roles: ['admin', 'auditor'], path: fixed('/v1/audit'), query: ['limit', 'cursor'] },
+  { method: 'GET', roles: ['service', 'admin', 'auditor'], path: under('/v1/rulesets', (f) => f.version, '/bundle'), query: ['wait'] },
+  {
+    method: 'POST',
+    roles: ['admin'],
+    path: fixed('/v1/webhooks'),
+    body: bodyOf({
+      url: fc.oneof(v(fc.constantFrom('http://127.0.0.1:9/hooks', 'https://[::1]/x', 'ftp://example.com/', 'http://user:pw@127.0.0.1/', 'not a url', '', `https://x.example/${'a'.repeat(3000)}`)), v(anyValue)),
+      events: fc.oneof(v(fc.constantFrom(['*'], ['balance.low', 'quota.reached'], ['nope'], [], ['*', '*'])), v(anyValue)),
+      secret: fc.oneof(v(fc.constantFrom('short', 'a-secret-of-sixteen+', '\u0000'.repeat(20))), v(anyValue)),
+      description: v(anyValue),
+    }),
+  },
+  { method: 'GET', roles: ['admin', 'auditor'], path: fixed('/v1/webhooks') },
+  { method: 'GET', roles: ['admin', 'auditor'], path: fixed('/v1/webhooks/deliveries'), query: ['limit', 'cursor', 'webhookId', 'eventId', 'accountId', 'status'] },
+  { method: 'GET', roles: ['admin', 'auditor'], path: under('/v1/webhooks', (f) => f.webhookId) },
+  { method: 'DELETE', roles: ['admin'], path: under('/v1/webhooks', (f) => f.webhookId) },
+  { method: 'GET', roles: ['admin', 'auditor'], path: fixed('/v1/events'), query: ['limit', 'cursor', 'accountId', 'type'] },
+  { method: 'GET', roles: ['admin', 'auditor'], path: under('/v1/events', (f) => f.eventId) },
+  { method: 'POST', roles: ['admin'], path: under('/v1/events', (f) => f.eventId, '/replay'), body: bodyOf({ webhookId: idOr((f) => f.webhookId) }) },
   { method: 'GET', roles: ['service'], path: fixed('/health') },
   { method: 'GET', roles: ['auditor'], path: fc.constantFrom('/v1', '/v1/nothing', '/v1/accounts/', '/v1/charges//refund', '/v1/holds/x/y/z').map((p) => () => p) },
 ];
@@ -287,7 +308,10 @@ describe.each(DATABASE_KINDS)('HTTP fuzzing on %s', (kind) => {
     const charge = await api.charge({ accountId: account.id, action: 'video.generate' });
     const hold = await api.hold({ accountId: account.id, action: 'video.generate', ttlSeconds: 86_400 });
     const key = await api.createKey('auditor', 'fuzz victim');
-    fixture = { accountId: account.id, chargeId: charge.body.id, holdId: hold.body.id, keyId: key.id, version: account.rulesetVersion };
+    const webhook = await api.admin.post('/v1/webhooks', { url: 'http://127.0.0.1:9/hooks', events: ['*'] });
+    await api.admin.post(`/v1/accounts/${(await api.createAccount({ plan: 'basic' })).id}/plan`, { plan: 'pro' });
+    const [event] = (await api.admin.get('/v1/events?type=account.plan_changed')).body.items;
+    fixture = { accountId: account.id, chargeId: charge.body.id, holdId: hold.body.id, keyId: key.id, version: account.rulesetVersion, webhookId: webhook.body.id, eventId: event.id };
     keys = { service: api.service.key!, admin: api.admin.key!, auditor: api.auditor.key! };
   });
 

@@ -1,4 +1,4 @@
-import { verifyWebhook } from '@ratecard/client';
+import { verifyWebhook, type WebhookVerificationError } from '@ratecard/client';
 import { WebhookDispatcher } from '../../apps/api/src/webhooks/dispatcher';
 import { Sweeper } from '../../apps/api/src/webhooks/sweeper';
 import { bundledRulesWith, expectProblem, useApi, type ApiHarness } from '../support/api';
@@ -85,6 +85,27 @@ describe.each(DATABASE_KINDS)('webhooks on %s', (kind) => {
       ['delivered', 1],
       ['delivered', 1],
     ]);
+  });
+
+  it('the verification helper detects a delivery whose body, signature or secret is not the one sent', async () => {
+    const account = await api.createAccount({ plan: 'basic' });
+    await api.admin.post(`/v1/accounts/${account.id}/plan`, { plan: 'pro' });
+    await drain(api);
+    const request = receiver.requests.find((r) => JSON.parse(r.body).accountId === account.id)!;
+    const header = request.headers['ratecard-signature'];
+    const check = (body: string, sig: string, secret: string) => {
+      try {
+        verifyWebhook(body, sig, secret, { now: api.clock.now() });
+        return 'ok';
+      } catch (e) {
+        return (e as WebhookVerificationError).reason;
+      }
+    };
+    expect(check(request.body, header, hook.secret)).toBe('ok');
+    expect(check(request.body.replace('"to":"pro"', '"to":"premium"'), header, hook.secret)).toBe('signature-mismatch');
+    expect(check(request.body, header.replace(/v1=(.)/, (_m, c: string) => `v1=${c === '0' ? '1' : '0'}`), hook.secret)).toBe('signature-mismatch');
+    expect(check(request.body, header, 'whsec_someone_elses_secret')).toBe('signature-mismatch');
+    expect(verifyWebhook.bind(null, request.body, header, hook.secret, { now: new Date(api.clock.now().getTime() + 3_600_000) })).toThrow(/more than 300 s from now/);
   });
 
   it('a receiver that is down gets every event after it comes back, in order; the account waits behind its first', async () => {

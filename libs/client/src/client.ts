@@ -62,10 +62,14 @@ export class RatecardClient {
     });
   }
 
-  /** May the account do this, and what does it cost? Changes nothing but the decision log. */
+  /**
+   * May the account do this, and what does it cost? Changes nothing but the decision log. A denial
+   * is a decision with `allowed: false` (an unknown action or invalid parameters too).
+   */
   async decide(request: ActionRequest): Promise<Decision> {
     const answer = await this.transport.send({ method: 'POST', path: '/v1/decisions', body: request });
-    const decision = ok<Decision>(answer, 200);
+    const denied = denial(answer);
+    const decision = denied ? denied.decision : ok<Decision>(answer, 200);
     this.noticeVersion(decision.rulesetVersion);
     return decision;
   }

@@ -50,6 +50,16 @@ export async function run(client: RatecardClient): Promise<number> {
 }
 `;
 
+/** The code block that follows `after` in the README. */
+function readmeBlock(after: string, lang: 'js' | 'ts'): string {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const at = readme.indexOf(after);
+  if (at < 0) throw new Error(`the README has no \`${after}\``);
+  const m = new RegExp('```' + lang + '\\n([\\s\\S]*?)\\n```').exec(readme.slice(at));
+  if (!m) throw new Error(`no ${lang} block after \`${after}\``);
+  return m[1];
+}
+
 describe('the packed @ratecard/client in a fresh project', () => {
   const api = useApi('sqlite');
   let dir: string;
@@ -86,5 +96,20 @@ describe('the packed @ratecard/client in a fresh project', () => {
       JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: 'commonjs', moduleResolution: 'node', target: 'ES2022', lib: ['ES2023'], typeRoots: [join(REPO_ROOT, 'node_modules/@types')], types: ['node'] }, files: ['typed.ts'] }),
     );
     execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: project, stdio: 'pipe' });
+
+    // The README's examples, as written: the plain Node script runs, the NestJS service type-checks.
+    const other = await api.createAccount({ plan: 'basic' });
+    writeFileSync(join(project, 'bill-render.js'), readmeBlock('A plain Node script (the whole of it):', 'js'));
+    const { stdout: billed } = await promisify(execFile)(process.execPath, ['bill-render.js', other.id, '8'], { cwd: project, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', RATECARD_URL: api.url, RATECARD_KEY: api.service.key! } });
+    expect(billed.split('\n')).toEqual(['8 s of video: 256 cr (Veo 3.1 Standard 32 cr/s × 8 s = 256)', 'rendered 6 s, charged 192 cr, balance 1308 cr', '']);
+    writeFileSync(join(project, 'billing.module.ts'), readmeBlock('A NestJS service:', 'ts'));
+    writeFileSync(
+      join(project, 'tsconfig.nest.json'),
+      JSON.stringify({
+        compilerOptions: { strict: true, noEmit: true, experimentalDecorators: true, module: 'commonjs', moduleResolution: 'node', target: 'ES2022', lib: ['ES2023'], typeRoots: [join(REPO_ROOT, 'node_modules/@types')], types: ['node'], baseUrl: '.', paths: { '@nestjs/common': [join(REPO_ROOT, 'node_modules/@nestjs/common')] } },
+        files: ['billing.module.ts'],
+      }),
+    );
+    execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.nest.json'], { cwd: project, stdio: 'pipe' });
   }, 240_000);
 });

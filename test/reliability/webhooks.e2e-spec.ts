@@ -35,7 +35,7 @@ describe.each(DATABASE_KINDS)('webhooks across a SIGKILL on %s', (kind) => {
     await receiver.stop();
   });
 
-  it('an event committed before the kill is delivered after the restart, whether or not a delivery had started', async () => {
+  it('an event committed before a SIGKILL is delivered after the restart, whether or not a delivery had started; a SIGTERM mid-delivery stops cleanly', async () => {
     const db = await freshDatabase(kind);
     // Committed with no dispatcher running, then killed: nothing was sent.
     api = await ApiProcess.start({ databaseUrl: db.url, env: { ...FAST, WEBHOOK_DISPATCH_MS: '0' } });
@@ -71,6 +71,16 @@ describe.each(DATABASE_KINDS)('webhooks across a SIGKILL on %s', (kind) => {
       [second, 'account.plan_changed'],
     ]);
     expect(received[0].id).toBe(received[1].id);
+
+    // SIGTERM in the middle of a delivery: the dispatcher stops claiming, the send under way runs
+    // to its timeout and is recorded, and the process exits 0; the delivery waits for its retry.
+    receiver.answer = 'hang';
+    const third = await upgrade(admin);
+    await until('the third event to reach the receiver', () => (receiver.requests.some((r) => JSON.parse(r.body).accountId === third) ? true : undefined));
+    expect(await api.kill('SIGTERM')).toEqual({ code: 0, signal: null });
+    api = await api.restart({ WEBHOOK_DISPATCH_MS: '0' });
+    const [left] = (await api.client().get(`/v1/webhooks/deliveries?accountId=${third}`)).body.items;
+    expect([left.status, left.attempts, left.lastError]).toEqual(['pending', 1, 'timed out after 2000 ms']);
     await api.kill('SIGTERM');
   }, 120_000);
 });

@@ -4,6 +4,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { compileSection, writeGeneratedRules } from './compile/compile-section';
 import { engineSection } from './engine/engine-section';
+import { localQuoteContender } from './engine/local-quote';
 import { httpSection, startFixture, type Fixture } from './http/http-section';
 import { summarizeProfile, type ProfileSummary } from './http/profile';
 import { evaluateTargets, renderReport, type BenchResults, type Meta } from './report';
@@ -36,7 +37,7 @@ async function main(): Promise<number> {
 
   if (settings.only.has('engine')) {
     section('1. engine: decide vs json-rules-engine vs a hand-written function');
-    results.engine = await engineSection(compiled, settings, log);
+    results.engine = await engineSection(compiled, settings, log, [await localQuoteContender(compiled, bundled)]);
   }
   if (settings.only.has('compile')) {
     section('2. compile: validate + compile in a fresh process');

@@ -80,9 +80,10 @@ export class LocalRules {
 
   /** Prices a request in-process, as the service would for an account in that state. */
   quote(q: LocalQuote): Decision {
+    // Two small objects and the engine's lookup: no spreads on this path, it runs per price shown.
     return decide(
       this.compiled,
-      { plan: q.plan, balanceMc: q.balanceMillicredits ?? Number.MAX_SAFE_INTEGER, usage: q.usage ?? NO_USAGE, ...(q.cycleEnd ? { cycleEnd: q.cycleEnd } : {}) },
+      { plan: q.plan, balanceMc: q.balanceMillicredits ?? Number.MAX_SAFE_INTEGER, usage: q.usage ?? NO_USAGE, cycleEnd: q.cycleEnd },
       { action: q.action, params: q.params ?? NO_PARAMS, confirm: q.confirm ?? false },
       q.at ?? new Date(),
     ) as Decision;

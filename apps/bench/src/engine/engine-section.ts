@@ -53,11 +53,11 @@ export function mixFor(compiled: CompiledRuleSet, settings: Settings, weights = 
  * Section 1: decide against json-rules-engine (one Engine; one per action) and a hand-written
  * function, over the same mix, after checking they all give the same answers.
  */
-export async function engineSection(compiled: CompiledRuleSet, settings: Settings, log: (line: string) => void): Promise<EngineResult> {
+export async function engineSection(compiled: CompiledRuleSet, settings: Settings, log: (line: string) => void, more: readonly Contender[] = []): Promise<EngineResult> {
   const timer = calibrateTimer();
   log(`timer: one process.hrtime.bigint() read costs ${timer.overheadNs} ns (median; p99 ${timer.p99Ns} ns), subtracted from every sample`);
   const mix = mixFor(compiled, settings);
-  const all = contenders(compiled);
+  const all = [...contenders(compiled), ...more];
 
   log(`checking ${all.length} contenders agree on ${mix.length} requests...`);
   const reference = mix.map((e) => all[0].answer(e) as Answer);

@@ -99,11 +99,15 @@ export class Outbox {
 
   /** Claims up to `limit` due deliveries for `leaseMs`: no other process takes them until the lease ends or an outcome is recorded. */
   async claim(now: Date, options: { limit: number; leaseMs: number }): Promise<ClaimedDelivery[]> {
+    // Most passes find nothing due: a plain read first, so they take no lock (SQLite's single writer).
+    const peek = fork(this.db);
+    const due = await peek.execute<unknown[]>(peek.getKnex()('webhook_delivery').select('id').where('status', 'pending').where('next_attempt_at', '<=', peek.getPlatform().processDateProperty(now)).limit(1));
+    if (due.length === 0) return [];
     const token = randomBytes(12).toString('base64url');
     return transaction(this.db, async (em) => {
       const knex = em.getKnex();
       const date = (d: Date) => em.getPlatform().processDateProperty(d);
-      let due = knex('webhook_delivery as d')
+      let query = knex('webhook_delivery as d')
         .join('webhook as w', 'w.id', 'd.webhook_id')
         .select('d.id')
         .where('d.status', 'pending')
@@ -120,8 +124,8 @@ export class Outbox {
         )
         .orderBy([{ column: 'd.seq' }, { column: 'd.id' }])
         .limit(options.limit);
-      if (this.db.kind === 'postgresql') due = due.forUpdate('d').skipLocked();
-      const ids = (await em.execute<{ id: number | string }[]>(due)).map((r) => Number(r.id));
+      if (this.db.kind === 'postgresql') query = query.forUpdate('d').skipLocked();
+      const ids = (await em.execute<{ id: number | string }[]>(query)).map((r) => Number(r.id));
       if (ids.length === 0) return [];
       await em.execute(knex('webhook_delivery').update({ lease_until: date(new Date(now.getTime() + options.leaseMs)), lease_token: token }).whereIn('id', ids));
       const rows = await em.execute<Record<string, unknown>[]>(

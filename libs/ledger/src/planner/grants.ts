@@ -64,7 +64,10 @@ export function closeGrant(plan: Plan, book: Book, now: Date, g: GrantRow, reaso
 export function expireDue(plan: Plan, book: Book, ctx: OpContext): void {
   const due = [...book.grants.values()].filter((g) => g.remainingMc > 0 && expired(g, ctx.now));
   due.sort((a, b) => a.expiresAt!.getTime() - b.expiresAt!.getTime() || (a.id < b.id ? -1 : 1));
-  for (const g of due) noteGrantExpired(plan, book, ctx, g, closeGrant(plan, book, ctx.now, g, `grant \`${g.id}\` (${g.source}) expired at ${g.expiresAt!.toISOString()}`));
+  for (const g of due) {
+    const expiredMc = closeGrant(plan, book, ctx.now, g, `grant \`${g.id}\` (${g.source}) expired at ${g.expiresAt!.toISOString()}`);
+    noteGrantExpired(plan, book, ctx, g, expiredMc);
+  }
 }
 
 /**

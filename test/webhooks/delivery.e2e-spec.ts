@@ -31,7 +31,7 @@ describe.each(DATABASE_KINDS)('webhooks on %s', (kind) => {
     await withThresholds(api);
     receiver = await Receiver.start();
     hook = await register(api, receiver);
-  });
+  }, 60_000);
   afterAll(() => receiver.stop());
   beforeEach(async () => {
     // Whatever earlier tests left pending is delivered now, so each test sees only its own events.
@@ -220,5 +220,5 @@ describe.each(DATABASE_KINDS)('webhooks on %s', (kind) => {
     const activated = receiver.events().filter((e) => e.type === 'ruleset.activated');
     expect(activated.map((e) => [e.accountId, e.data.previous, e.data.how])).toEqual([[null, before, 'rollback']]);
     await withThresholds(api);
-  });
+  }, 60_000);
 });

@@ -39,6 +39,7 @@ import { readRuleFiles } from '../support/rules';
  *   GET    /v1/rulesets/:version/cases        ·       ✓       ✓
  *   GET    /v1/rulesets/:version/activation-report  ·  ✓       ✓
  *   POST   /v1/rulesets/:version/activate     ·       ✓       ·
+ *   GET    /v1/rulesets/:version/bundle       ✓       ✓       ✓
  *   GET    /v1/audit                          ·       ✓       ✓
  *   GET    /v1/accounts                       ·       ✓       ✓
  *   GET    /v1/charges/:id/entries            ·       ✓       ✓
@@ -47,11 +48,20 @@ import { readRuleFiles } from '../support/rules';
  *   POST   /v1/drafts                         ·       ✓       ·
  *   GET    /v1/drafts, /v1/drafts/:id         ·       ✓       ✓
  *   POST   /v1/drafts/:id/revisions           ·       ✓       ·
+ *   POST   /v1/webhooks                       ·       ✓       ·
+ *   GET    /v1/webhooks                       ·       ✓       ✓
+ *   GET    /v1/webhooks/deliveries            ·       ✓       ✓
+ *   GET    /v1/webhooks/:id                   ·       ✓       ✓
+ *   DELETE /v1/webhooks/:id                   ·       ✓       ·
+ *   GET    /v1/events                         ·       ✓       ✓
+ *   GET    /v1/events/:id                     ·       ✓       ✓
+ *   POST   /v1/events/:id/replay              ·       ✓       ·
  *
- * In short: service keys decide, charge, hold and refund, and read charges, holds and accounts;
- * admin keys manage accounts, plans, grants, keys and rule sets and read everything but never
- * charge; auditor keys only read (accounts, ledgers, the decision log, rule sets, the audit trail;
- * an impact preview is a read: it replays the log and writes nothing).
+ * In short: service keys decide, charge, hold and refund, and read charges, holds, accounts and
+ * the active rules' bundle (for local quotes); admin keys manage accounts, plans, grants, keys, rule
+ * sets and webhooks and read everything but never charge; auditor keys only read (accounts,
+ * ledgers, the decision log, rule sets, the audit trail, webhooks, events and deliveries; an impact
+ * preview is a read: it replays the log and writes nothing).
  * /health, /metrics, /docs and /docs/openapi.json are public: any caller, even with a bad key.
  */
 
@@ -71,6 +81,13 @@ const account = async (api: ApiHarness) => (await api.createAccount({ plan: 'bas
 const charge = async (api: ApiHarness) => (await api.charge({ accountId: await account(api), action: 'video.generate' })).body.id as string;
 const hold = async (api: ApiHarness) => (await api.hold({ accountId: await account(api), action: 'video.generate' })).body.id as string;
 const draft = async (api: ApiHarness) => (await api.admin.post('/v1/drafts', { name: 'a draft' })).body.id as string;
+const webhook = async (api: ApiHarness) => (await api.admin.post('/v1/webhooks', { url: 'http://127.0.0.1:9/hooks', events: ['*'] })).body.id as string;
+/** An upgrade: an `account.plan_changed` event. */
+const event = async (api: ApiHarness) => {
+  const id = await account(api);
+  await api.admin.post(`/v1/accounts/${id}/plan`, { plan: 'pro' });
+  return (await api.admin.get(`/v1/events?accountId=${id}`)).body.items[0].id as string;
+};
 const activeVersion = async (api: ApiHarness) => (await api.anonymous.get('/health')).body.rulesetVersion as string;
 /** Publishes and activates a second version (brainstorms at 2 cr), so there is one to roll back from. */
 const twoVersions = async (api: ApiHarness) => {
@@ -126,6 +143,16 @@ const ROUTES: readonly Route[] = [
   { route: 'GET /v1/drafts', allowed: ['admin', 'auditor'], ok: 200, prepare: async () => (c) => c.get('/v1/drafts') },
   { route: 'GET /v1/drafts/:id', allowed: ['admin', 'auditor'], ok: 200, prepare: async (api) => { const id = await draft(api); return (c) => c.get(`/v1/drafts/${id}`); } },
   { route: 'POST /v1/drafts/:id/revisions', allowed: ['admin'], ok: 201, prepare: async (api) => { const id = await draft(api); return (c) => c.post(`/v1/drafts/${id}/revisions`, { baseRevision: 1, files: [{ path: 'notes.yaml', text: '# a note\n' }] }); } },
+  // Services price in-process from the active rules: the bundle is theirs to read.
+  { route: 'GET /v1/rulesets/:version/bundle', allowed: ['service', 'admin', 'auditor'], ok: 200, prepare: async () => (c) => c.get('/v1/rulesets/active/bundle') },
+  { route: 'POST /v1/webhooks', allowed: ['admin'], ok: 201, prepare: async () => (c) => c.post('/v1/webhooks', { url: 'http://127.0.0.1:9/hooks', events: ['balance.low'] }) },
+  { route: 'GET /v1/webhooks', allowed: ['admin', 'auditor'], ok: 200, prepare: async () => (c) => c.get('/v1/webhooks') },
+  { route: 'GET /v1/webhooks/deliveries', allowed: ['admin', 'auditor'], ok: 200, prepare: async () => (c) => c.get('/v1/webhooks/deliveries') },
+  { route: 'GET /v1/webhooks/:id', allowed: ['admin', 'auditor'], ok: 200, prepare: async (api) => { const id = await webhook(api); return (c) => c.get(`/v1/webhooks/${id}`); } },
+  { route: 'DELETE /v1/webhooks/:id', allowed: ['admin'], ok: 200, prepare: async (api) => { const id = await webhook(api); return (c) => c.delete(`/v1/webhooks/${id}`); } },
+  { route: 'GET /v1/events', allowed: ['admin', 'auditor'], ok: 200, prepare: async () => (c) => c.get('/v1/events') },
+  { route: 'GET /v1/events/:id', allowed: ['admin', 'auditor'], ok: 200, prepare: async (api) => { const id = await event(api); return (c) => c.get(`/v1/events/${id}`); } },
+  { route: 'POST /v1/events/:id/replay', allowed: ['admin'], ok: 201, prepare: async (api) => { const id = await event(api); return (c) => c.post(`/v1/events/${id}/replay`, {}); } },
 ];
 
 const PUBLIC = ['/health', '/metrics', '/docs', '/docs/openapi.json'];

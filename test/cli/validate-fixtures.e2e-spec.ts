@@ -98,6 +98,7 @@ describe('ratecard validate on broken rules', () => {
       'pack-without-validity',
       'invalid-price',
       'included-on-free-action',
+      'low-balance-never',
       'unknown-group',
       'table-redefined',
       'promotion-window-empty',

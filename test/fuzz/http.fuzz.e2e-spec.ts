@@ -24,6 +24,8 @@ interface Fixture {
   readonly keyId: string;
   readonly version: string;
   readonly draftId: string;
+  readonly webhookId: string;
+  readonly eventId: string;
 }
 
 /** One generated request. `path` and `body` are resolved against the fixture when sent. */
@@ -205,6 +207,25 @@ const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', roles: ['admin', 'auditor'], path: under('/v1/drafts', (f) => f.draftId), query: ['revision'] },
   { method: 'POST', roles: ['admin'], path: under('/v1/drafts', (f) => f.draftId, '/revisions'), body: bodyOf({ baseRevision: fc.oneof(v(fc.integer({ min: -1, max: 3 })), v(anyValue)), files: v(files), remove: fc.oneof(v(fc.array(fc.constantFrom('plans.yaml', 'x.yaml', '../x.yaml'), { maxLength: 2 })), v(anyValue)), message: v(anyValue) }) },
   { method: 'GET', roles: ['auditor'], path: fc.constantFrom('/studio', '/studio/', '/studio/drafts/x', '/studio/assets/', '/studio/assets/x.js', '/studio/assets/../index.html', '/studio/assets/%2e%2e/index.html').map((p) => () => p) },
+  { method: 'GET', roles: ['service', 'admin', 'auditor'], path: under('/v1/rulesets', (f) => f.version, '/bundle'), query: ['wait'] },
+  {
+    method: 'POST',
+    roles: ['admin'],
+    path: fixed('/v1/webhooks'),
+    body: bodyOf({
+      url: fc.oneof(v(fc.constantFrom('http://127.0.0.1:9/hooks', 'https://[::1]/x', 'ftp://example.com/', 'http://user:pw@127.0.0.1/', 'not a url', '', `https://x.example/${'a'.repeat(3000)}`)), v(anyValue)),
+      events: fc.oneof(v(fc.constantFrom(['*'], ['balance.low', 'quota.reached'], ['nope'], [], ['*', '*'])), v(anyValue)),
+      secret: fc.oneof(v(fc.constantFrom('short', 'a-secret-of-sixteen+', '\u0000'.repeat(20))), v(anyValue)),
+      description: v(anyValue),
+    }),
+  },
+  { method: 'GET', roles: ['admin', 'auditor'], path: fixed('/v1/webhooks') },
+  { method: 'GET', roles: ['admin', 'auditor'], path: fixed('/v1/webhooks/deliveries'), query: ['limit', 'cursor', 'webhookId', 'eventId', 'accountId', 'status'] },
+  { method: 'GET', roles: ['admin', 'auditor'], path: under('/v1/webhooks', (f) => f.webhookId) },
+  { method: 'DELETE', roles: ['admin'], path: under('/v1/webhooks', (f) => f.webhookId) },
+  { method: 'GET', roles: ['admin', 'auditor'], path: fixed('/v1/events'), query: ['limit', 'cursor', 'accountId', 'type'] },
+  { method: 'GET', roles: ['admin', 'auditor'], path: under('/v1/events', (f) => f.eventId) },
+  { method: 'POST', roles: ['admin'], path: under('/v1/events', (f) => f.eventId, '/replay'), body: bodyOf({ webhookId: idOr((f) => f.webhookId) }) },
   { method: 'GET', roles: ['service'], path: fixed('/health') },
   { method: 'GET', roles: ['auditor'], path: fc.constantFrom('/v1', '/v1/nothing', '/v1/accounts/', '/v1/charges//refund', '/v1/holds/x/y/z').map((p) => () => p) },
 ];
@@ -304,7 +325,10 @@ describe.each(DATABASE_KINDS)('HTTP fuzzing on %s', (kind) => {
     const hold = await api.hold({ accountId: account.id, action: 'video.generate', ttlSeconds: 86_400 });
     const key = await api.createKey('auditor', 'fuzz victim');
     const draft = await api.admin.post('/v1/drafts', { name: 'fuzz' });
-    fixture = { accountId: account.id, chargeId: charge.body.id, holdId: hold.body.id, keyId: key.id, version: account.rulesetVersion, draftId: draft.body.id };
+    const webhook = await api.admin.post('/v1/webhooks', { url: 'http://127.0.0.1:9/hooks', events: ['*'] });
+    await api.admin.post(`/v1/accounts/${(await api.createAccount({ plan: 'basic' })).id}/plan`, { plan: 'pro' });
+    const [event] = (await api.admin.get('/v1/events?type=account.plan_changed')).body.items;
+    fixture = { accountId: account.id, chargeId: charge.body.id, holdId: hold.body.id, keyId: key.id, version: account.rulesetVersion, draftId: draft.body.id, webhookId: webhook.body.id, eventId: event.id };
     keys = { service: api.service.key!, admin: api.admin.key!, auditor: api.auditor.key! };
   });
 

@@ -155,6 +155,12 @@ export class ApiHarness {
     return this.started().database;
   }
 
+  /** A provider of the running app (its dispatcher, its sweeper), for tests that drive them. */
+  get<T>(token: abstract new (...args: never[]) => T): T {
+    if (!this.app) throw new Error('the API is not started: call start() (useApi does it in beforeAll)');
+    return this.app.get(token);
+  }
+
   /** A client for any key, e.g. a garbage one. */
   client(key?: string): Client {
     return new Client(() => this.url, key);
@@ -163,7 +169,18 @@ export class ApiHarness {
   async start(): Promise<void> {
     this.target = await freshDatabase(this.kind);
     const { config, problems } = loadConfig(
-      { DATABASE_URL: this.target.url, RULES_DIR: 'rules', RATECARD_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: process.env.RATECARD_TEST_LOG_LEVEL || 'silent', RULES_POLL_MS: '3600000', ...this.env },
+      {
+        DATABASE_URL: this.target.url,
+        RULES_DIR: 'rules',
+        RATECARD_ADMIN_KEY: ADMIN_KEY,
+        LOG_LEVEL: process.env.RATECARD_TEST_LOG_LEVEL || 'silent',
+        RULES_POLL_MS: '3600000',
+        // Background loops run on the frozen clock only when a test drives them (`api.get(WebhookDispatcher).drain()`).
+        WEBHOOK_DISPATCH_MS: '0',
+        SWEEP_INTERVAL_MS: '0',
+        WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+        ...this.env,
+      },
       process.cwd(),
     );
     if (!config) throw new Error(`bad test configuration: ${problems.map((p) => `${p.variable}: ${p.message}`).join('; ')}`);

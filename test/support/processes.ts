@@ -50,7 +50,7 @@ export interface ApiProcessOptions {
 }
 
 /** The environment every test process gets, under `options.env`. */
-const DEFAULT_ENV = { HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATECARD_ADMIN_KEY: ADMIN_KEY, RULES_POLL_MS: '200', RULES_DIR: join(REPO_ROOT, 'rules') } as const;
+const DEFAULT_ENV = { HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATECARD_ADMIN_KEY: ADMIN_KEY, RULES_POLL_MS: '200', RULES_DIR: join(REPO_ROOT, 'rules'), WEBHOOK_ALLOW_PRIVATE_URLS: 'true' } as const;
 
 /** The most output kept per process, for failure messages. */
 const KEEP_OUTPUT = 64 * 1024;

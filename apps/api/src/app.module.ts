@@ -2,7 +2,7 @@ import { MikroORM } from '@mikro-orm/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { ApiKeys, Audit, databaseOf, Drafts, Ledger, ormOptions, RuleVersions, type Database } from '@ratecard/ledger';
+import { ApiKeys, Audit, databaseOf, Drafts, Ledger, ormOptions, Outbox, RuleVersions, Webhooks, type Database } from '@ratecard/ledger';
 import { AccountListController } from './accounts/account-list.controller';
 import { AccountsController } from './accounts/accounts.controller';
 import { ChargeEntriesController } from './charges/charge-entries.controller';
@@ -18,11 +18,15 @@ import { KeysController } from './keys/keys.controller';
 import { AdminBootstrap } from './ops/admin-bootstrap';
 import { MetricsService } from './ops/metrics.service';
 import { OpsController } from './ops/ops.controller';
+import { BundleController } from './rulesets/bundle.controller';
 import { RulesService } from './rulesets/rules.service';
 import { RulesetsController } from './rulesets/rulesets.controller';
 import { RulesetViewsController } from './rulesets/views.controller';
 import { WorkbenchController } from './rulesets/workbench.controller';
 import { CLOCK, CONFIG, DATABASE, systemClock, type Clock } from './tokens';
+import { WebhookDispatcher } from './webhooks/dispatcher';
+import { Sweeper } from './webhooks/sweeper';
+import { EventsController, WebhooksController } from './webhooks/webhooks.controller';
 
 /** Options for tests and tools: a frozen clock. */
 export interface AppOptions {
@@ -43,7 +47,7 @@ export class AppModule {
           registerRequestContext: false,
         }),
       ],
-      controllers: [AccountsController, AccountListController, DecisionsController, ChargesController, ChargeEntriesController, HoldsController, KeysController, RulesetsController, WorkbenchController, RulesetViewsController, DraftsController, OpsController],
+      controllers: [AccountsController, AccountListController, DecisionsController, ChargesController, ChargeEntriesController, HoldsController, KeysController, RulesetsController, WorkbenchController, RulesetViewsController, BundleController, DraftsController, WebhooksController, EventsController, OpsController],
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
@@ -72,6 +76,10 @@ export class AppModule {
               onLogError: (e, rows) => ledgerLog.error(`lost ${rows} quote log rows: ${(e as Error).message}`),
             }),
         },
+        { provide: Webhooks, inject: [DATABASE], useFactory: (db: Database) => new Webhooks(db, { allowPrivate: config.webhookAllowPrivateUrls }) },
+        { provide: Outbox, inject: [DATABASE], useFactory: (db: Database) => new Outbox(db) },
+        WebhookDispatcher,
+        Sweeper,
         MetricsService,
         ApiKeyGuard,
         AdminBootstrap,

@@ -31,6 +31,20 @@ export interface AppConfig {
   readonly migrate: boolean;
   /** Most charges settled in one transaction (group commit); 0 settles each alone. */
   readonly chargeBatch: number;
+  /** Webhooks may be on loopback, private, link-local and unique-local addresses (local development, tests). */
+  readonly webhookAllowPrivateUrls: boolean;
+  /** How often each process looks for webhook deliveries that are due, in milliseconds; 0 turns the dispatcher off. */
+  readonly webhookDispatchMs: number;
+  /** Longest wait for a webhook's answer, in milliseconds. */
+  readonly webhookTimeoutMs: number;
+  /** How long a claimed delivery is reserved for the process sending it, in seconds (then another may send it again). */
+  readonly webhookLeaseSeconds: number;
+  /** The first retry's delay, in milliseconds; each later one doubles it (with jitter), up to an hour, for 24 hours. */
+  readonly webhookRetryBaseMs: number;
+  /** How often each process sweeps accounts nobody touches (expired holds and grants, ended cycles, expiring grants), in milliseconds; 0 turns it off. */
+  readonly sweepIntervalMs: number;
+  /** `grant.expiring` is sent this many days before a grant expires; 0 sends none. */
+  readonly grantExpiringDays: number;
 }
 
 /** A configuration problem: the variable and what is wrong with it. */
@@ -88,6 +102,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     studioDir: resolve(cwd, env.STUDIO_DIR || 'dist/studio'),
     migrate: bool('MIGRATE_ON_START', true),
     chargeBatch: int('CHARGE_BATCH', 128, 0, 10_000),
+    webhookAllowPrivateUrls: bool('WEBHOOK_ALLOW_PRIVATE_URLS', false),
+    webhookDispatchMs: int('WEBHOOK_DISPATCH_MS', 1000, 0, 3_600_000),
+    webhookTimeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+    webhookLeaseSeconds: int('WEBHOOK_LEASE_SECONDS', 60, 1, 3600),
+    webhookRetryBaseMs: int('WEBHOOK_RETRY_BASE_MS', 10_000, 10, 3_600_000),
+    sweepIntervalMs: int('SWEEP_INTERVAL_MS', 60_000, 0, 86_400_000),
+    grantExpiringDays: int('GRANT_EXPIRING_DAYS', 7, 0, 365),
   };
+  if (config.webhookLeaseSeconds * 1000 <= config.webhookTimeoutMs) {
+    problems.push({ variable: 'WEBHOOK_LEASE_SECONDS', message: `must be longer than WEBHOOK_TIMEOUT_MS (${config.webhookTimeoutMs} ms), or a slow delivery could be sent twice at once` });
+  }
   return problems.length ? { problems } : { config, problems };
 }

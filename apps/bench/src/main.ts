@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { compileSection, writeGeneratedRules } from './compile/compile-section';
 import { generateRuleFiles } from './compile/generate-rules';
 import { engineSection } from './engine/engine-section';
+import { localQuoteContender } from './engine/local-quote';
 import { httpSection, startFixture, type Fixture } from './http/http-section';
 import { summarizeProfile, type ProfileSummary } from './http/profile';
 import { evaluateTargets, renderReport, type BenchResults, type Meta } from './report';
@@ -41,7 +42,7 @@ async function main(): Promise<number> {
     const files = generated?.files ?? generateRuleFiles(2_000, settings.seed).files;
     const withPromotions = await compileOrAbort(files, 'the generated rules');
     const withoutPromotions = await compileOrAbort(files.filter((f) => !f.path.endsWith('promotions.yaml')), 'the generated rules without promotions');
-    results.engine = await engineSection(compiled, settings, log, { withPromotions, withoutPromotions });
+    results.engine = await engineSection(compiled, settings, log, { withPromotions, withoutPromotions }, [await localQuoteContender(compiled, bundled)]);
   }
   if (settings.only.has('compile')) {
     section('2. compile: validate + compile in a fresh process');

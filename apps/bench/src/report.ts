@@ -73,6 +73,8 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets' | 'meta'>): Targ
       add('engine', `decide p99 ≤ 5 µs on the generated rules with promotions and per-plan prices`, us(w.p99Ns), w.p99Ns / 1000, w.p99Ns <= 5000);
       add('engine', 'promotions cost decide ≤ +10% (p50, the same rules and requests without them)', `${x(ratio)} (${us(g.withoutPromotions.p50Ns)} → ${us(w.p50Ns)})`, ratio, ratio <= 1.1);
     }
+    const local = r.engine.contenders.find((c) => c.key === 'localQuote');
+    if (local) add('engine', 'a local quote of @ratecard/client p50 < 1 µs (issue 13)', us(local.p50Ns), local.p50Ns / 1000, local.p50Ns < 1000);
   }
   if (r.compile) {
     const g = r.compile.generated;
@@ -117,6 +119,7 @@ const ELSEWHERE: Readonly<Record<string, string>> = {
   jreOneEngine: '~260 µs',
   jrePerAction: '~12 µs (p99 ~50 µs)',
   handWritten: '~0.04 µs',
+  localQuote: 'under 1 µs (issue 13)',
 };
 
 /** The report as Markdown: the same figures as the JSON, with each target next to its figure. */

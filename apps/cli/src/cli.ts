@@ -11,6 +11,7 @@ import { test } from './commands/test';
 import { validate } from './commands/validate';
 import { show } from './commands/show';
 import { activate, listVersions, publish, rollback } from './commands/versions';
+import { webhooks } from './commands/webhooks';
 import { EXIT, UsageError, type CliIo } from './io';
 import { SWITCH_OPTIONS, switchOptionsOf } from './switch-output';
 
@@ -183,6 +184,32 @@ const COMMANDS: Record<string, Command> = {
         json: v.json as boolean,
       });
     },
+  },
+  webhooks: {
+    summary: 'webhooks, their deliveries and the events written; replay an event (DATABASE_URL)',
+    usage: 'webhooks list [--all] | webhooks deliveries [--event E] [--webhook W] [--account A] [--status pending|delivered|failed|cancelled] [--limit N] | webhooks events [--account A] [--type T] [--limit N] | webhooks replay <event> [--webhook W]  [--json]',
+    options: {
+      event: { type: 'string' },
+      webhook: { type: 'string' },
+      account: { type: 'string' },
+      status: { type: 'string' },
+      type: { type: 'string' },
+      limit: { type: 'string' },
+      all: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+    positionals: true,
+    run: (io, v, args) =>
+      webhooks(io, args, {
+        ...(v.event !== undefined ? { event: v.event as string } : {}),
+        ...(v.webhook !== undefined ? { webhook: v.webhook as string } : {}),
+        ...(v.account !== undefined ? { account: v.account as string } : {}),
+        ...(v.status !== undefined ? { status: v.status as string } : {}),
+        ...(v.type !== undefined ? { type: v.type as string } : {}),
+        ...(v.limit !== undefined ? { limit: v.limit as string } : {}),
+        all: v.all as boolean,
+        json: v.json as boolean,
+      }),
   },
   verify: {
     summary: "check the ledger's invariants: balances, entry chains, holds, charges, refunds (DATABASE_URL)",

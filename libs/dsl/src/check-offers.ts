@@ -1,3 +1,4 @@
+import { formatCredits } from './amounts';
 import { checkPromotions } from './check-promotions';
 import { closest } from './check-schema';
 import type { Diagnostic, SourceLocation } from './diagnostics';
@@ -6,7 +7,8 @@ import type { RuleSet } from './ruleset';
 /**
  * Stage "check offers": what plans give away and what is on sale must name things that exist and
  * make sense: included usage (an action that exists and costs something, no more than the quota
- * allows), promotions (windows, targets, overlaps) and the table's section order.
+ * allows), low-balance thresholds that can be crossed, promotions (windows, targets, overlaps) and
+ * the table's section order.
  */
 export function checkOffers(ruleset: RuleSet, diagnostics: Diagnostic[]): void {
   const push = (severity: Diagnostic['severity'], code: string, message: string, location: SourceLocation, extra: Partial<Diagnostic> = {}): void => {
@@ -23,6 +25,15 @@ export function checkOffers(ruleset: RuleSet, diagnostics: Diagnostic[]): void {
   }
 
   for (const plan of ruleset.plans) {
+    for (const t of plan.lowBalance ?? []) {
+      const written = t.kind === 'share' ? `${t.permille / 10}%` : `${formatCredits(t.mc)} cr`;
+      if (t.kind === 'credits' ? t.mc === 0 : t.permille === 0 || plan.allowanceMc === 0) {
+        const why = t.kind === 'share' && t.permille > 0 ? `plan \`${plan.id}\` has no allowance, so \`${written}\` of it is 0 credits` : `\`${written}\` is nothing`;
+        push('error', 'low-balance-never', `${why}: a balance never falls below 0, so \`balance.low\` would never be sent`, t.at, {
+          hint: t.kind === 'share' ? 'give an amount of credits instead, such as `50 cr`' : 'give a positive amount, such as `50 cr`, or a share of the allowance such as `10%`',
+        });
+      }
+    }
     for (const [actionId, count] of Object.entries(plan.included)) {
       const at = plan.includedAt[actionId] ?? plan.at;
       const action = ruleset.actions[actionId];

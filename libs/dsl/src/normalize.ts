@@ -10,6 +10,8 @@ import {
   TIME_FACT,
   type Action,
   type CyclePolicy,
+  type Gate,
+  type LowBalanceThreshold,
   type Multiplier,
   type MultiplierValue,
   type Pack,
@@ -130,11 +132,26 @@ function normalizePlans(ctx: FileContext, raw: unknown): Plan[] {
       quotas: counts(p.quotas),
       included: counts(p.included),
       includedAt: Object.fromEntries(Object.keys(counts(p.included)).map((a) => [a, ctx.at([...path, 'included', a], 'key')])),
+      ...lowBalance(ctx, [...path, 'lowBalance'], p.lowBalance),
       ...(text(p.assumption) ? { assumption: text(p.assumption) } : {}),
       at: ctx.at(path),
     });
   });
   return plans;
+}
+
+/** A plan's `lowBalance` thresholds: a list of `10%` (of the allowance) or `50 cr`. Left out when absent. */
+function lowBalance(ctx: FileContext, path: YamlPath, raw: unknown): { lowBalance?: LowBalanceThreshold[] } {
+  if (!Array.isArray(raw)) return {};
+  const one = (v: unknown, at: YamlPath): LowBalanceThreshold | undefined => {
+    const share = typeof v === 'string' ? /^\s*(\d+(?:\.\d)?)\s*%\s*$/.exec(v) : null;
+    if (share) return { kind: 'share', permille: Math.round(Number(share[1]) * 10), at: ctx.at(at) };
+    const credits = parseRate(v);
+    return credits && credits.unit === undefined ? { kind: 'credits', mc: credits.mc, at: ctx.at(at) } : undefined;
+  };
+  const list = raw.map((v, i) => one(v, [...path, i]));
+  // The schema reported anything that is not a threshold.
+  return list.every((t) => t !== undefined) ? { lowBalance: list as LowBalanceThreshold[] } : {};
 }
 
 function normalizeAction(ctx: FileContext, id: string, raw: Raw): Action {

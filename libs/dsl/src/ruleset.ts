@@ -107,9 +107,19 @@ export interface Plan {
   readonly included: Readonly<Record<string, number>>;
   /** Where each `included` entry is written, by action id. */
   readonly includedAt: Readonly<Record<string, SourceLocation>>;
+  /**
+   * When the spendable balance is low (`lowBalance:`): each threshold sends one `balance.low` event
+   * when a debit takes the balance from at or above it to below it. Absent when the plan sets none.
+   */
+  readonly lowBalance?: readonly LowBalanceThreshold[];
   readonly assumption?: string;
   readonly at: SourceLocation;
 }
+
+/** A `lowBalance` threshold: an amount of credits (`50 cr`), or a share of the plan's allowance (`10%`). */
+export type LowBalanceThreshold =
+  | { readonly kind: 'credits'; readonly mc: Millicredits; readonly at: SourceLocation }
+  | { readonly kind: 'share'; /** 10% is 100. */ readonly permille: Permille; readonly at: SourceLocation };
 
 /** What happens at the billing date and on plan changes. The ledger applies it; the engine exposes it. */
 export interface CyclePolicy {

@@ -26,7 +26,12 @@ export type LedgerErrorCode =
   | 'LAST_ADMIN_KEY'
   | 'DRAFT_NOT_FOUND'
   | 'DRAFT_CONFLICT'
-  | 'INVALID_FILES';
+  | 'INVALID_FILES'
+
+  | 'WEBHOOK_NOT_FOUND'
+  | 'WEBHOOK_URL_REFUSED'
+  | 'INVALID_WEBHOOK'
+  | 'EVENT_NOT_FOUND';
 
 /** A domain error: a stable code, a message in Cedar's style, optional details. Never an HTTP type. */
 export class LedgerError extends Error {

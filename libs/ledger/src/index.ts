@@ -24,3 +24,6 @@ export * from './verify';
 export * from './version-cases';
 export { resolveVersion, VERSION_NAME, VERSION_NAME_HELP } from './version-names';
 export * from './views';
+export * from './webhooks/deliveries';
+export * from './webhooks/url-guard';
+export * from './webhooks/webhooks';

@@ -14,6 +14,7 @@ import { accountNotFound, readAccountView, readCharge, readEntries, readGrants, 
 import * as refunds from './refunds';
 import type { RulesProvider } from './rules-provider';
 import { fork, transaction } from './store/transactions';
+import { sweep, type SweepResult } from './sweep';
 import { withBooks } from './store/unit-of-work';
 import type { AccountView, ChargeView, EntryView, GrantView, HoldView, RefundView } from './views';
 
@@ -21,6 +22,7 @@ export type { ActionRequest, Caller, Idempotent } from './operation';
 export type { GrantedView, GrantInput } from './accounts';
 export type { ChargeDetail, Page } from './reads';
 export type { AppliedPlanChange } from './planner/cycle';
+export type { SweepResult } from './sweep';
 export { DEFAULT_GRANT_PRIORITY } from './planner/grants';
 export { MAX_GRANT_PRIORITY } from './accounts';
 export { drawOrder } from './planner/draw';
@@ -182,6 +184,14 @@ export class Ledger {
     const found = await readHold(fork(this.deps.db), holdId);
     await this.current(found.accountId, now);
     return readHold(fork(this.deps.db), holdId);
+  }
+
+  /**
+   * Time-based events for accounts nobody touches (see {@link sweep}): brings up to `limit` stale
+   * accounts up to date and notices grants expiring within `expiringWithinMs` (null: none).
+   */
+  sweep(now: Date, options: { expiringWithinMs: number | null; limit?: number }): Promise<SweepResult> {
+    return sweep(this.deps, now, { expiringWithinMs: options.expiringWithinMs, limit: options.limit ?? 500 });
   }
 
   /** Brings an account up to `now` if it must be (an ended cycle, an expired hold or grant), under its lock. */

@@ -6,7 +6,10 @@ import { takeWriteLock, type Database } from './database';
 import { AuditEvent, RulesetActivation, RulesetCases, RulesetVersion } from './entities';
 import { LedgerError } from './errors';
 import type { Caller } from './ledger';
+import { newId } from './ids';
 import { applyPlanMapping, type PlanMoveResult } from './plan-mapping';
+import { rulesetActivated } from './planner/events';
+import { writeEvents } from './store/outbox';
 import { caseFiles, checkCases, sameCaseFiles, type CaseCheck } from './version-cases';
 import { latestActivation, previousVersion, resolveVersion } from './version-names';
 
@@ -250,7 +253,8 @@ export class RuleVersions {
 
   /**
    * The guarded switch, in the caller's transaction: the guard's report, refusal unless it is safe
-   * (after the plan mapping) or forced, then the plan mapping, the activation row and the audit event.
+   * (after the plan mapping) or forced, then the plan mapping, the activation row, the audit event and
+   * the `ruleset.activated` event.
    */
   private async switchTo(em: SqlEntityManager, target: CompiledRuleSet, caller: Caller, now: Date, how: 'activate' | 'rollback' | 'publish', options: SwitchOptions): Promise<ActivationResult> {
     const version = target.version;
@@ -271,6 +275,7 @@ export class RuleVersions {
     if (migrated.length) details.migrated = migrated.map((m) => ({ from: m.from, to: m.to, accounts: m.accounts.length, pendingCleared: m.pendingCleared.length }));
     if (forced) details.forced = { reason: forced, problems: report.problems.map((p) => p.message) };
     await em.insert(AuditEvent, { actor: caller.actor, event: 'ruleset.activate', target: version, details, createdAt: now });
+    await writeEvents(em, [rulesetActivated({ now, newId }, target, { previous, how, activatedBy: caller.actor, forced })]);
     return { ...base, changed: true, migrated, forced };
   }
 }

@@ -51,6 +51,10 @@ const LEDGER_ERRORS = {
   DRAFT_NOT_FOUND: { status: 404, meaning: 'No such draft.' },
   DRAFT_CONFLICT: { status: 409, meaning: 'The draft has a newer revision than the one this save was based on.' },
   INVALID_FILES: { status: 422, meaning: 'Rule files with an unsafe or duplicate path, or not YAML.' },
+  WEBHOOK_NOT_FOUND: { status: 404, meaning: 'No such webhook.' },
+  WEBHOOK_URL_REFUSED: { status: 422, meaning: 'A webhook URL that is not http(s), carries credentials, or points at a loopback, private or link-local address (`WEBHOOK_ALLOW_PRIVATE_URLS`).' },
+  INVALID_WEBHOOK: { status: 422, meaning: 'A webhook with an unknown event type or a secret of the wrong length.' },
+  EVENT_NOT_FOUND: { status: 404, meaning: 'No such event.' },
   INVALID_CURSOR: { status: 400, meaning: 'A `cursor` that is not the `next` of a page of this list.' },
   INVALID_QUERY: { status: 400, meaning: 'A filter outside what the list takes (a time outside the years 1 to 9999).' },
 } as const satisfies Record<Exclude<LedgerErrorCode, 'DENIED'>, ErrorSpec>;

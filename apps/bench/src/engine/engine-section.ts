@@ -126,11 +126,12 @@ export async function engineSection(
   settings: Settings,
   log: (line: string) => void,
   generated?: { readonly withPromotions: CompiledRuleSet; readonly withoutPromotions: CompiledRuleSet },
+  more: readonly Contender[] = [],
 ): Promise<EngineResult> {
   const timer = calibrateTimer();
   log(`timer: one process.hrtime.bigint() read costs ${timer.overheadNs} ns (median; p99 ${timer.p99Ns} ns), subtracted from every sample`);
   const mix = mixFor(compiled, settings);
-  const all = contenders(compiled);
+  const all = [...contenders(compiled), ...more];
 
   log(`checking ${all.length} contenders agree on ${mix.length} requests...`);
   const reference = mix.map((e) => all[0].answer(e) as Answer);

@@ -10,10 +10,13 @@ import { DraftRevision } from './draft-revision.entity';
 import { Hold } from './hold.entity';
 import { IdempotencyRecord } from './idempotency-record.entity';
 import { LedgerEntry } from './ledger-entry.entity';
+import { OutboxEvent } from './outbox-event.entity';
 import { RulesetActivation } from './ruleset-activation.entity';
 import { RulesetCases } from './ruleset-cases.entity';
 import { RulesetVersion } from './ruleset-version.entity';
 import { UsageCounter } from './usage-counter.entity';
+import { WebhookDelivery } from './webhook-delivery.entity';
+import { Webhook } from './webhook.entity';
 
 export * from './account.entity';
 export * from './api-key.entity';
@@ -27,10 +30,13 @@ export * from './draft-revision.entity';
 export * from './hold.entity';
 export * from './idempotency-record.entity';
 export * from './ledger-entry.entity';
+export * from './outbox-event.entity';
 export * from './ruleset-activation.entity';
 export * from './ruleset-cases.entity';
 export * from './ruleset-version.entity';
 export * from './usage-counter.entity';
+export * from './webhook-delivery.entity';
+export * from './webhook.entity';
 
 /** Every entity of the ledger, for the ORM configuration. */
-export const ENTITIES = [Account, LedgerEntry, CreditGrant, EntryAllocation, Charge, Hold, UsageCounter, IdempotencyRecord, DecisionLog, ApiKey, RulesetVersion, RulesetActivation, RulesetCases, AuditEvent, Draft, DraftRevision];
+export const ENTITIES = [Account, LedgerEntry, CreditGrant, EntryAllocation, Charge, Hold, UsageCounter, IdempotencyRecord, DecisionLog, ApiKey, RulesetVersion, RulesetActivation, RulesetCases, AuditEvent, Draft, DraftRevision, OutboxEvent, Webhook, WebhookDelivery];

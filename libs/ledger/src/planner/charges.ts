@@ -2,6 +2,7 @@ import { decide, usageCounted, type Decision } from '@ratecard/engine';
 import type { Book, HoldRow } from '../book';
 import type { ActionRequest, OpContext } from '../operation';
 import { draw } from './draw';
+import { noteUse } from './events';
 import { countUsage, logDecision, post, touched, type DecidedState, type Plan, type PlannedCharge } from './plan';
 
 /** What `decide` sees of the account: plan, spendable balance, this cycle's count of the action when it matters. */
@@ -38,6 +39,7 @@ export function planCharge(plan: Plan, book: Book, ctx: OpContext, req: ActionRe
   const cost = decision.costMillicredits;
   const entry = cost > 0 ? post(plan, book, ctx.now, { kind: 'debit', reason: `charge for \`${req.action}\``, action: req.action, chargeId, rulesetVersion: decision.rulesetVersion }, draw(book, cost, ctx.now)) : null;
   countUsage(plan, book, req.action, a.cycleStart, 1);
+  noteUse(plan, book, ctx, req.action);
   touched(plan, book, ctx.now);
   const charge: PlannedCharge = {
     id: chargeId,
@@ -74,6 +76,7 @@ export function planHold(plan: Plan, book: Book, ctx: OpContext, req: ActionRequ
   if (cost > 0) post(plan, book, ctx.now, { kind: 'hold', reason: `hold for \`${req.action}\``, action: req.action, holdId, rulesetVersion: decision.rulesetVersion }, reserved);
   a.heldMc += cost;
   countUsage(plan, book, req.action, a.cycleStart, 1);
+  noteUse(plan, book, ctx, req.action);
   touched(plan, book, ctx.now);
   const hold: HoldRow = {
     id: holdId,

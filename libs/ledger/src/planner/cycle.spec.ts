@@ -36,7 +36,11 @@ describe(planTouch.name, () => {
     planTouch(sut, book, specContext(compiled, '2026-04-21T08:00:00Z'), []);
     expect(entriesOf(sut)).toEqual([
       ['expiry', -1_000_000, [['allowance', -1_000_000]]],
-      ['grant', 1_500_000, [['gr_1', 1_500_000]]],
+      ['grant', 1_500_000, [['gr_3', 1_500_000]]],
+    ]);
+    expect(sut.events.map((e) => [e.id, e.type])).toEqual([
+      ['evt_1', 'grant.expired'],
+      ['evt_2', 'account.plan_changed'],
     ]);
     expect([book.account.plan, book.account.pendingPlan, book.account.cycleStart.toISOString(), book.usage.get('site.generate')]).toEqual(['basic', null, END.toISOString(), 0]);
     expect(live(sut, book)).toEqual([

@@ -2,6 +2,7 @@ import { formatCredits } from '@ratecard/dsl';
 import { cycleWindow, planChange, type PlanChange } from '@ratecard/engine';
 import type { AccountRow, Book, GrantRow, HoldRow } from '../book';
 import type { OpContext } from '../operation';
+import { notePlanChanged } from './events';
 import { addGrant, closeGrant, expireDue } from './grants';
 import { closeHold } from './holds';
 import { audit, post, touched, type Plan } from './plan';
@@ -35,15 +36,17 @@ export function planTouch(plan: Plan, book: Book, ctx: OpContext, expiredHolds: 
   for (const h of [...expiredHolds].sort((x, y) => x.expiresAt.getTime() - y.expiresAt.getTime())) closeHold(plan, book, ctx, h, 'expired');
   const a = book.account;
   if (ctx.now.getTime() < a.cycleEnd.getTime()) {
-    expireDue(plan, book, ctx.now);
+    expireDue(plan, book, ctx);
     return;
   }
   const window = cycleWindow(a.billingAnchor, ctx.now);
   if (ctx.compiled.ruleset.cycle.unused === 'roll-over') carryOver(plan, book, ctx, allowancesThisCycle(book), window.end, 'rollover', 'unused credits roll over to the new cycle');
-  expireDue(plan, book, ctx.now);
+  expireDue(plan, book, ctx);
   if (a.pendingPlan) {
+    const from = a.plan;
     a.plan = a.pendingPlan;
     a.pendingPlan = null;
+    notePlanChanged(plan, a, ctx, from, { kind: 'downgrade', cause: 'billing-date' });
   }
   a.cycleStart = window.start;
   a.cycleEnd = window.end;
@@ -100,6 +103,7 @@ export function planPlanChange(plan: Plan, book: Book, ctx: OpContext, to: strin
     a.pendingPlan = null;
   } else a.pendingPlan = to;
   touched(plan, book, ctx.now);
+  if (change.kind !== 'same') notePlanChanged(plan, a, ctx, from, { kind: change.kind, cause: 'request' });
   audit(plan, ctx, 'account.plan', a.id, { from, to, kind: change.kind, effective: change.effective, grantMc: change.grantMc });
   return { ...change, from, to };
 }
@@ -118,6 +122,7 @@ export function planPlanMove(plan: Plan, book: Book, ctx: OpContext, to: string,
   const cancelled = a.pendingPlan !== null && (vanished.has(a.pendingPlan) || a.pendingPlan === to) ? a.pendingPlan : null;
   if (cancelled) a.pendingPlan = null;
   post(plan, book, ctx.now, { kind: 'plan', reason, plan: to, rulesetVersion: ctx.compiled.version }, []);
+  notePlanChanged(plan, a, ctx, from, { kind: 'mapping', cause: 'activation' });
   audit(plan, ctx, 'account.plan', a.id, { from, to, kind: 'mapping', ...(cancelled ? { pendingCancelled: cancelled } : {}) });
   return { movedFrom, cancelled };
 }

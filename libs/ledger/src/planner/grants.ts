@@ -2,6 +2,7 @@ import { expired, type Allocation, type Book, type GrantRow } from '../book';
 import type { GrantSource } from '../entities';
 import type { OpContext } from '../operation';
 import { giveBack } from './draw';
+import { noteGrantExpired } from './events';
 import { post, type EntrySpec, type Plan, type PlannedEntry } from './plan';
 
 /** The draw priority of a grant when none is given. Lower is drawn first. */
@@ -57,12 +58,16 @@ export function closeGrant(plan: Plan, book: Book, now: Date, g: GrantRow, reaso
 
 /**
  * Every grant whose expiry has come expires: what is left of it leaves the balance in an `expiry`
- * entry. Applied lazily, inside the transaction of whatever touches the account next.
+ * entry (and a `grant.expired` event). Applied lazily, inside the transaction of whatever touches
+ * the account next.
  */
-export function expireDue(plan: Plan, book: Book, now: Date): void {
-  const due = [...book.grants.values()].filter((g) => g.remainingMc > 0 && expired(g, now));
+export function expireDue(plan: Plan, book: Book, ctx: OpContext): void {
+  const due = [...book.grants.values()].filter((g) => g.remainingMc > 0 && expired(g, ctx.now));
   due.sort((a, b) => a.expiresAt!.getTime() - b.expiresAt!.getTime() || (a.id < b.id ? -1 : 1));
-  for (const g of due) closeGrant(plan, book, now, g, `grant \`${g.id}\` (${g.source}) expired at ${g.expiresAt!.toISOString()}`);
+  for (const g of due) {
+    const expiredMc = closeGrant(plan, book, ctx.now, g, `grant \`${g.id}\` (${g.source}) expired at ${g.expiresAt!.toISOString()}`);
+    noteGrantExpired(plan, book, ctx, g, expiredMc);
+  }
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Book, HoldRow } from '../book';
 import { DecisionDenied, LedgerError } from '../errors';
 import type { OpContext } from '../operation';
 import { consume } from './draw';
+import { noteHoldExpired } from './events';
 import { expireDue, returnCredits } from './grants';
 import { countUsage, logDecision, post, touched, type Plan, type PlannedCharge } from './plan';
 
@@ -32,12 +33,13 @@ export function closeHold(plan: Plan, book: Book, ctx: OpContext, hold: HoldRow,
   hold.closedAt = ctx.now;
   plan.holds.add(hold);
   touched(plan, book, ctx.now);
+  if (status === 'expired') noteHoldExpired(plan, book, ctx, hold);
 }
 
 /** Releases a hold at the caller's request. */
 export function planRelease(plan: Plan, book: Book, ctx: OpContext, hold: HoldRow): void {
   closeHold(plan, book, ctx, hold, 'released');
-  expireDue(plan, book, ctx.now);
+  expireDue(plan, book, ctx);
 }
 
 /** How much of a hold to capture: all of it, an amount, or the price of the parameters the job ended with. */
@@ -79,7 +81,7 @@ export function planCapture(plan: Plan, book: Book, ctx: OpContext, hold: HoldRo
   hold.chargeId = chargeId;
   hold.closedAt = ctx.now;
   plan.holds.add(hold);
-  expireDue(plan, book, ctx.now);
+  expireDue(plan, book, ctx);
   touched(plan, book, ctx.now);
   const charge: PlannedCharge = {
     id: chargeId,

@@ -3,6 +3,7 @@ import type { AccountRow, Allocation, Book, GrantRow, HoldRow } from '../book';
 import type { DecisionLogRow } from '../decision-log-writer';
 import type { DecisionKind, EntryKind } from '../entities';
 import type { ActionRequest, OpContext } from '../operation';
+import type { PlannedEvent } from './events';
 
 /** A ledger entry to append. The writer sets `id` when it is inserted. */
 export interface PlannedEntry {
@@ -76,10 +77,12 @@ export class Plan {
   readonly logs: DecisionLogRow[] = [];
   readonly audits: PlannedAudit[] = [];
   readonly idempotency: PlannedIdempotency[] = [];
+  /** Events for the outbox, in the order they happened (see `./events`). */
+  readonly events: PlannedEvent[] = [];
 
   /** True when the plan writes nothing. */
   get empty(): boolean {
-    return this.entries.length + this.accounts.size + this.newAccounts.size + this.charges.length + this.logs.length + this.audits.length + this.holds.size + this.newHolds.size === 0;
+    return this.entries.length + this.accounts.size + this.newAccounts.size + this.charges.length + this.logs.length + this.audits.length + this.holds.size + this.newHolds.size + this.events.length === 0;
   }
 }
 

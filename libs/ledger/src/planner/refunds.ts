@@ -3,6 +3,7 @@ import { cycleWindow } from '@ratecard/engine';
 import type { Allocation, Book } from '../book';
 import { LedgerError } from '../errors';
 import type { OpContext } from '../operation';
+import { noteRefund } from './events';
 import { expireDue, returnCredits } from './grants';
 import { audit, countUsage, touched, type Plan, type PlannedEntry } from './plan';
 
@@ -61,8 +62,9 @@ export function planRefund(plan: Plan, book: Book, ctx: OpContext, charge: Refun
   if (amount === remaining && charge.cycleStart !== null && charge.cycleStart.getTime() === a.cycleStart.getTime()) {
     countUsage(plan, book, charge.action, charge.cycleStart, -1);
   }
-  expireDue(plan, book, ctx.now);
+  expireDue(plan, book, ctx);
   touched(plan, book, ctx.now);
+  noteRefund(plan, book, ctx, { chargeId: charge.id, action: charge.action, amountMc: amount, totalMc: charge.refundedMc + amount, costMc: charge.costMc, reason: reason ?? null });
   audit(plan, ctx, 'charge.refund', charge.id, { amountMc: amount, reason: reason ?? null });
   return { amountMc: amount, previousMc: charge.refundedMc, entry };
 }

@@ -2,6 +2,7 @@ import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { AccountRow, GrantRow, HoldRow } from '../book';
 import { insertDecisionRows } from '../decision-log-writer';
 import type { Plan, PlannedIdempotency } from '../planner/plan';
+import { writeEvents } from './outbox';
 
 /** Rows per multi-row statement: within SQLite's and PostgreSQL's bound-parameter limits. */
 const CHUNK = 400;
@@ -19,8 +20,9 @@ export async function storeResponse(em: SqlEntityManager, ...records: readonly P
 /**
  * Writes a plan in the caller's transaction, with a few multi-row statements whose values are all
  * bound: new accounts and grants, the entries (their ids come back), their allocations, charges,
- * holds, the changed grants, usage counts, the decision log, audit events, idempotency records
- * (whose bodies may name entry ids) and the changed accounts.
+ * holds, the changed grants, usage counts, the decision log, audit events, the outbox's events
+ * (with their deliveries), idempotency records (whose bodies may name entry ids) and the changed
+ * accounts.
  */
 export async function applyPlan(em: SqlEntityManager, plan: Plan): Promise<void> {
   const knex = em.getKnex();
@@ -143,6 +145,7 @@ export async function applyPlan(em: SqlEntityManager, plan: Plan): Promise<void>
   }
   await insertDecisionRows(em, plan.logs);
   await insertAll(em, 'audit_event', plan.audits.map((a) => ({ actor: a.actor, event: a.event, target: a.target, details: JSON.stringify(a.details), created_at: date(a.createdAt) })));
+  await writeEvents(em, plan.events);
   await storeResponse(em, ...plan.idempotency);
   const changed = [...plan.accounts].filter((a) => !plan.newAccounts.has(a));
   for (let i = 0; i < changed.length; i += CHUNK) {

@@ -150,6 +150,12 @@ export class ApiHarness {
     return this.started().keys.auditor.client;
   }
 
+  /** The service's `DATABASE_URL`, for the CLI on the same database. */
+  get databaseUrl(): string {
+    if (!this.target) throw new Error('the API is not started: call start() (useApi does it in beforeAll)');
+    return this.target.url;
+  }
+
   /** A second connection to the service's database, for checks the API cannot make. */
   get db(): Database {
     return this.started().database;

@@ -10,7 +10,7 @@ import { table } from './commands/table';
 import { test } from './commands/test';
 import { validate } from './commands/validate';
 import { show } from './commands/show';
-import { activate, listVersions, publish, rollback } from './commands/versions';
+import { activate, cancelActivation, listVersions, publish, rollback } from './commands/versions';
 import { webhooks } from './commands/webhooks';
 import { EXIT, UsageError, type CliIo } from './io';
 import { SWITCH_OPTIONS, switchOptionsOf } from './switch-output';
@@ -78,13 +78,15 @@ const COMMANDS: Record<string, Command> = {
   },
   publish: {
     summary: 'validate, run the cases and publish the rules as a version (DATABASE_URL); --activate makes it active',
-    usage: 'publish [--rules DIR] -m "message" [--activate [--migrate-plan FROM=TO ...]] [--force --reason "why"] [--author NAME]',
-    options: { ...rules, message: { type: 'string', short: 'm' }, activate: { type: 'boolean', default: false }, author: { type: 'string' }, ...SWITCH_OPTIONS },
+    usage: 'publish [--rules DIR] -m "message" [--activate [--migrate-plan FROM=TO ...] | --activate-at ISO-TIME] [--force --reason "why"] [--author NAME]',
+    options: { ...rules, message: { type: 'string', short: 'm' }, activate: { type: 'boolean', default: false }, 'activate-at': { type: 'string' }, author: { type: 'string' }, ...SWITCH_OPTIONS },
     run: (io, v) => {
       if (!v.message) throw new UsageError('publish needs a message: -m "what changed and why"');
+      if (v.at !== undefined) throw new UsageError('publish schedules with --activate-at ISO-TIME');
       const options = switchOptionsOf(v);
-      if (options.migratePlans?.length && !v.activate) throw new UsageError('--migrate-plan goes with --activate');
-      return publish(io, { rules: v.rules as string, message: v.message as string, activate: v.activate as boolean, ...(v.author ? { author: v.author as string } : {}), ...options });
+      const activate = (v.activate as boolean) || options.at !== undefined;
+      if (options.migratePlans?.length && !activate) throw new UsageError('--migrate-plan goes with --activate');
+      return publish(io, { rules: v.rules as string, message: v.message as string, activate, ...(v.author ? { author: v.author as string } : {}), ...options });
     },
   },
   versions: {
@@ -105,7 +107,7 @@ const COMMANDS: Record<string, Command> = {
   },
   activate: {
     summary: 'make a published version active, if that strands no account (the API follows within seconds)',
-    usage: 'activate <version> [--migrate-plan FROM=TO ...] [--force --reason "why"] [--dry-run]',
+    usage: 'activate <version> [--at ISO-TIME | --migrate-plan FROM=TO ...] [--force --reason "why"] [--dry-run]',
     options: { ...SWITCH_OPTIONS, 'dry-run': { type: 'boolean', default: false } },
     positionals: true,
     run: (io, v, args) => {
@@ -115,9 +117,19 @@ const COMMANDS: Record<string, Command> = {
   },
   rollback: {
     summary: 'activate the version that was active before the current one, guarded as activate',
-    usage: 'rollback [--migrate-plan FROM=TO ...] [--force --reason "why"] [--dry-run]',
+    usage: 'rollback [--at ISO-TIME | --migrate-plan FROM=TO ...] [--force --reason "why"] [--dry-run]',
     options: { ...SWITCH_OPTIONS, 'dry-run': { type: 'boolean', default: false } },
     run: (io, v) => rollback(io, { ...switchOptionsOf(v), dryRun: v['dry-run'] as boolean }),
+  },
+  'cancel-activation': {
+    summary: 'withdraw a scheduled activation before its time (ratecard versions --activations lists them)',
+    usage: 'cancel-activation <activation id>',
+    options: {},
+    positionals: true,
+    run: (io, _v, args) => {
+      if (args.length !== 1 || !/^[1-9]\d{0,9}$/.test(args[0])) throw new UsageError('cancel-activation needs one activation id (a number; see ratecard versions --activations)');
+      return cancelActivation(io, args[0]);
+    },
   },
   diff: {
     summary: 'what changed between two rule sets (directories, versions or git revisions): in short, by group, --cells for each cell',

@@ -1,9 +1,10 @@
 import type { ActivationReport, ActivationResult, CaseFailure, PlanMove, SwitchOptions } from '@ratecard/ledger';
 import type { ParseArgsConfig } from 'node:util';
+import { isoTime } from './commands/quote';
 import { UsageError, type CliIo } from './io';
 
-/** `--migrate-plan from=to` (repeatable), `--force` and `--reason` as switch options. */
-export function switchOptionsOf(values: { 'migrate-plan'?: string[]; force?: boolean; reason?: string }): SwitchOptions {
+/** `--migrate-plan from=to` (repeatable), `--force`, `--reason` and `--at` (or publish's `--activate-at`) as switch options. */
+export function switchOptionsOf(values: { 'migrate-plan'?: string[]; force?: boolean; reason?: string; at?: string; 'activate-at'?: string }): SwitchOptions {
   const migratePlans: PlanMove[] = (values['migrate-plan'] ?? []).map((pair) => {
     const m = /^([^=\s]+)=([^=\s]+)$/.exec(pair.trim());
     if (!m) throw new UsageError(`--migrate-plan takes \`from=to\` (a plan the version lacks = one of its plans), got \`${pair}\``);
@@ -12,7 +13,9 @@ export function switchOptionsOf(values: { 'migrate-plan'?: string[]; force?: boo
   const reason = values.reason?.trim();
   if (values.force && !reason) throw new UsageError('--force needs --reason "why": the audit trail records why the guard was overridden');
   if (reason && !values.force) throw new UsageError('--reason goes with --force');
-  return { migratePlans, ...(values.force ? { force: { reason: reason! } } : {}) };
+  const when = values['activate-at'] !== undefined ? isoTime('--activate-at', values['activate-at']) : values.at !== undefined ? isoTime('--at', values.at) : undefined;
+  if (when && migratePlans.length) throw new UsageError('--migrate-plan moves accounts at once and cannot be scheduled: activate at the time with the mapping');
+  return { migratePlans, ...(values.force ? { force: { reason: reason! } } : {}), ...(when ? { at: when } : {}) };
 }
 
 /** The options every switching command takes. */
@@ -20,6 +23,7 @@ export const SWITCH_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
   'migrate-plan': { type: 'string', multiple: true, default: [] },
   force: { type: 'boolean', default: false },
   reason: { type: 'string' },
+  at: { type: 'string' },
 };
 
 const short = (v: string | null): string => (v ? v.slice(0, 12) : '(none)');
@@ -62,6 +66,7 @@ export function printSwitchDetails(io: CliIo, a: ActivationResult): void {
 
 /** `rolled back A → B` or `active: B`, the same words for the CLI's three switching commands. */
 export function switchHeadline(how: 'activate' | 'rollback', a: ActivationResult): string {
+  if (a.pending) return scheduledLine(a);
   if (how === 'rollback') return `rolled back ${short(a.previous)} → ${short(a.version)}; active: ${a.version}`;
   return a.changed ? `active: ${short(a.version)} (${a.version})` : `already active: ${short(a.version)} (${a.version})`;
 }
@@ -79,3 +84,9 @@ export function printCaseFailures(print: (line: string) => void, failures: reado
 }
 
 export { short, plural };
+
+/** `scheduled: B becomes active at T (activation 7; cancel it with ratecard cancel-activation 7)`. */
+export function scheduledLine(a: ActivationResult): string {
+  if (!a.changed) return `already active at ${a.effectiveAt}: ${short(a.version)} (${a.version})`;
+  return `scheduled: ${short(a.version)} becomes active at ${a.effectiveAt}, in every process (activation ${a.id}; cancel it before then with: ratecard cancel-activation ${a.id})`;
+}

@@ -128,6 +128,8 @@ export interface EventData {
     readonly activatedBy: string;
     /** The reason given when the activation guard was overridden, else null. */
     readonly forced: string | null;
+    /** When the version takes effect: the activation's time, or the time it was scheduled for (ISO 8601). */
+    readonly effectiveAt: string;
   };
 }
 

@@ -21,7 +21,7 @@ const ACCOUNT_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 export const MAX_GRANT_PRIORITY = 1000;
 
 function context(deps: LedgerDeps, now: Date, caller: Caller): OpContext {
-  return { compiled: deps.rules.active(), now, caller, newId };
+  return { compiled: deps.rules.active(now), now, caller, newId };
 }
 
 export function unknownPlan(compiled: CompiledRuleSet, plan: string): LedgerError {
@@ -135,7 +135,7 @@ export async function granting(
  * rules' catalogue says. The key makes the report safe to retry; the same key never grants twice.
  */
 export async function grantPack(deps: LedgerDeps, id: string, packId: string, key: string, now: Date, caller: Caller): Promise<Idempotent<GrantedView>> {
-  const compiled = deps.rules.active();
+  const compiled = deps.rules.active(now);
   if (!compiled.packs.has(packId)) {
     const known = [...compiled.packs.keys()];
     throw new LedgerError('UNKNOWN_PACK', `\`${packId}\` is not a pack of the active rules; ${known.length ? `packs are ${known.map((p) => `\`${p}\``).join(', ')}` : 'the rules sell no packs'}`, { pack: packId });

@@ -106,7 +106,6 @@ export class ChargeQueue {
     try {
       await transaction(this.db, async (em) => {
         outcomes.clear();
-        const compiled = this.rules.active();
         const knex = em.getKnex();
         // Keys stored by an earlier batch or another process.
         const stored = await em.execute<{ key: string; request_hash: string; response: unknown }[]>(
@@ -122,7 +121,7 @@ export class ChargeQueue {
         }
         if (todo.length === 0) return;
         const latest = todo.reduce((t, p) => (p.now.getTime() > t.getTime() ? p.now : t), todo[0].now);
-        const batchCtx: OpContext = { compiled, now: latest, caller: todo[0].caller, newId };
+        const batchCtx: OpContext = { compiled: this.rules.active(latest), now: latest, caller: todo[0].caller, newId };
         const bodies: { p: PendingCharge; body: () => ChargeView }[] = [];
         await withBooks(em, this.db.kind, batchCtx, todo.map((p) => p.req.accountId), { actions: todo.map((p) => p.req.action) }, (plan, books) => {
           for (const p of todo) {
@@ -131,7 +130,8 @@ export class ChargeQueue {
               outcomes.set(p, { error: accountNotFound(p.req.accountId) });
               continue;
             }
-            const planned = planCharge(plan, book, { ...batchCtx, now: p.now, caller: p.caller }, p.req, p.key);
+            // Each charge is priced by the version in effect at its own time (a scheduled switch may fall inside a batch).
+            const planned = planCharge(plan, book, { ...batchCtx, compiled: this.rules.active(p.now), now: p.now, caller: p.caller }, p.req, p.key);
             if (!planned.allowed) {
               outcomes.set(p, { error: new DecisionDenied(planned.decision, planned.state) });
               continue;

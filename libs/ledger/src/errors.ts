@@ -31,7 +31,10 @@ export type LedgerErrorCode =
   | 'WEBHOOK_NOT_FOUND'
   | 'WEBHOOK_URL_REFUSED'
   | 'INVALID_WEBHOOK'
-  | 'EVENT_NOT_FOUND';
+  | 'EVENT_NOT_FOUND'
+  | 'ACTIVATION_NOT_FOUND'
+  | 'ACTIVATION_NOT_PENDING'
+  | 'INVALID_SCHEDULE';
 
 /** A domain error: a stable code, a message in Cedar's style, optional details. Never an HTTP type. */
 export class LedgerError extends Error {

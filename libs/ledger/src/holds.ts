@@ -11,7 +11,7 @@ import { withBooks } from './store/unit-of-work';
 import { chargeView, holdView, type ChargeView, type HoldView } from './views';
 
 function context(deps: LedgerDeps, now: Date, caller: Caller): OpContext {
-  return { compiled: deps.rules.active(), now, caller, newId };
+  return { compiled: deps.rules.active(now), now, caller, newId };
 }
 
 function holdNotFound(id: string): LedgerError {
@@ -53,7 +53,7 @@ export async function hold(deps: LedgerDeps, req: ActionRequest, ttlSeconds: num
  */
 export async function capture(deps: LedgerDeps, holdId: string, input: CaptureInput, now: Date, caller: Caller): Promise<{ charge: ChargeView; hold: HoldView }> {
   const owner = await holdOwner(deps, holdId);
-  const compiledAtHold = (await deps.rules.get(owner.rulesetVersion)) ?? deps.rules.active();
+  const compiledAtHold = (await deps.rules.get(owner.rulesetVersion)) ?? deps.rules.active(now);
   await deps.logs.flush();
   const ctx = context(deps, now, caller);
   return transaction(deps.db, (em) =>

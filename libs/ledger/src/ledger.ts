@@ -95,7 +95,7 @@ export class Ledger {
   /** The account as of `now` (brought up to date first), with its live grants in draw order. */
   async getAccount(id: string, now: Date): Promise<AccountView> {
     await this.current(id, now);
-    return readAccountView(fork(this.deps.db), id, this.deps.rules.active(), now);
+    return readAccountView(fork(this.deps.db), id, this.deps.rules.active(now), now);
   }
 
   /** A page of the account's ledger, newest first unless `order` is `asc`. */
@@ -131,7 +131,7 @@ export class Ledger {
    * account in one statement; only an ended cycle or an expired hold or grant takes the locked path.
    */
   async quote(req: ActionRequest, now: Date, caller: Caller): Promise<Decision> {
-    const compiled = this.deps.rules.active();
+    const compiled = this.deps.rules.active(now);
     let account = await this.deps.reads.account(req.accountId, req.action);
     if (!account) throw accountNotFound(req.accountId);
     if (isStale(account, now)) {
@@ -199,6 +199,6 @@ export class Ledger {
     const state = await this.deps.reads.account(id, '');
     if (!state) throw accountNotFound(id);
     if (!isStale(state, now)) return;
-    await transaction(this.deps.db, (em) => withBooks(em, this.deps.db.kind, { compiled: this.deps.rules.active(), now, caller: { actor: 'ledger' }, newId }, [id], {}, () => undefined));
+    await transaction(this.deps.db, (em) => withBooks(em, this.deps.db.kind, { compiled: this.deps.rules.active(now), now, caller: { actor: 'ledger' }, newId }, [id], {}, () => undefined));
   }
 }

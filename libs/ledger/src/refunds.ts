@@ -20,7 +20,7 @@ function chargeNotFound(id: string): LedgerError {
 export async function refund(deps: LedgerDeps, chargeId: string, input: { amountMc?: Millicredits; reason?: string }, key: string | undefined, now: Date, caller: Caller): Promise<Idempotent<RefundView>> {
   const accountId = await ownerOf(fork(deps.db), 'charge', chargeId);
   if (accountId === undefined) throw chargeNotFound(chargeId);
-  const ctx: OpContext = { compiled: deps.rules.active(), now, caller, newId };
+  const ctx: OpContext = { compiled: deps.rules.active(now), now, caller, newId };
   const hash = hashOf({ op: 'refund', chargeId, amountMc: input.amountMc ?? null, reason: input.reason ?? null });
   const run = (em: SqlEntityManager): Promise<RefundView> =>
     withBooks(em, deps.db.kind, ctx, [accountId], {}, async (plan, books) => {

@@ -1,6 +1,7 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { hasErrors, type Diagnostic, type SourceFile } from '@ratecard/dsl';
 import { compileSources, type CompiledRuleSet } from '@ratecard/engine';
+import { activeAt, effectiveTime, loadTimeline, pendingAt, timelineOf } from './activation-timeline';
 import { activationReport, checkPlanMapping, type ActivationReport, type GuardTarget, type PlanMove } from './activation-guard';
 import { takeWriteLock, type Database } from './database';
 import { AuditEvent, RulesetActivation, RulesetCases, RulesetVersion } from './entities';
@@ -24,12 +25,24 @@ export interface VersionView {
   readonly files: readonly string[];
 }
 
-/** An activation: which version became active, when, by whom and why. */
+/** An activation: which version became (or becomes) active, when, by whom and why. */
 export interface ActivationView {
+  /** The activation's id in the log (a pending one is cancelled by it). */
+  readonly id: number;
   readonly version: string;
   readonly activatedBy: string;
+  /** `publish`, `activate`, `rollback` or `cancel`. */
   readonly reason: string;
+  /** When it was written. */
   readonly at: string;
+  /** When it takes effect: `at`, or the scheduled time. */
+  readonly effectiveAt: string;
+  /** A scheduled activation whose time has not come; false once it took effect. */
+  readonly pending: boolean;
+  /** Scheduled and withdrawn before its time (by the `cancel` activation `cancelledBy`). */
+  readonly cancelledBy: number | null;
+  /** For a `cancel` row: the scheduled activation it withdrew. */
+  readonly cancels: number | null;
 }
 
 /** A revision of a version's cases. Revision 1 is the cases it was published with. */
@@ -53,6 +66,11 @@ export interface SwitchOptions {
   readonly migratePlans?: readonly PlanMove[];
   /** Switch (or store failing cases) even though the guard refuses; the reason goes into the audit trail. */
   readonly force?: { readonly reason: string };
+  /**
+   * Schedule the switch: it takes effect at this instant (after now), in every process at once. The
+   * guard checks the accounts as they are now; plan mappings apply at once, so they are not taken.
+   */
+  readonly at?: Date;
 }
 
 /** The outcome of an activation (or rollback): what changed, the guard's report, and the plan moves. */
@@ -130,7 +148,7 @@ export class RuleVersions {
     const caseSummary = { count: cases.cases, failed: cases.failures.length, ...(forced ? { forced } : {}) };
     const result = await this.write(async (em) => {
       const existing = await em.findOne(RulesetVersion, { version: compiled.version });
-      const parent = await latestActivation(em);
+      const parent = await latestActivation(em, now);
       let casesRevision: number | null = null;
       if (!existing) {
         await em.insert(RulesetVersion, {
@@ -159,19 +177,20 @@ export class RuleVersions {
     return { version: compiled.version, ...result, activated: result.activation?.changed ?? false, diagnostics, cases, compiled };
   }
 
-  async list(): Promise<VersionView[]> {
+  /** Published versions, newest first; `active` as of `now` (the system clock's without one). */
+  async list(now?: Date): Promise<VersionView[]> {
     const em = this.fork();
-    const active = (await latestActivation(em))?.version;
+    const active = (await latestActivation(em, now))?.version;
     const rows = await em.find(RulesetVersion, {}, { orderBy: { createdAt: 'desc', version: 'asc' } });
     return rows.map((r) => view(r, active));
   }
 
   /** A version by name (see {@link resolveVersion}), with its files as published and its case revisions. */
-  async get(name: string): Promise<VersionView & { readonly sources: readonly SourceFile[]; readonly caseRevisions: readonly CaseRevisionView[] }> {
+  async get(name: string, now?: Date): Promise<VersionView & { readonly sources: readonly SourceFile[]; readonly caseRevisions: readonly CaseRevisionView[] }> {
     const em = this.fork();
-    const version = await this.resolve(em, name);
+    const version = await resolveVersion(em, name, now);
     const row = await em.findOneOrFail(RulesetVersion, { version });
-    return { ...view(row, (await latestActivation(em))?.version), sources: row.files, caseRevisions: (await caseRevisions(em, row)).map(({ files, ...r }) => ({ ...r, files: files.map((f) => f.path) })) };
+    return { ...view(row, (await latestActivation(em, now))?.version), sources: row.files, caseRevisions: (await caseRevisions(em, row)).map(({ files, ...r }) => ({ ...r, files: files.map((f) => f.path) })) };
   }
 
   /** The cases a version answers for (its latest case revision), with every revision. */
@@ -200,7 +219,7 @@ export class RuleVersions {
     const version = await this.resolve(em, name);
     const target = await this.compile(version);
     checkPlanMapping(migratePlans, guardTarget(target));
-    return activationReport(em, guardTarget(target), (await latestActivation(em))?.version ?? null, migratePlans, now);
+    return activationReport(em, guardTarget(target), (await latestActivation(em, now))?.version ?? null, migratePlans, now);
   }
 
   /** Makes a published version the active one, if the guard lets it (see {@link SwitchOptions}). */
@@ -211,20 +230,55 @@ export class RuleVersions {
 
   /** Activates the version that was active before the current one (`previous`), if the guard lets it. */
   async rollback(caller: Caller, now: Date, options: SwitchOptions = {}): Promise<ActivationResult> {
-    const previous = await previousVersion(this.fork());
+    const previous = await previousVersion(this.fork(), now);
     if (!previous) throw new LedgerError('VERSION_NOT_FOUND', 'there is no earlier active version to roll back to');
     return this.activate(previous, caller, now, { ...options, reason: 'rollback' });
   }
 
-  /** The active version, or undefined before the first activation. */
-  async active(): Promise<ActivationView | undefined> {
-    const a = await latestActivation(this.fork());
-    return a ? activationView(a) : undefined;
+  /** The active version at `now` (the system clock's, without one), or undefined before the first activation. */
+  async active(now?: Date): Promise<ActivationView | undefined> {
+    const rows = await this.fork().find(RulesetActivation, {}, { orderBy: { id: 'asc' } });
+    const a = activeAt(timelineOf(rows), now);
+    return a ? activationView(a, rows, now) : undefined;
   }
 
-  /** Activations, newest first. */
-  async history(limit = 100): Promise<ActivationView[]> {
-    return (await this.fork().find(RulesetActivation, {}, { orderBy: { id: 'desc' }, limit })).map(activationView);
+  /**
+   * The active version at `now` and the scheduled activations still to come, soonest first: what a
+   * process needs to switch at each scheduled instant by itself.
+   */
+  async schedule(now: Date): Promise<{ readonly active: ActivationView | undefined; readonly pending: readonly ActivationView[] }> {
+    const rows = await this.fork().find(RulesetActivation, {}, { orderBy: { id: 'asc' } });
+    const t = timelineOf(rows);
+    const a = activeAt(t, now);
+    return { active: a ? activationView(a, rows, now) : undefined, pending: pendingAt(t, now).map((p) => activationView(p, rows, now)) };
+  }
+
+  /** Activations (cancels and scheduled ones included), newest first. */
+  async history(limit = 100, now?: Date): Promise<ActivationView[]> {
+    const rows = await this.fork().find(RulesetActivation, {}, { orderBy: { id: 'asc' } });
+    return rows.reverse().slice(0, limit).map((r) => activationView(r, rows, now));
+  }
+
+  /**
+   * Withdraws a scheduled activation before its time, with a `cancel` row of its own (the log stays
+   * append-only). One that took effect, was cancelled already or was never scheduled is refused.
+   */
+  async cancel(id: number, caller: Caller, now: Date): Promise<ActivationView> {
+    return this.write(async (em) => {
+      const rows = await em.find(RulesetActivation, {}, { orderBy: { id: 'asc' } });
+      const target = rows.find((r) => r.id === id && r.reason !== 'cancel');
+      if (!target) throw new LedgerError('ACTIVATION_NOT_FOUND', `no activation \`${id}\``, { id });
+      const view = activationView(target, rows, now);
+      if (!view.pending) {
+        const why = view.cancelledBy !== null ? `was cancelled by activation ${view.cancelledBy}` : target.effectiveAt ? `took effect at ${view.effectiveAt}` : 'was not scheduled';
+        throw new LedgerError('ACTIVATION_NOT_PENDING', `activation ${id} ${why}; only a scheduled activation can be cancelled before its time`, { id });
+      }
+      const row = { version: target.version, activatedBy: caller.actor, reason: 'cancel', createdAt: now, effectiveAt: null, cancels: id };
+      const cancelId = Number(await em.insert(RulesetActivation, row));
+      await em.insert(AuditEvent, { actor: caller.actor, event: 'ruleset.cancel', target: target.version, details: { activation: id, effectiveAt: view.effectiveAt }, createdAt: now });
+      const inserted = Object.assign(new RulesetActivation(), row, { id: cancelId });
+      return activationView(inserted, [...rows, inserted], now);
+    });
   }
 
   /** Compiles a published version (by name) from its stored files. */
@@ -259,10 +313,15 @@ export class RuleVersions {
   private async switchTo(em: SqlEntityManager, target: CompiledRuleSet, caller: Caller, now: Date, how: 'activate' | 'rollback' | 'publish', options: SwitchOptions): Promise<ActivationResult> {
     const version = target.version;
     const mapping = options.migratePlans ?? [];
+    const at = options.at;
+    if (at && at.getTime() <= now.getTime()) throw new LedgerError('INVALID_SCHEDULE', `a scheduled activation takes effect after now; \`${at.toISOString()}\` is not after \`${now.toISOString()}\``, { at: at.toISOString() });
+    if (at && mapping.length) throw new LedgerError('INVALID_SCHEDULE', 'plan mappings move accounts at once and cannot be scheduled: activate at the time with the mapping, or keep the plans in the version', { at: at.toISOString() });
     checkPlanMapping(mapping, guardTarget(target));
-    const previous = (await latestActivation(em))?.version ?? null;
-    const report = await activationReport(em, guardTarget(target), previous, mapping, now);
-    const base = { version, activatedBy: caller.actor, reason: how, at: now.toISOString(), previous, report };
+    const timeline = await loadTimeline(em);
+    const previous = activeAt(timeline, at ?? now)?.version ?? null;
+    const report = await activationReport(em, guardTarget(target), activeAt(timeline, now)?.version ?? null, mapping, now);
+    const effectiveAt = (at ?? now).toISOString();
+    const base = { id: 0, version, activatedBy: caller.actor, reason: how, at: now.toISOString(), effectiveAt, pending: !!at, cancelledBy: null, cancels: null, previous, report };
     if (previous === version) return { ...base, changed: false, migrated: [], forced: null };
     if (!report.safe && !options.force) {
       const what = how === 'rollback' ? `rolling back to ${version.slice(0, 12)}` : `activating ${version.slice(0, 12)}`;
@@ -270,13 +329,13 @@ export class RuleVersions {
     }
     const forced = report.safe ? null : options.force!.reason;
     const migrated = await applyPlanMapping(em, this.db.kind, mapping, { target, how, caller, now });
-    await em.insert(RulesetActivation, { version, activatedBy: caller.actor, reason: how, createdAt: now });
-    const details: Record<string, unknown> = { reason: how, previous };
+    const id = await em.insert(RulesetActivation, { version, activatedBy: caller.actor, reason: how, createdAt: now, effectiveAt: at ?? null, cancels: null });
+    const details: Record<string, unknown> = { reason: how, previous, ...(at ? { effectiveAt } : {}) };
     if (migrated.length) details.migrated = migrated.map((m) => ({ from: m.from, to: m.to, accounts: m.accounts.length, pendingCleared: m.pendingCleared.length }));
     if (forced) details.forced = { reason: forced, problems: report.problems.map((p) => p.message) };
-    await em.insert(AuditEvent, { actor: caller.actor, event: 'ruleset.activate', target: version, details, createdAt: now });
-    await writeEvents(em, [rulesetActivated({ now, newId }, target, { previous, how, activatedBy: caller.actor, forced })]);
-    return { ...base, changed: true, migrated, forced };
+    await em.insert(AuditEvent, { actor: caller.actor, event: at ? 'ruleset.schedule' : 'ruleset.activate', target: version, details, createdAt: now });
+    await writeEvents(em, [rulesetActivated({ now, newId }, target, { previous, how, activatedBy: caller.actor, forced, effectiveAt })]);
+    return { ...base, id: Number(id), changed: true, migrated, forced };
   }
 }
 
@@ -327,6 +386,9 @@ function view(r: RulesetVersion, active: string | undefined): VersionView {
   };
 }
 
-function activationView(a: RulesetActivation): ActivationView {
-  return { version: a.version, activatedBy: a.activatedBy, reason: a.reason, at: a.createdAt.toISOString() };
+/** An activation as shown, with the rows of the log it is read against (for its cancel). */
+function activationView(a: RulesetActivation, rows: readonly RulesetActivation[], now: Date | undefined): ActivationView {
+  const cancelledBy = rows.find((r) => r.reason === 'cancel' && r.cancels === a.id)?.id ?? null;
+  const pending = a.reason !== 'cancel' && cancelledBy === null && pendingAt(timelineOf(rows), now).some((p) => p.id === a.id);
+  return { id: a.id, version: a.version, activatedBy: a.activatedBy, reason: a.reason, at: a.createdAt.toISOString(), effectiveAt: new Date(effectiveTime(a)).toISOString(), pending, cancelledBy, cancels: a.cancels ?? null };
 }

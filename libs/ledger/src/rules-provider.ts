@@ -2,8 +2,11 @@ import type { CompiledRuleSet } from '@ratecard/engine';
 
 /** Where the ledger gets its rules: the active version, and older versions by id. */
 export interface RulesProvider {
-  /** The rule set decisions use now. */
-  active(): CompiledRuleSet;
+  /**
+   * The rule set in effect at `now` (the provider's clock without one): a scheduled activation
+   * takes effect at its instant, whatever the time the provider last looked at the database.
+   */
+  active(now?: Date): CompiledRuleSet;
   /** A compiled rule set by version, or undefined when unknown (for captures of older holds). */
   get(version: string): Promise<CompiledRuleSet | undefined>;
 }

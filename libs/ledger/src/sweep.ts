@@ -27,7 +27,7 @@ export async function sweep(deps: LedgerDeps, now: Date, options: { expiringWith
   const em = fork(deps.db);
   const knex = em.getKnex();
   const at = em.getPlatform().processDateProperty(now);
-  const ctx: OpContext = { compiled: deps.rules.active(), now, caller: { actor: 'ledger' }, newId };
+  const ctx: OpContext = { compiled: deps.rules.active(now), now, caller: { actor: 'ledger' }, newId };
 
   const stale = await em.execute<{ id: string }[]>(
     knex

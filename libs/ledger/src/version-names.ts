@@ -1,5 +1,6 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
-import { RulesetActivation, RulesetVersion } from './entities';
+import { activeAt, loadTimeline, previousAt } from './activation-timeline';
+import { RulesetVersion, type RulesetActivation } from './entities';
 import { LedgerError } from './errors';
 
 /**
@@ -12,18 +13,14 @@ export const VERSION_NAME = /^(?:active|previous|[0-9a-f]{6,64})$/;
 /** How {@link VERSION_NAME} is explained in messages. */
 export const VERSION_NAME_HELP = 'a version id, a prefix of at least 6 characters, `active` or `previous`';
 
-/** The latest activation (the active version), or null before the first one. */
-export async function latestActivation(em: SqlEntityManager): Promise<RulesetActivation | null> {
-  const [latest] = await em.find(RulesetActivation, {}, { orderBy: { id: 'desc' }, limit: 1 });
-  return latest ?? null;
+/** The activation in effect at `now` (the active version), or null before the first one. */
+export async function latestActivation(em: SqlEntityManager, now?: Date): Promise<RulesetActivation | null> {
+  return activeAt(await loadTimeline(em), now);
 }
 
-/** The version active before the current one (the latest activation of another version), if any. */
-export async function previousVersion(em: SqlEntityManager): Promise<string | undefined> {
-  const current = await latestActivation(em);
-  if (!current) return undefined;
-  const [before] = await em.find(RulesetActivation, { version: { $ne: current.version } }, { orderBy: { id: 'desc' }, limit: 1 });
-  return before?.version;
+/** The version active before the current one (the latest activation in effect of another version), if any. */
+export async function previousVersion(em: SqlEntityManager, now?: Date): Promise<string | undefined> {
+  return previousAt(await loadTimeline(em), now);
 }
 
 /**
@@ -31,14 +28,14 @@ export async function previousVersion(em: SqlEntityManager): Promise<string | un
  * `VERSION_NOT_FOUND`, a prefix shared by several versions `VERSION_AMBIGUOUS` (with the candidates):
  * never a guess, never an empty answer.
  */
-export async function resolveVersion(em: SqlEntityManager, name: string): Promise<string> {
+export async function resolveVersion(em: SqlEntityManager, name: string, now?: Date): Promise<string> {
   if (name === 'active') {
-    const active = await latestActivation(em);
+    const active = await latestActivation(em, now);
     if (!active) throw new LedgerError('VERSION_NOT_FOUND', 'no version is active yet', { name });
     return active.version;
   }
   if (name === 'previous') {
-    const previous = await previousVersion(em);
+    const previous = await previousVersion(em, now);
     if (!previous) throw new LedgerError('VERSION_NOT_FOUND', 'there is no previous version: no other version has been active', { name });
     return previous;
   }

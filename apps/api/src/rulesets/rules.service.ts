@@ -11,14 +11,20 @@ import { CLOCK, CONFIG, type Clock } from '../tokens';
 /**
  * The rules decisions use. The active version lives in the database; every process polls it and
  * swaps its compiled rule set in one assignment, so a request sees one version from start to end
- * and all processes converge within `RULES_POLL_MS`. On a database with no active version, the
- * bundled rules directory is published and activated.
+ * and all processes converge within `RULES_POLL_MS`. Scheduled activations are read by the same poll
+ * and compiled ahead: at their instant every process switches by its own clock, not at its next
+ * poll, and an operation is priced by the version in effect at its own time. On a database with no
+ * active version, the bundled rules directory is published and activated.
  */
 @Injectable()
 export class RulesService implements RulesProvider, OnModuleInit, OnApplicationShutdown {
   private readonly log = new Logger('rules');
   private readonly compiled = new Map<string, CompiledRuleSet>();
   private current!: CompiledRuleSet;
+  /** Scheduled switches still to come, soonest first, each compiled ahead. */
+  private upcoming: readonly { readonly atMs: number; readonly compiled: CompiledRuleSet }[] = [];
+  /** When the first of {@link upcoming} takes effect (Infinity when none): the hot path's one check. */
+  private nextAtMs = Infinity;
   private timer?: NodeJS.Timeout;
   /** The check under way, if any: checks run one at a time, in order. */
   private checking?: Promise<void>;
@@ -56,6 +62,7 @@ export class RulesService implements RulesProvider, OnModuleInit, OnApplicationS
     }
     this.current = await this.load(active.version);
     this.log.log(`active rule set ${active.version.slice(0, 12)}`);
+    await this.check();
     this.timer = setInterval(() => {
       if (!this.checking) void this.refresh();
     }, this.config.rulesPollMs);
@@ -66,8 +73,16 @@ export class RulesService implements RulesProvider, OnModuleInit, OnApplicationS
     if (this.timer) clearInterval(this.timer);
   }
 
-  active(): CompiledRuleSet {
-    return this.current;
+  active(now?: Date): CompiledRuleSet {
+    if (this.nextAtMs === Infinity) return this.current;
+    const ms = (now ?? this.clock.now()).getTime();
+    if (ms < this.nextAtMs) return this.current;
+    let found = this.current;
+    for (const u of this.upcoming) {
+      if (u.atMs > ms) break;
+      found = u.compiled;
+    }
+    return found;
   }
 
   async get(version: string): Promise<CompiledRuleSet | undefined> {
@@ -98,13 +113,19 @@ export class RulesService implements RulesProvider, OnModuleInit, OnApplicationS
 
   private async check(): Promise<void> {
     try {
-      const active = await this.versions.active();
+      const now = this.clock.now();
+      const { active, pending } = await this.versions.schedule(now);
+      const upcoming = await Promise.all(pending.map(async (p) => ({ atMs: Date.parse(p.effectiveAt), compiled: await this.load(p.version) })));
       if (active && active.version !== this.current.version) {
         const next = await this.load(active.version);
         // INVARIANT: one assignment; a request reads `active()` once and keeps that rule set.
         this.current = next;
         this.log.log(`switched to rule set ${next.version.slice(0, 12)}`);
       }
+      const known = new Set(this.upcoming.map((u) => `${u.atMs}:${u.compiled.version}`));
+      for (const u of upcoming) if (!known.has(`${u.atMs}:${u.compiled.version}`)) this.log.log(`rule set ${u.compiled.version.slice(0, 12)} takes effect at ${new Date(u.atMs).toISOString()}`);
+      this.upcoming = upcoming;
+      this.nextAtMs = upcoming[0]?.atMs ?? Infinity;
     } catch (e) {
       this.log.error(`could not check the active rule set: ${(e as Error).message}`);
     }

@@ -34,7 +34,7 @@ export class RulesetsController {
   @ApiOperation({
     summary: 'Publish a rule set',
     description:
-      'Validates and compiles the files, then runs their cases (`*.test.yaml`): a rule set with any error is refused (422 INVALID_RULES with every diagnostic), one whose cases fail too (422 CASES_FAILED with `failures`) unless `force` with a `reason`. The version is the content hash: publishing the same rules with other cases stores the next revision of its cases. With `activate`, the switch is guarded as for activate.',
+      'Validates and compiles the files, then runs their cases (`*.test.yaml`): a rule set with any error is refused (422 INVALID_RULES with every diagnostic), one whose cases fail too (422 CASES_FAILED with `failures`) unless `force` with a `reason`. The version is the content hash: publishing the same rules with other cases stores the next revision of its cases. With `activate`, the switch is guarded as for activate; with `activateAt` too, it is scheduled for that instant.',
   })
   @ApiResponse({ status: 201, type: PublishResultSchema })
   @ApiResponse({ status: 422, type: ProblemSchema, description: 'INVALID_RULES, CASES_FAILED or INVALID_PLAN_MAPPING' })
@@ -60,15 +60,30 @@ export class RulesetsController {
   @ApiOperation({ summary: 'List published versions, newest first' })
   @ApiOkResponse({ type: [VersionSchema] })
   list(@Query() _query: NoQuery): Promise<VersionView[]> {
-    return this.versions.list();
+    return this.versions.list(this.clock.now());
   }
 
   @Get('activations')
   @Roles('admin', 'auditor')
-  @ApiOperation({ summary: 'Activation history, newest first: which version was active when, and who activated it' })
+  @ApiOperation({ summary: 'Activation history, newest first: which version was active when, and who activated it', description: 'Scheduled activations still to come are `pending`; a cancelled one names the `cancel` activation that withdrew it.' })
   @ApiOkResponse({ type: [ActivationSchema] })
   activations(@Query() _query: NoQuery): Promise<ActivationView[]> {
-    return this.versions.history();
+    return this.versions.history(100, this.clock.now());
+  }
+
+  @Post('activations/:id/cancel')
+  @Roles('admin')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel a scheduled activation before its time', description: 'Appends a `cancel` activation (the log stays append-only) and an audit event. Refused (409 ACTIVATION_NOT_PENDING) once it took effect, or when it was not scheduled or is cancelled already.' })
+  @ApiParam({ name: 'id', description: 'The activation id (`GET /v1/rulesets/activations`).', example: '7' })
+  @ApiOkResponse({ type: ActivationSchema })
+  @ApiResponse({ status: 404, type: ProblemSchema, description: 'ACTIVATION_NOT_FOUND' })
+  @ApiResponse({ status: 409, type: ProblemSchema, description: 'ACTIVATION_NOT_PENDING' })
+  async cancel(@Param('id') id: string, @Body() _body: NoQuery, @Req() req: AuthedRequest): Promise<ActivationView> {
+    if (!/^[1-9]\d{0,9}$/.test(id)) throw new ProblemException(problem('ACTIVATION_NOT_FOUND', `no activation \`${id}\``));
+    const cancelled = await this.versions.cancel(Number(id), callerOf(req), this.clock.now());
+    await this.rules.refresh();
+    return cancelled;
   }
 
   @Get('diff')
@@ -144,7 +159,7 @@ export class RulesetsController {
   @ApiResponse({ status: 404, type: ProblemSchema, description: 'VERSION_NOT_FOUND' })
   @ApiResponse({ status: 400, type: ProblemSchema, description: 'VERSION_AMBIGUOUS' })
   get(@Param('version') version: string): Promise<unknown> {
-    return this.versions.get(version);
+    return this.versions.get(version, this.clock.now());
   }
 
   @Get(':version/cases')
@@ -174,12 +189,12 @@ export class RulesetsController {
   @ApiOperation({
     summary: 'Activate a version',
     description:
-      'Guarded and atomic. Refused (409 ACTIVATION_REFUSED with the report) when it would strand live accounts, unless `migratePlans` maps their plans (applied in the same transaction, each move in the account\'s ledger) or `force` with a `reason` (recorded in the audit trail). This process switches at once; other processes within `RULES_POLL_MS`.',
+      'Guarded and atomic. Refused (409 ACTIVATION_REFUSED with the report) when it would strand live accounts, unless `migratePlans` maps their plans (applied in the same transaction, each move in the account\'s ledger) or `force` with a `reason` (recorded in the audit trail). This process switches at once; other processes within `RULES_POLL_MS`. With `at`, the switch is scheduled: every process switches at that instant (422 INVALID_SCHEDULE for a time not after now, or with a plan mapping).',
   })
   @ApiParam(VERSION_PARAM)
   @ApiOkResponse({ type: ActivationResultSchema })
   @ApiResponse(REFUSED)
-  @ApiResponse({ status: 422, type: ProblemSchema, description: 'INVALID_PLAN_MAPPING' })
+  @ApiResponse({ status: 422, type: ProblemSchema, description: 'INVALID_PLAN_MAPPING or INVALID_SCHEDULE' })
   async activate(@Param('version') version: string, @Body() body: SwitchDto, @Req() req: AuthedRequest): Promise<ActivationResult> {
     const activation = await this.versions.activate(version, callerOf(req), this.clock.now(), switchOptions(body));
     await this.rules.refresh();

@@ -12,6 +12,11 @@ const MIGRATE_PLANS = {
   additionalProperties: { type: 'string' },
 } as const;
 const FORCE = { description: 'Go ahead although the guard refuses (or the cases fail); needs `reason`, which the audit trail records.', default: false } as const;
+const AT = {
+  description:
+    'Schedule the switch: an ISO 8601 time with `Z` or an offset, after now. Every API process switches at that instant by its own clock, and each charge is priced by the version in effect at its time. Schedule at least `RULES_POLL_MS` ahead (each process learns the schedule at its poll); plan mappings apply at once and cannot be scheduled; cancel with `POST /v1/rulesets/activations/{id}/cancel`.',
+  example: '2026-12-01T00:00:00Z',
+} as const;
 const REASON = { description: 'Why the guard is overridden, for the audit trail.', example: 'enterprise accounts are migrated by support this afternoon' } as const;
 
 /** Overrides and plan moves for a switch of the active version. */
@@ -31,9 +36,15 @@ export class SwitchDto {
   @IsString()
   @Length(1, 500)
   reason?: string;
+
+  @ApiPropertyOptional(AT)
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  at?: string;
 }
 
-/** Publish, optionally activating; `force` also stores failing cases. */
+/** Publish, optionally activating (now, or at `activateAt`); `force` also stores failing cases. */
 export class PublishRequestDto extends PublishDto {
   @ApiPropertyOptional(MIGRATE_PLANS)
   @IsOptional()
@@ -50,6 +61,12 @@ export class PublishRequestDto extends PublishDto {
   @IsString()
   @Length(1, 500)
   reason?: string;
+
+  @ApiPropertyOptional({ ...AT, description: `With \`activate\`: ${AT.description}` })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  activateAt?: string;
 }
 
 /** Query of the read-only activation report. */
@@ -107,10 +124,22 @@ export function planMovesFromPairs(pairs: string | string[] | undefined): PlanMo
   return planMoves(map);
 }
 
-/** The switch options of a body: `force` needs a `reason`, and a `reason` goes with `force`. */
-export function switchOptions(body: { migratePlans?: Record<string, string>; force?: boolean; reason?: string } | undefined): SwitchOptions {
+/** An ISO 8601 time with a zone (`2026-12-01T00:00:00Z`, `2026-12-01T01:00+01:00`), or a 400 naming the field. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+function instant(field: string, value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const t = ISO_INSTANT.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(t)) throw new ProblemException(problem('INVALID_REQUEST', `${field}: \`${value}\` is not an ISO 8601 time with a zone, such as \`2026-12-01T00:00:00Z\``, { errors: [{ field, message: 'must be an ISO 8601 time with Z or an offset' }] }));
+  return new Date(t);
+}
+
+/** The switch options of a body: `force` needs a `reason`, and a `reason` goes with `force`; `at` (or `activateAt`) schedules it. */
+export function switchOptions(body: { migratePlans?: Record<string, string>; force?: boolean; reason?: string; at?: string; activateAt?: string; activate?: boolean } | undefined): SwitchOptions {
+  const field = body?.activateAt !== undefined ? 'activateAt' : 'at';
+  if (body?.activateAt !== undefined && !body.activate) throw new ProblemException(problem('INVALID_REQUEST', 'activateAt: goes with `activate: true`', { errors: [{ field: 'activate', message: 'required with activateAt' }] }));
+  const at = instant(field, body?.activateAt ?? body?.at);
   const reason = body?.reason?.trim();
   if (body?.force && !reason) throw new ProblemException(problem('INVALID_REQUEST', 'force: give a `reason`; the audit trail records why the guard was overridden', { errors: [{ field: 'reason', message: 'required with force' }] }));
   if (reason && !body?.force) throw new ProblemException(problem('INVALID_REQUEST', 'reason: a reason goes with `force: true`', { errors: [{ field: 'force', message: 'required with reason' }] }));
-  return { migratePlans: planMoves(body?.migratePlans), ...(body?.force ? { force: { reason: reason! } } : {}) };
+  return { migratePlans: planMoves(body?.migratePlans), ...(body?.force ? { force: { reason: reason! } } : {}), ...(at ? { at } : {}) };
 }

@@ -85,10 +85,15 @@ export class PlanMoveResultSchema {
 }
 
 export class ActivationSchema {
+  @ApiProperty({ description: 'The activation id in the append-only log (0 when nothing changed).' }) id!: number;
   @ApiProperty() version!: string;
   @ApiProperty({ description: 'The API key id, `cli:<user>` or `system`.' }) activatedBy!: string;
-  @ApiProperty({ enum: ['publish', 'activate', 'rollback'] }) reason!: string;
-  @ApiProperty() at!: string;
+  @ApiProperty({ enum: ['publish', 'activate', 'rollback', 'cancel'] }) reason!: string;
+  @ApiProperty({ description: 'When it was written.' }) at!: string;
+  @ApiProperty({ description: 'When it takes effect: `at`, or the scheduled instant.' }) effectiveAt!: string;
+  @ApiProperty({ description: 'A scheduled activation whose instant has not come (and was not cancelled).' }) pending!: boolean;
+  @ApiProperty({ nullable: true, type: Number, description: 'The `cancel` activation that withdrew this scheduled one.' }) cancelledBy!: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'For a `cancel` activation: the scheduled one it withdrew.' }) cancels!: number | null;
 }
 
 export class ActivationResultSchema extends ActivationSchema {

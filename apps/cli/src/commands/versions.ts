@@ -2,7 +2,7 @@ import { LedgerError, type ActivationReport, type CaseFailure, type RuleVersions
 import { cliCaller, withStore } from '../db';
 import { EXIT, type CliIo } from '../io';
 import { printDiagnostics, readRules } from '../rules';
-import { printCaseFailures, printRefusal, printSwitchDetails, short, switchHeadline } from '../switch-output';
+import { printCaseFailures, printRefusal, printSwitchDetails, scheduledLine, short, switchHeadline } from '../switch-output';
 
 /**
  * `ratecard publish`: validates, compiles, runs the cases and stores the rules as a version;
@@ -17,15 +17,16 @@ export async function publish(io: CliIo, opts: { rules: string; message: string;
   const caller = cliCaller(io);
   return withStore(io, async ({ versions }) => {
     try {
-      const r = await versions.publish(files, opts.author ?? caller.actor.replace(/^cli:/, ''), opts.message, io.now(), { activate: opts.activate, caller, ...(opts.migratePlans ? { migratePlans: opts.migratePlans } : {}), ...(opts.force ? { force: opts.force } : {}) });
+      const r = await versions.publish(files, opts.author ?? caller.actor.replace(/^cli:/, ''), opts.message, io.now(), { activate: opts.activate, caller, ...(opts.migratePlans ? { migratePlans: opts.migratePlans } : {}), ...(opts.force ? { force: opts.force } : {}), ...(opts.at ? { at: opts.at } : {}) });
       printDiagnostics(io, r.diagnostics);
       const failed = r.cases.failures.length;
       const cases = r.cases.cases === 0 ? 'no cases' : failed ? `${r.cases.cases} cases, ${failed} failing (forced: "${opts.force?.reason}")` : `${r.cases.cases} cases pass`;
       if (failed) printCaseFailures((l) => io.err(l), r.cases.failures);
       const what = r.created ? 'published' : 'already published';
       const revision = !r.created && r.casesRevision ? `; cases corrected: revision ${r.casesRevision}` : '';
-      const active = r.activation ? (r.activated ? ', now active' : ', already active') : '';
+      const active = r.activation ? (r.activation.pending ? '' : r.activated ? ', now active' : ', already active') : '';
       io.out(`${what} ${short(r.version)} (${r.version})${active}: ${cases}${revision}`);
+      if (r.activation?.pending) io.out(scheduledLine(r.activation));
       if (r.activation) printSwitchDetails(io, r.activation);
       if (!opts.activate) io.out(`activate it with: ratecard activate ${short(r.version)}`);
       return EXIT.ok;
@@ -54,12 +55,18 @@ export async function listVersions(io: CliIo, opts: { json: boolean; activations
     io,
     async ({ versions }) => {
       if (opts.activations) {
-        const history = await versions.history();
+        const history = await versions.history(100, io.now());
         if (opts.json) io.out(JSON.stringify(history, null, 2));
-        else for (const a of history) io.out(`${a.at.slice(0, 19).replace('T', ' ')}  ${a.version.slice(0, 12)}  ${a.reason.padEnd(8)}  ${a.activatedBy}`);
+        else {
+          for (const a of history) {
+            const when = a.effectiveAt !== a.at ? `  effective ${a.effectiveAt.slice(0, 19).replace('T', ' ')}` : '';
+            const state = a.pending ? '  (scheduled)' : a.cancelledBy !== null ? `  (cancelled by ${a.cancelledBy})` : a.cancels !== null ? `  (cancels ${a.cancels})` : '';
+            io.out(`${String(a.id).padStart(4)}  ${a.at.slice(0, 19).replace('T', ' ')}  ${a.version.slice(0, 12)}  ${a.reason.padEnd(8)}  ${a.activatedBy}${when}${state}`);
+          }
+        }
         return EXIT.ok;
       }
-      const list = await versions.list();
+      const list = await versions.list(io.now());
       if (opts.json) io.out(JSON.stringify(list, null, 2));
       else if (list.length === 0) io.out('no published versions yet: ratecard publish -m "..."');
       else for (const v of list) io.out(`${v.active ? '*' : ' '} ${v.version.slice(0, 12)}  ${v.createdAt.slice(0, 16).replace('T', ' ')}  ${v.author.padEnd(12)}  ${v.message}`);
@@ -129,4 +136,25 @@ async function dryRun(io: CliIo, versions: RuleVersions, name: string, options: 
   const target = await versions.compile(report.to);
   printRefusal(io, `activating ${short(report.to)} (from ${short(report.from)})`, report, [...target.plans.keys()]);
   return EXIT.refused;
+}
+
+/** `ratecard cancel-activation <id>`: withdraws a scheduled activation before its time (a `cancel` row; nothing is erased). */
+export async function cancelActivation(io: CliIo, id: string): Promise<number> {
+  return withStore(
+    io,
+    async ({ versions }) => {
+      try {
+        const c = await versions.cancel(Number(id), cliCaller(io), io.now());
+        io.out(`cancelled activation ${c.cancels}: ${short(c.version)} will not become active (recorded as activation ${c.id})`);
+        return EXIT.ok;
+      } catch (e) {
+        if (e instanceof LedgerError && (e.code === 'ACTIVATION_NOT_FOUND' || e.code === 'ACTIVATION_NOT_PENDING')) {
+          io.err(`ratecard cancel-activation: ${e.code}: ${e.message}`);
+          return EXIT.failed;
+        }
+        throw e;
+      }
+    },
+    { mustExist: true },
+  );
 }

@@ -162,11 +162,11 @@ describe('account.plan_changed', () => {
 
 describe(rulesetActivated.name, () => {
   it('is about no account', () => {
-    expect(rulesetActivated(at('2026-03-25T00:00:00Z'), { version: 'v2' }, { previous: 'v1', how: 'rollback', activatedBy: 'key_1', forced: null })).toEqual({
+    expect(rulesetActivated(at('2026-03-25T00:00:00Z'), { version: 'v2' }, { previous: 'v1', how: 'rollback', activatedBy: 'key_1', forced: null, effectiveAt: '2026-04-01T00:00:00.000Z' })).toEqual({
       id: 'evt_1',
       type: 'ruleset.activated',
       accountId: null,
-      data: { version: 'v2', previous: 'v1', how: 'rollback', activatedBy: 'key_1', forced: null },
+      data: { version: 'v2', previous: 'v1', how: 'rollback', activatedBy: 'key_1', forced: null, effectiveAt: '2026-04-01T00:00:00.000Z' },
       createdAt: new Date('2026-03-25T00:00:00Z'),
     });
   });

@@ -24,8 +24,11 @@ export type Hold = Schemas['HoldSchema'];
 export type Capture = Schemas['CaptureResultSchema'];
 /** A refund. */
 export type Refund = Schemas['RefundSchema'];
-/** A problem document (RFC 9457) with the service's `code`. */
-export type Problem = Schemas['ProblemSchema'];
+/**
+ * A problem document (RFC 9457) with the service's `code`; `HTTP_<status>` when the answer was not a
+ * problem document (a proxy's error page).
+ */
+export type Problem = Omit<Schemas['ProblemSchema'], 'code'> & { code: Schemas['ProblemSchema']['code'] | `HTTP_${number}` };
 /** A version's rule files. */
 export type RuleBundle = Schemas['RuleBundleSchema'];
 /** What a service asks about or charges. */

@@ -22,7 +22,15 @@ export function effectiveTime(a: RulesetActivation): number {
 /** The timeline of the log's rows (any order). */
 export function timelineOf(rows: readonly RulesetActivation[]): ActivationTimeline {
   const cancelled = new Set(rows.filter((r) => r.reason === 'cancel' && r.cancels != null).map((r) => r.cancels!));
-  const effective = rows.filter((r) => r.reason !== 'cancel' && !cancelled.has(r.id)).sort((a, b) => effectiveTime(a) - effectiveTime(b) || a.id - b.id);
+  // Activations at once keep the order they were written in, even when the writers' clocks disagree:
+  // each takes effect no earlier than the one written before it.
+  const order = new Map<RulesetActivation, number>();
+  let written = -Infinity;
+  for (const r of [...rows].sort((a, b) => a.id - b.id)) {
+    if (r.effectiveAt != null) order.set(r, r.effectiveAt.getTime());
+    else order.set(r, (written = Math.max(written, r.createdAt.getTime())));
+  }
+  const effective = rows.filter((r) => r.reason !== 'cancel' && !cancelled.has(r.id)).sort((a, b) => order.get(a)! - order.get(b)! || a.id - b.id);
   return { effective };
 }
 

@@ -196,6 +196,17 @@ export async function versionsSession(): Promise<Map<string, string>> {
     await s.cli('ci-guard', ['diff', 'HEAD', 'rules', '--fail-on', 'tightened,price-increase']);
     git('commit', '-q', '-am', 'chat edits 0.75 cr');
     await s.cli('ci-pass', ['diff', 'HEAD~1', 'HEAD', '--fail-on', 'tightened']);
+
+    // A price change for a date: scheduled, listed, and one schedule cancelled.
+    at(8 * DAY);
+    cpSync(join(s.dir, 'rules-next'), join(s.dir, 'rules-april'), { recursive: true });
+    edit(join(s.dir, 'rules-april'), 'editing.yaml', 'description: AI suggests 5–8 site ideas\n    price: 1 cr', 'description: AI suggests 5–8 site ideas\n    price: 1.5 cr');
+    await s.cli(undefined, ['test', '--rules', 'rules-april', '--update']);
+    await s.cli('publish-scheduled', ['publish', '--rules', 'rules-april', '-m', 'brainstorms at 1.5 cr from April', '--activate-at', '2026-04-01']);
+    await s.cli('activate-scheduled', ['activate', 'previous', '--at', '2026-04-15T09:00Z']);
+    const id = /cancel-activation (\d+)\)/.exec(s.outputs.get('activate-scheduled') ?? '')![1];
+    await s.cli('activations-scheduled', ['versions', '--activations']);
+    await s.cli('cancel-activation', ['cancel-activation', id]);
     return s.outputs;
   } finally {
     await api.stop();

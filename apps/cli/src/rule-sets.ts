@@ -23,7 +23,7 @@ export async function resolveRuleSet(io: CliIo, spec: string, rulesPath: string)
   if (VERSION_NAME.test(spec) && hasDatabase(io)) {
     const found = await withStore(io, async ({ versions }) => {
       try {
-        return await versions.compile(spec);
+        return await versions.compile(spec, io.now());
       } catch (e) {
         if (!(e instanceof LedgerError)) throw e;
         // `active` and `previous` name nothing else; an ambiguous prefix must not fall through to git.

@@ -204,7 +204,7 @@ export class RuleVersions {
   /** What activating `name` would do to live accounts, with `migratePlans` applied. Reads only. */
   async preview(name: string, now: Date, migratePlans: readonly PlanMove[] = []): Promise<ActivationReport> {
     const em = this.fork();
-    const version = await this.resolve(em, name);
+    const version = await resolveVersion(em, name, now);
     const target = await this.compile(version);
     checkPlanMapping(migratePlans, guardTarget(target));
     return activationReport(em, guardTarget(target), (await latestActivation(em, now))?.version ?? null, migratePlans, now);
@@ -212,7 +212,7 @@ export class RuleVersions {
 
   /** Makes a published version the active one, if the guard lets it (see {@link SwitchOptions}). */
   async activate(name: string, caller: Caller, now: Date, options: SwitchOptions & { reason?: 'activate' | 'rollback' } = {}): Promise<ActivationResult> {
-    const target = await this.compile(name);
+    const target = await this.compile(name, now);
     return this.write((em) => this.switchTo(em, target, caller, now, options.reason ?? 'activate', options));
   }
 
@@ -269,12 +269,12 @@ export class RuleVersions {
     });
   }
 
-  /** Compiles a published version (by name) from its stored files. */
-  async compile(name: string): Promise<CompiledRuleSet> {
+  /** Compiles a published version (by name; `active` and `previous` as of `now`) from its stored files. */
+  async compile(name: string, now?: Date): Promise<CompiledRuleSet> {
     const cached = this.cache.get(name);
     if (cached) return cached;
     const em = this.fork();
-    const version = await this.resolve(em, name);
+    const version = await resolveVersion(em, name, now);
     const hit = this.cache.get(version);
     if (hit) return hit;
     const row = await em.findOneOrFail(RulesetVersion, { version });

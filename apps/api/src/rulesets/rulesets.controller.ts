@@ -98,7 +98,7 @@ export class RulesetsController {
   @ApiResponse({ status: 404, type: ProblemSchema, description: 'VERSION_NOT_FOUND' })
   @ApiResponse({ status: 400, type: ProblemSchema, description: 'INVALID_REQUEST or VERSION_AMBIGUOUS' })
   async diff(@Query() q: DiffFormatQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<RuleSetDiff | string> {
-    const [a, b] = await Promise.all([this.versions.compile(q.from), this.versions.compile(q.to)]);
+    const [a, b] = await Promise.all([this.versions.compile(q.from, this.clock.now()), this.versions.compile(q.to, this.clock.now())]);
     const d = diffRuleSets(a, b);
     if (q.format === 'md' || q.format === 'text') {
       void reply.header('content-type', `${q.format === 'md' ? 'text/markdown' : 'text/plain'}; charset=utf-8`);
@@ -121,7 +121,7 @@ export class RulesetsController {
   async impact(@Body() body: ImpactDto): Promise<ImpactReport & { window: { since: string; until: string } }> {
     if (!body.files === !body.version) throw new ProblemException(problem('INVALID_REQUEST', 'give the candidate as `files` or as a published `version`'));
     let candidate;
-    if (body.version) candidate = await this.versions.compile(body.version);
+    if (body.version) candidate = await this.versions.compile(body.version, this.clock.now());
     else {
       const { compiled, diagnostics } = await compileSources(body.files!);
       if (!compiled) throw new LedgerError('INVALID_RULES', 'the candidate rules do not compile', { diagnostics });

@@ -141,7 +141,7 @@ describe.each(DATABASE_KINDS)('responses and the OpenAPI document on %s', (kind)
     await call(anonymous, 'GET', '/v1/keys');
 
     const active = (await call(auditor, 'GET', '/v1/rulesets')).body.find((v: Json) => v.active).version as string;
-    const published = (await call(admin, 'POST', '/v1/rulesets', {}, { body: { files: bundledRulesWith('editing.yaml', 'rate: 0.5 cr/edit', 'rate: 0.6 cr/edit'), message: 'shape check' } })).body;
+    const published = (await call(admin, 'POST', '/v1/rulesets', {}, { body: { files: await bundledRulesWith('editing.yaml', 'rate: 0.5 cr/edit', 'rate: 0.6 cr/edit'), message: 'shape check' } })).body;
     await call(admin, 'POST', '/v1/rulesets', {}, { body: { files: [{ path: 'rules/plans.yaml', text: 'plans: nope' }], message: 'broken' } });
     await call(auditor, 'GET', '/v1/rulesets/{version}', { version: published.version });
     await call(auditor, 'GET', '/v1/rulesets/diff?from={from}&to={to}', { from: active, to: published.version });

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from
 import { planGrid, priceTable, ruleLocations, type CompiledRuleSet, type PlanGrid, type PriceTable, type RuleLocation } from '@ratecard/engine';
 import { LedgerError, RuleVersions } from '@ratecard/ledger';
 import { Roles } from '../http/auth';
-import { ProblemSchema } from '../http/schemas';
+import { ProblemSchema } from '../http/schemas-problem';
 import { CLOCK, type Clock } from '../tokens';
 import { RulesService } from './rules.service';
 import { PlanGridSchema, PriceTableSchema, RuleLocationsSchema } from './views.schemas';

@@ -6,7 +6,8 @@ import { Roles } from '../http/auth';
 import { ProblemSchema } from '../http/schemas-problem';
 import { CLOCK, type Clock } from '../tokens';
 import { RulesService } from './rules.service';
-import { PlanGridSchema, PriceTableSchema, RuleLocationsSchema } from './views.schemas';
+import { PriceTableSchema } from './table.schemas';
+import { PlanGridSchema, RuleLocationsSchema } from './views.schemas';
 
 /** Read-only views of a published version: where its rules are written, its price table, its plan grid. */
 @ApiTags('rulesets')

@@ -24,27 +24,25 @@ export type Hold = Schemas['HoldSchema'];
 export type Capture = Schemas['CaptureResultSchema'];
 /** A refund. */
 export type Refund = Schemas['RefundSchema'];
-/** A problem document (RFC 9457) with the service's `code`. */
-export type Problem = Schemas['ProblemSchema'];
+/**
+ * A problem document (RFC 9457) with the service's `code`; an answer that is not one (a proxy's 502
+ * page) is made into one with the code `HTTP_<status>`.
+ */
+export type Problem = Omit<Schemas['ProblemSchema'], 'code'> & { readonly code: Schemas['ProblemSchema']['code'] | `HTTP_${number}` };
 /** A version's rule files. */
 export type RuleBundle = Schemas['RuleBundleSchema'];
 /** What a service asks about or charges. */
 export type ActionRequest = Schemas['ActionRequestDto'];
 
-/**
- * One way a denied request could go instead: for which reason, what kind of offer (`upgrade`,
- * `change-params`, `top-up`, `wait`, `confirm`), in words, and what it proposes (a plan, params,
- * a pack, a shortfall).
- */
-export interface Alternative {
-  readonly reason: string;
-  readonly kind: string;
-  readonly message: string;
-  readonly [detail: string]: unknown;
-}
-
 /** A decision, as the service answers it and as local quotes make it in-process. */
-export type Decision = Schemas['DecisionSchema'] & { readonly alternatives?: readonly Alternative[] };
+export type Decision = Schemas['DecisionSchema'];
+
+/**
+ * One way a denied request could go instead, told apart by `kind`: `change-params` (cheaper
+ * parameters this plan may use), `upgrade` (the lowest plan that allows it), `top-up` (the
+ * shortfall and a pack), `wait` (the quota resets) or `confirm`; each for one of the reasons.
+ */
+export type Alternative = NonNullable<Decision['alternatives']>[number];
 
 /** A denial: a normal answer, not an error. Nothing was charged or reserved. */
 export interface Denied {

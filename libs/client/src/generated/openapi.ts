@@ -32,7 +32,11 @@ export interface paths {
             readonly path?: never;
             readonly cookie?: never;
         };
-        readonly get?: never;
+        /**
+         * List accounts
+         * @description In id order; `prefix` finds accounts whose id starts with it. `GET /v1/accounts/{id}` shows one with its cycle, usage and quotas.
+         */
+        readonly get: operations["AccountListController_list"];
         readonly put?: never;
         /**
          * Create an account
@@ -158,7 +162,7 @@ export interface paths {
         };
         /**
          * The audit trail
-         * @description Who created accounts, changed plans, granted credits, refunded, created or revoked keys, published and activated rules; newest first.
+         * @description Who created accounts, changed plans, granted credits, refunded, created or revoked keys, published and activated rules, started and saved drafts; newest first. Filter by `event`, `actor` (a key id or `cli:<user>`) and time. `actorName` is the name of the key that acted (null for the command line).
          */
         readonly get: operations["OpsController_events"];
         readonly put?: never;
@@ -209,6 +213,26 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/v1/charges/{id}/entries": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * A charge's ledger entries
+         * @description Oldest first: the debit (or the hold, its capture and release), and every refund of the charge.
+         */
+        readonly get: operations["ChargeEntriesController_entries"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/v1/charges/{id}/refund": {
         readonly parameters: {
             readonly query?: never;
@@ -238,7 +262,7 @@ export interface paths {
         };
         /**
          * The decision log
-         * @description Every quote, charge, hold and capture a service asked for, with the request, the result and the rule-set version, newest first. `rulesetVersion` takes any version name (an id, a prefix of at least 6 characters, `active`, `previous`); an unknown one is a 404, an ambiguous one a 400.
+         * @description Every quote, charge, hold and capture a service asked for, with the request, the result and the rule-set version, newest first; `apiKeyName` names the key that asked. Filter by account, action, version, kind, charge and time. `rulesetVersion` takes any version name (an id, a prefix of at least 6 characters, `active`, `previous`); an unknown one is a 404, an ambiguous one a 400.
          */
         readonly get: operations["DecisionsController_list"];
         readonly put?: never;
@@ -247,6 +271,67 @@ export interface paths {
          * @description Decides against the account's live plan, balance and quota usage. `allowed: false` with reasons is a normal answer (200). Nothing changes except the decision log. An unknown action or invalid parameters is a 422 with the decision inside.
          */
         readonly post: operations["DecisionsController_decide"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/v1/drafts": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** List drafts, most recently saved first */
+        readonly get: operations["DraftsController_list"];
+        readonly put?: never;
+        /**
+         * Start a draft
+         * @description From a published version (the active one by default) or from files. Revision 1 holds its files; the key name is its author.
+         */
+        readonly post: operations["DraftsController_create"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/v1/drafts/{id}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * A draft with its files
+         * @description The files of the latest revision (or of `revision`) and every revision with its author and message.
+         */
+        readonly get: operations["DraftsController_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/v1/drafts/{id}/revisions": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Save a revision of a draft
+         * @description Adds or replaces `files` and removes `remove` on top of `baseRevision`, which must be the latest revision (else 409 DRAFT_CONFLICT: someone saved in between). 201 with the new revision; 200 when the files were already so (no revision added). Revisions are never changed or deleted.
+         */
+        readonly post: operations["DraftsController_revise"];
         readonly delete?: never;
         readonly options?: never;
         readonly head?: never;
@@ -440,7 +525,7 @@ export interface paths {
         readonly put?: never;
         /**
          * Publish a rule set
-         * @description Validates and compiles the files, then runs their cases (`*.test.yaml`): a rule set with any error is refused (422 INVALID_RULES with every diagnostic), one whose cases fail too (422 CASES_FAILED with `failures`) unless `force` with a `reason`. The version is the content hash: publishing the same rules with other cases stores the next revision of its cases. With `activate`, the switch is guarded as for activate.
+         * @description Validates and compiles the files, then runs their cases (`*.test.yaml`): a rule set with any error is refused (422 INVALID_RULES with every diagnostic), one whose cases fail too (422 CASES_FAILED with `failures`) unless `force` with a `reason`. The version is the content hash: publishing the same rules with other cases stores the next revision of its cases. With `activate`, the switch is guarded as for activate; with `activateAt` too, it is scheduled for that instant.
          */
         readonly post: operations["RulesetsController_publish"];
         readonly delete?: never;
@@ -477,7 +562,7 @@ export interface paths {
         readonly put?: never;
         /**
          * Activate a version
-         * @description Guarded and atomic. Refused (409 ACTIVATION_REFUSED with the report) when it would strand live accounts, unless `migratePlans` maps their plans (applied in the same transaction, each move in the account's ledger) or `force` with a `reason` (recorded in the audit trail). This process switches at once; other processes within `RULES_POLL_MS`.
+         * @description Guarded and atomic. Refused (409 ACTIVATION_REFUSED with the report) when it would strand live accounts, unless `migratePlans` maps their plans (applied in the same transaction, each move in the account's ledger) or `force` with a `reason` (recorded in the audit trail). This process switches at once; other processes within `RULES_POLL_MS`. With `at`, the switch is scheduled: every process switches at that instant (422 INVALID_SCHEDULE for a time not after now, or with a plan mapping).
          */
         readonly post: operations["RulesetsController_activate"];
         readonly delete?: never;
@@ -546,6 +631,66 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/v1/rulesets/{version}/grid": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * A version's plan grid: every plan × option, allowed or why not
+         * @description For every action, its defaults and each value of each enumerated parameter, decided on every plan with an unlimited balance, no usage and confirmation given: the price, or the reasons the rules deny it (a gate names the plan that would allow it).
+         */
+        readonly get: operations["RulesetViewsController_grid"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/v1/rulesets/{version}/rules": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Where each of a version's rules is written
+         * @description Every rule id a decision of this version can name (a receipt line's or a reason's `rule`, e.g. `image.generate/variant/flux-pro`) with its file, line and column in the version's own files (`GET /v1/rulesets/{version}` has their text).
+         */
+        readonly get: operations["RulesetViewsController_locations"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/v1/rulesets/{version}/table": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * A version's price list
+         * @description The price table generated from the rules (what `ratecard table --format json` prints): groups of rows with credits and who may use them, plans with allowances and quotas, the cycle policy, free actions, assumptions; its offers: included usage, the promotions running or upcoming now (ended ones left out) and the credit packs.
+         */
+        readonly get: operations["RulesetViewsController_table"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/v1/rulesets/activations": {
         readonly parameters: {
             readonly query?: never;
@@ -553,10 +698,33 @@ export interface paths {
             readonly path?: never;
             readonly cookie?: never;
         };
-        /** Activation history, newest first: which version was active when, and who activated it */
+        /**
+         * Activation history, newest first: which version was active when, and who activated it
+         * @description Scheduled activations still to come are `pending`; a cancelled one names the `cancel` activation that withdrew it.
+         */
         readonly get: operations["RulesetsController_activations"];
         readonly put?: never;
         readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/v1/rulesets/activations/{id}/cancel": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Cancel a scheduled activation before its time
+         * @description Appends a `cancel` activation (the log stays append-only) and an audit event. Refused (409 ACTIVATION_NOT_PENDING) once it took effect, or when it was not scheduled or is cancelled already.
+         */
+        readonly post: operations["RulesetsController_cancel"];
         readonly delete?: never;
         readonly options?: never;
         readonly head?: never;
@@ -572,11 +740,15 @@ export interface paths {
         };
         /**
          * What changed between two versions
-         * @description Rule-level changes in words (price, gate, action, variant, multiplier, exemption, allowance, quota, cycle policy) with file:line on both sides, and every plan × action × parameter cell whose price or outcome changed. `format=md` or `text` returns the rendered diff.
+         * @description In short: who pays more or less, who gains or loses access. Then the rule-level changes in words (price, gate, action, variant, multiplier, exemption, allowance, quota, cycle policy) with file:line on both sides, the changed plan × action × parameter cells grouped by how they changed, and every changed cell. `format=md` or `text` returns the rendered diff (`cells=true` lists every cell there too). Versions by any name: an id, a prefix of at least 6 characters, `active`, `previous`.
          */
         readonly get: operations["RulesetsController_diff"];
         readonly put?: never;
-        readonly post?: never;
+        /**
+         * What rule files would change against a published version
+         * @description As `GET /v1/rulesets/diff`, with the `to` side given as files (a draft): rule-level changes with file:line on both sides and every plan × action × parameter cell that changed.
+         */
+        readonly post: operations["WorkbenchController_diff"];
         readonly delete?: never;
         readonly options?: never;
         readonly head?: never;
@@ -594,9 +766,29 @@ export interface paths {
         readonly put?: never;
         /**
          * Impact preview of candidate rules
-         * @description Replays the logged decisions of a window (default 30 days) under the candidate (files or a published version), with the account state each decision saw. Reports outcome changes and credits per action and plan, and the accounts that would newly be denied. Writes nothing.
+         * @description Replays the logged decisions of a window (default 30 days) under the candidate (files or a published version by any name), with the account state each decision saw. In short: accounts affected, credits before → after (charges it would newly allow count at its price), who pays more or less, accounts newly denied or allowed; then totals per action and plan. Writes nothing.
          */
         readonly post: operations["RulesetsController_impact"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/v1/rulesets/quote": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Price a request with rule files or a version, for a plan
+         * @description As `ratecard quote`: the decision for a plan, a balance (the plan's allowance by default) and quota usage, against the files given or a published version. No account is involved and nothing is logged.
+         */
+        readonly post: operations["WorkbenchController_quote"];
         readonly delete?: never;
         readonly options?: never;
         readonly head?: never;
@@ -617,6 +809,46 @@ export interface paths {
          * @description Activates the version that was active before the current one (`previous`), guarded as activate: refused (409) when it would strand live accounts, unless `migratePlans` maps their plans or `force` with a `reason`.
          */
         readonly post: operations["RulesetsController_rollback"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/v1/rulesets/test": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Run the files' expected-result cases
+         * @description As `ratecard test`: every case of the `*.test.yaml` files, passed or failed with what it expected and what the rules gave. 422 INVALID_RULES when the rule files do not compile.
+         */
+        readonly post: operations["WorkbenchController_test"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/v1/rulesets/validate": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Validate rule files without publishing them
+         * @description Every diagnostic of the rule files (as `ratecard validate`) and of the case files (as `ratecard test`), each at its file, line and column, and the version the files would have. Writes nothing.
+         */
+        readonly post: operations["WorkbenchController_validate"];
         readonly delete?: never;
         readonly options?: never;
         readonly head?: never;
@@ -709,14 +941,17 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        readonly AccountCountSchema: {
+            readonly accountId: string;
+            readonly requests: number;
+        };
+        readonly AccountPageSchema: {
+            readonly items: readonly components["schemas"]["AccountSummarySchema"][];
+            /** @description Pass as `cursor` for the next page. */
+            readonly next: string | null;
+        };
         readonly AccountSchema: {
-            /**
-             * @example {
-             *       "credits": 1500,
-             *       "assumed": false
-             *     }
-             */
-            readonly allowance: Record<string, never>;
+            readonly allowance: components["schemas"]["AllowanceSchema"];
             /**
              * @description Spendable credits.
              * @example 1218
@@ -727,13 +962,7 @@ export interface components {
             /** @example 24 */
             readonly billingAnchor: number;
             readonly createdAt: string;
-            /**
-             * @example {
-             *       "start": "2026-11-24T00:00:00.000Z",
-             *       "end": "2026-12-24T00:00:00.000Z"
-             *     }
-             */
-            readonly cycle: Record<string, never>;
+            readonly cycle: components["schemas"]["CycleSchema"];
             /** @description The live grants, in the order they are drawn; their remaining credits sum to the balance. */
             readonly grants: readonly components["schemas"]["GrantSchema"][];
             /** @description Credits reserved by active holds. */
@@ -748,6 +977,18 @@ export interface components {
             readonly planName: string;
             readonly rulesetVersion: string;
             readonly usage: readonly components["schemas"]["UsageSchema"][];
+        };
+        readonly AccountSummarySchema: {
+            /** @description Spendable credits as stored (a cycle that ended rolls over when the account is read). */
+            readonly balance: number;
+            readonly balanceMillicredits: number;
+            readonly createdAt: string;
+            readonly cycleEnd: string;
+            readonly held: number;
+            readonly heldMillicredits: number;
+            readonly id: string;
+            readonly pendingPlan: string | null;
+            readonly plan: string;
         };
         readonly ActionRequestDto: {
             /** @example acme-co */
@@ -789,24 +1030,46 @@ export interface components {
         readonly ActivationResultSchema: {
             /** @description The API key id, `cli:<user>` or `system`. */
             readonly activatedBy: string;
+            /** @description When it was written. */
             readonly at: string;
+            /** @description The `cancel` activation that withdrew this scheduled one. */
+            readonly cancelledBy: number | null;
+            /** @description For a `cancel` activation: the scheduled one it withdrew. */
+            readonly cancels: number | null;
             /** @description False when the version was already active. */
             readonly changed: boolean;
+            /** @description When it takes effect: `at`, or the scheduled instant. */
+            readonly effectiveAt: string;
             /** @description The reason given for overriding the guard. */
             readonly forced: string | null;
+            /** @description The activation id in the append-only log (0 when nothing changed). */
+            readonly id: number;
             readonly migrated: readonly components["schemas"]["PlanMoveResultSchema"][];
+            /** @description A scheduled activation whose instant has not come (and was not cancelled). */
+            readonly pending: boolean;
             readonly previous: string | null;
             /** @enum {string} */
-            readonly reason: "publish" | "activate" | "rollback";
+            readonly reason: "publish" | "activate" | "rollback" | "cancel";
             readonly report: components["schemas"]["ActivationReportSchema"];
             readonly version: string;
         };
         readonly ActivationSchema: {
             /** @description The API key id, `cli:<user>` or `system`. */
             readonly activatedBy: string;
+            /** @description When it was written. */
             readonly at: string;
+            /** @description The `cancel` activation that withdrew this scheduled one. */
+            readonly cancelledBy: number | null;
+            /** @description For a `cancel` activation: the scheduled one it withdrew. */
+            readonly cancels: number | null;
+            /** @description When it takes effect: `at`, or the scheduled instant. */
+            readonly effectiveAt: string;
+            /** @description The activation id in the append-only log (0 when nothing changed). */
+            readonly id: number;
+            /** @description A scheduled activation whose instant has not come (and was not cancelled). */
+            readonly pending: boolean;
             /** @enum {string} */
-            readonly reason: "publish" | "activate" | "rollback";
+            readonly reason: "publish" | "activate" | "rollback" | "cancel";
             readonly version: string;
         };
         readonly AllocationSchema: {
@@ -817,6 +1080,41 @@ export interface components {
             readonly amount: number;
             readonly amountMillicredits: number;
             readonly grantId: string;
+        };
+        readonly AllowanceSchema: {
+            /** @description The rules mark the allowance as an assumption. */
+            readonly assumed: boolean;
+            /** @description What is assumed. */
+            readonly assumption?: string;
+            /** @example 1500 */
+            readonly credits: number;
+        };
+        readonly AssumptionSchema: {
+            /** @example Pro allowance */
+            readonly about: string;
+            /** @example 1 */
+            readonly number: number;
+            readonly text: string;
+        };
+        readonly AuditEventSchema: {
+            /** @description The API key id, `system` or `cli:<user>`. */
+            readonly actor: string;
+            /** @description The name of the key that acted (null for `system` and the command line). */
+            readonly actorName: string | null;
+            readonly createdAt: string;
+            /** @description What the event changed; depends on the event. */
+            readonly details: {
+                readonly [key: string]: unknown;
+            };
+            /** @example key.revoke */
+            readonly event: string;
+            readonly id: number;
+            readonly target: string;
+        };
+        readonly AuditPageSchema: {
+            readonly items: readonly components["schemas"]["AuditEventSchema"][];
+            /** @description Pass as `cursor` for the next page. */
+            readonly next: number | null;
         };
         readonly BreakdownLineSchema: {
             /** @description Set when the value on this line is an assumption of the rules. */
@@ -867,6 +1165,20 @@ export interface components {
                 readonly message?: string;
             }[];
         };
+        readonly CaseResultSchema: {
+            readonly action: string;
+            readonly decision: components["schemas"]["DecisionSchema"];
+            readonly location: components["schemas"]["SourceLocationSchema"];
+            /** @description What the case expected and what the rules gave, field by field (empty when it passes). */
+            readonly mismatches: readonly components["schemas"]["MismatchSchema"][];
+            /** @example a chat edit costs half a credit, exactly */
+            readonly note: string;
+            readonly params: {
+                readonly [key: string]: unknown;
+            };
+            readonly pass: boolean;
+            readonly plan: string;
+        };
         readonly CaseRevisionSchema: {
             readonly author: string;
             /** @description Null for a version published before cases were checked. */
@@ -880,6 +1192,98 @@ export interface components {
             /** @description 1 for the cases the version was published with; each correction adds one. */
             readonly revision: number;
             readonly version: string;
+        };
+        readonly CatalogueActionSchema: {
+            /** @example image.generate */
+            readonly id: string;
+            /** @example Image generation */
+            readonly name: string;
+            readonly params: readonly components["schemas"]["CatalogueParamSchema"][];
+        };
+        readonly CatalogueParamSchema: {
+            readonly default?: string | number | boolean;
+            readonly max?: number;
+            readonly min?: number;
+            /** @example model */
+            readonly name: string;
+            /** @enum {string} */
+            readonly type: "string" | "integer" | "number" | "boolean";
+            /** @example s */
+            readonly unit?: string;
+            readonly values?: readonly (string | number | boolean)[];
+        };
+        readonly CatalogueSchema: {
+            readonly actions: readonly components["schemas"]["CatalogueActionSchema"][];
+            readonly plans: readonly {
+                readonly id?: string;
+                readonly name?: string;
+            }[];
+        };
+        readonly CellChangeSchema: {
+            readonly action: string;
+            readonly after: components["schemas"]["CellOutcomeSchema"] | null;
+            /** @description Null when the cell does not exist on that side. */
+            readonly before: components["schemas"]["CellOutcomeSchema"] | null;
+            readonly params: {
+                readonly [key: string]: unknown;
+            };
+            readonly plan: string;
+        };
+        readonly CellGroupSchema: {
+            /** @description The action, or every composite changed through its phases. */
+            readonly actions: readonly string[];
+            readonly allowedAfter: number;
+            readonly allowedBefore: number;
+            readonly cells: number;
+            /** @example +1 cr per 16 cr (+6.3%) */
+            readonly change: string;
+            /** @enum {string} */
+            readonly kind: "price-increase" | "price-decrease" | "lose-access" | "gain-access" | "added" | "removed" | "through-phases";
+            readonly percent?: number;
+            /** @description [smallest, largest] price change in percent. */
+            readonly percentRange?: readonly number[];
+            readonly plans: readonly string[];
+            /** @description Values covered per dimension (plan, parameters); a dimension left out is covered whole. */
+            readonly scope: {
+                readonly [key: string]: readonly unknown[];
+            };
+            /** @example model=flux-pro, every plan and resolution */
+            readonly where: string;
+        };
+        readonly CellOutcomeSchema: {
+            readonly allowed: boolean;
+            readonly cost: number;
+            readonly reasons: readonly string[];
+        };
+        readonly ChangeParamsAlternativeSchema: {
+            /**
+             * @description What the changed request costs, in credits.
+             * @example 4
+             */
+            readonly cost: number;
+            /** @example 4000 */
+            readonly costMillicredits: number;
+            /**
+             * @description The cheapest request this plan may make that changes as few parameters as possible. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            readonly kind: "change-params";
+            /** @example model `flux-schnell` instead: 4 cr on Basic */
+            readonly message: string;
+            /**
+             * @description Only the parameters to change, with their new values.
+             * @example {
+             *       "model": "flux-schnell"
+             *     }
+             */
+            readonly params: {
+                readonly [key: string]: string | number | boolean;
+            };
+            /**
+             * @description The reason this alternative answers.
+             * @enum {string}
+             */
+            readonly reason: "PLAN_REQUIRED";
         };
         readonly ChangePlanDto: {
             /**
@@ -909,7 +1313,7 @@ export interface components {
             readonly params: {
                 readonly [key: string]: unknown;
             };
-            /** @description Credits refunded from the charge so far. */
+            /** @description Credits refunded from this charge so far. */
             readonly refunded: number;
             readonly refundedMillicredits: number;
             readonly rulesetVersion: string;
@@ -934,6 +1338,20 @@ export interface components {
                 readonly [key: string]: unknown;
             };
             readonly rulesetVersion: string;
+        };
+        readonly ConfirmAlternativeSchema: {
+            /**
+             * @description Send the same request with `confirm: true`. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            readonly kind: "confirm";
+            /** @example send the same request with `confirm: true` */
+            readonly message: string;
+            /**
+             * @description The reason this alternative answers.
+             * @enum {string}
+             */
+            readonly reason: "CONFIRMATION_REQUIRED";
         };
         readonly CreateAccountDto: {
             /**
@@ -961,6 +1379,14 @@ export interface components {
             readonly revokedAt: string | null;
             /** @enum {string} */
             readonly role: "service" | "admin" | "auditor";
+        };
+        readonly CreateDraftDto: {
+            /** @description Or start from these files. */
+            readonly files?: readonly components["schemas"]["SourceFileDto"][];
+            /** @description The published version to start from (id or unique prefix); the active version when neither `from` nor `files` is given. */
+            readonly from?: string;
+            /** @example chat edits at 0.75 cr */
+            readonly name: string;
         };
         readonly CreatedWebhookSchema: {
             readonly createdAt: string;
@@ -1009,8 +1435,82 @@ export interface components {
              */
             readonly url: string;
         };
+        readonly CreditRangeSchema: {
+            /** @example 304 */
+            readonly max: number;
+            /** @example 272 */
+            readonly min: number;
+        };
+        readonly CyclePolicySchema: {
+            /**
+             * @description When a downgrade takes effect.
+             * @enum {string}
+             */
+            readonly downgrade: "next-cycle" | "immediate";
+            /** @enum {string} */
+            readonly period: "monthly";
+            /**
+             * @description What happens to unused credits at the end of a cycle.
+             * @enum {string}
+             */
+            readonly unused: "expire" | "roll-over";
+            /**
+             * @description What happens to unused credits on a mid-cycle upgrade.
+             * @enum {string}
+             */
+            readonly upgrade: "carry-over" | "expire";
+            /**
+             * @description How much a mid-cycle upgrade grants: the new plan's full allowance, or the difference.
+             * @enum {string}
+             */
+            readonly upgradeGrant: "full" | "difference";
+        };
+        readonly CycleSchema: {
+            /** @example 2026-12-24T00:00:00.000Z */
+            readonly end: string;
+            /** @example 2026-11-24T00:00:00.000Z */
+            readonly start: string;
+        };
+        readonly DecisionLogEntrySchema: {
+            readonly accountId: string;
+            readonly action: string;
+            readonly allowed: boolean;
+            /** @description The key that asked (null for the command line). */
+            readonly apiKeyId: string | null;
+            /** @description The name of that key (null when there is none or it is gone). */
+            readonly apiKeyName: string | null;
+            /** @description The spendable balance the decision saw. */
+            readonly balanceMillicredits: number;
+            readonly chargeId: string | null;
+            readonly confirm: boolean;
+            readonly cost: number;
+            readonly costMillicredits: number;
+            readonly createdAt: string;
+            readonly decision: components["schemas"]["DecisionSchema"];
+            readonly id: number;
+            /** @enum {string} */
+            readonly kind: "quote" | "charge" | "hold" | "capture";
+            readonly params: {
+                readonly [key: string]: unknown;
+            };
+            readonly plan: string;
+            /** @description Reason codes. */
+            readonly reasons: readonly string[];
+            readonly rulesetVersion: string;
+            /** @description Quota usage the decision saw, by action. */
+            readonly usage: {
+                readonly [key: string]: number;
+            };
+        };
+        readonly DecisionLogPageSchema: {
+            readonly items: readonly components["schemas"]["DecisionLogEntrySchema"][];
+            /** @description Pass as `cursor` for the next page. */
+            readonly next: string | null;
+        };
         readonly DecisionSchema: {
             readonly allowed: boolean;
+            /** @description On every denial (absent when allowed): what the caller could do instead, the next best option for each reason in the order of the reasons (none for a reason with nothing to offer, such as UNKNOWN_ACTION). */
+            readonly alternatives?: readonly (components["schemas"]["ChangeParamsAlternativeSchema"] | components["schemas"]["UpgradeAlternativeSchema"] | components["schemas"]["TopUpAlternativeSchema"] | components["schemas"]["WaitAlternativeSchema"] | components["schemas"]["ConfirmAlternativeSchema"])[];
             readonly breakdown: readonly components["schemas"]["BreakdownLineSchema"][];
             /**
              * @description Credits, exact (0.5 stays 0.5). A denial still reports what it would cost.
@@ -1028,6 +1528,16 @@ export interface components {
             readonly requiresConfirmation: boolean;
             /** @description The rule-set version that priced it. */
             readonly rulesetVersion: string;
+        };
+        readonly DeductedGroupSchema: {
+            /**
+             * @example [
+             *       "image.generate"
+             *     ]
+             */
+            readonly actions: readonly string[];
+            /** @example Images */
+            readonly group: string;
         };
         readonly DeliveryPageSchema: {
             readonly items: readonly components["schemas"]["DeliverySchema"][];
@@ -1057,6 +1567,112 @@ export interface components {
              */
             readonly status: "pending" | "delivered" | "failed" | "cancelled";
             readonly webhookId: string;
+        };
+        readonly DiagnosticSchema: {
+            /** @example unknown-plan */
+            readonly code: string;
+            readonly hint?: string;
+            readonly location?: components["schemas"]["SourceLocationSchema"];
+            readonly message: string;
+            readonly related?: components["schemas"]["SourceLocationSchema"];
+            /** @enum {string} */
+            readonly severity: "error" | "warning";
+        };
+        readonly DiffFilesDto: {
+            /** @description The rule files (and case files, for `test`). */
+            readonly files: readonly components["schemas"]["SourceFileDto"][];
+            /** @description The published version to compare the files with (id or unique prefix). */
+            readonly from: string;
+        };
+        readonly DiffSchema: {
+            /** @description Every changed cell. */
+            readonly cells: readonly components["schemas"]["CellChangeSchema"][];
+            readonly cellsCompared: number;
+            readonly from: string;
+            /** @description The changed cells grouped by how they changed. */
+            readonly groups: readonly components["schemas"]["CellGroupSchema"][];
+            /** @description True when the rule sets mean the same. */
+            readonly identical: boolean;
+            readonly rules: readonly components["schemas"]["RuleChangeSchema"][];
+            readonly summary: components["schemas"]["DiffSummarySchema"];
+            readonly to: string;
+        };
+        readonly DiffSummarySchema: {
+            readonly gainAccess: readonly string[];
+            /**
+             * @example [
+             *       "Pro: business-os.chat"
+             *     ]
+             */
+            readonly loseAccess: readonly string[];
+            /** @description Changes no cell shows: allowances, quotas, the cycle policy. */
+            readonly other: readonly string[];
+            readonly payLess: readonly string[];
+            /**
+             * @example [
+             *       "every plan: image.generate model=flux-pro (+6.3%)"
+             *     ]
+             */
+            readonly payMore: readonly string[];
+        };
+        readonly DraftDetailSchema: {
+            /** @description The published version it was started from. */
+            readonly baseVersion: string | null;
+            readonly createdAt: string;
+            /** @description Who started it (the key name). */
+            readonly createdBy: string;
+            readonly files: readonly components["schemas"]["DraftFileSchema"][];
+            /** @example draft_Xb3k9QmZ0aLr2sV9 */
+            readonly id: string;
+            /** @description The latest revision's message. */
+            readonly message: string;
+            /** @example chat edits at 0.75 cr */
+            readonly name: string;
+            /**
+             * @description The latest revision.
+             * @example 3
+             */
+            readonly revision: number;
+            /** @description Every revision, newest first. */
+            readonly revisions: readonly components["schemas"]["DraftRevisionSchema"][];
+            /** @description The revision `files` are from. */
+            readonly shownRevision: number;
+            readonly updatedAt: string;
+            /** @description Who saved the latest revision. */
+            readonly updatedBy: string;
+        };
+        readonly DraftFileSchema: {
+            /** @example editing.yaml */
+            readonly path: string;
+            readonly text: string;
+        };
+        readonly DraftRevisionSchema: {
+            readonly author: string;
+            readonly createdAt: string;
+            readonly files: readonly string[];
+            readonly message: string;
+            readonly number: number;
+        };
+        readonly DraftSchema: {
+            /** @description The published version it was started from. */
+            readonly baseVersion: string | null;
+            readonly createdAt: string;
+            /** @description Who started it (the key name). */
+            readonly createdBy: string;
+            /** @example draft_Xb3k9QmZ0aLr2sV9 */
+            readonly id: string;
+            /** @description The latest revision's message. */
+            readonly message: string;
+            /** @example chat edits at 0.75 cr */
+            readonly name: string;
+            /**
+             * @description The latest revision.
+             * @example 3
+             */
+            readonly revision: number;
+            readonly updatedAt: string;
+            /** @description Who saved the latest revision. */
+            readonly updatedBy: string;
         };
         readonly EntryPageSchema: {
             readonly items: readonly components["schemas"]["EntrySchema"][];
@@ -1126,6 +1742,21 @@ export interface components {
             /** @enum {string} */
             readonly type: "balance.low" | "quota.reached" | "grant.expiring" | "grant.expired" | "hold.expired" | "charge.refunded" | "account.plan_changed" | "ruleset.activated";
         };
+        readonly FieldErrorSchema: {
+            /** @example ttlSeconds */
+            readonly field: string;
+            /** @example ttlSeconds must not be less than 1 */
+            readonly message: string;
+        };
+        readonly FilesDto: {
+            /** @description The rule files (and case files, for `test`). */
+            readonly files: readonly components["schemas"]["SourceFileDto"][];
+        };
+        readonly FreeActionSchema: {
+            readonly action: string;
+            readonly name: string;
+            readonly reason: string;
+        };
         readonly GrantDto: {
             /**
              * @description Credits to add (at most three decimals).
@@ -1149,13 +1780,7 @@ export interface components {
             readonly reason: string;
         };
         readonly GrantedSchema: {
-            /**
-             * @example {
-             *       "credits": 1500,
-             *       "assumed": false
-             *     }
-             */
-            readonly allowance: Record<string, never>;
+            readonly allowance: components["schemas"]["AllowanceSchema"];
             /**
              * @description Spendable credits.
              * @example 1218
@@ -1166,13 +1791,7 @@ export interface components {
             /** @example 24 */
             readonly billingAnchor: number;
             readonly createdAt: string;
-            /**
-             * @example {
-             *       "start": "2026-11-24T00:00:00.000Z",
-             *       "end": "2026-12-24T00:00:00.000Z"
-             *     }
-             */
-            readonly cycle: Record<string, never>;
+            readonly cycle: components["schemas"]["CycleSchema"];
             /** @description The grant just made. */
             readonly grant: components["schemas"]["GrantSchema"];
             /** @description The live grants, in the order they are drawn; their remaining credits sum to the balance. */
@@ -1232,6 +1851,49 @@ export interface components {
             /** @enum {string} */
             readonly status: "live" | "used" | "expired";
         };
+        readonly GridCellSchema: {
+            readonly allowed: boolean;
+            /** @description Credits; a denied option still shows what it would cost. */
+            readonly cost: number;
+            readonly costMillicredits: number;
+            /** @example basic */
+            readonly plan: string;
+            /** @description The plan's count per billing cycle for the action. */
+            readonly quota: number | null;
+            /** @description Why not, when denied by the rules. */
+            readonly reasons: readonly components["schemas"]["GridReasonSchema"][];
+        };
+        readonly GridOptionSchema: {
+            readonly isDefault: boolean;
+            /** @example model */
+            readonly param: string;
+            /** @example flux-pro */
+            readonly value: string | number | boolean;
+        };
+        readonly GridPlanSchema: {
+            readonly id: string;
+            readonly name: string;
+        };
+        readonly GridReasonSchema: {
+            /** @example PLAN_REQUIRED */
+            readonly code: string;
+            /** @example model `flux-pro` needs the Pro plan or higher */
+            readonly message: string;
+            /** @example pro */
+            readonly requiredPlan?: string;
+            readonly rule?: string;
+        };
+        readonly GridRowSchema: {
+            readonly action: string;
+            /** @description One per plan, in ladder order. */
+            readonly cells: readonly components["schemas"]["GridCellSchema"][];
+            readonly exempt: boolean;
+            readonly group: string | null;
+            readonly name: string;
+            /** @description The parameter value this row sets (others at their defaults); null for the action at its defaults. */
+            readonly option: components["schemas"]["GridOptionSchema"] | null;
+            readonly requiresConfirmation: boolean;
+        };
         readonly GuardProblemSchema: {
             /** @enum {string} */
             readonly kind: "stranded-plan" | "vanishing-action" | "vanishing-hold";
@@ -1239,6 +1901,14 @@ export interface components {
             readonly message: string;
             /** @description The plan or action. */
             readonly subject: string;
+        };
+        readonly HealthSchema: {
+            /** @enum {string} */
+            readonly database: "up" | "down";
+            /** @example 80a7baa6bbe2… */
+            readonly rulesetVersion: string;
+            /** @enum {string} */
+            readonly status: "ok" | "unavailable";
         };
         readonly HoldRequestDto: {
             /** @example acme-co */
@@ -1303,6 +1973,80 @@ export interface components {
             /** @description A published version as the candidate (or give `files`): its id, a prefix of at least 6 characters, `active` or `previous`. */
             readonly version?: string;
         };
+        readonly ImpactGroupSchema: {
+            readonly changedOutcome: number;
+            /** @description What the same charges would cost under the candidate: 0 for those it denies, its price for charges denied then that it allows. */
+            readonly chargedAfter: number;
+            readonly chargedBefore: number;
+            /** @description The action or plan. */
+            readonly key: string;
+            readonly newlyAllowed: number;
+            readonly newlyDenied: number;
+            readonly repriced: number;
+            readonly requests: number;
+        };
+        readonly ImpactSchema: {
+            readonly byAction: readonly components["schemas"]["ImpactGroupSchema"][];
+            readonly byPlan: readonly components["schemas"]["ImpactGroupSchema"][];
+            readonly candidateVersion: string;
+            readonly changedOutcome: number;
+            readonly chargedAfter: number;
+            readonly chargedBefore: number;
+            readonly newlyAllowed: number;
+            readonly newlyAllowedAccounts: readonly components["schemas"]["AccountCountSchema"][];
+            readonly newlyDenied: number;
+            readonly newlyDeniedAccounts: readonly components["schemas"]["AccountCountSchema"][];
+            readonly repriced: number;
+            readonly requests: number;
+            readonly summary: components["schemas"]["ImpactSummarySchema"];
+            /** @description The logged decisions replayed. */
+            readonly window: components["schemas"]["ImpactWindowSchema"];
+        };
+        readonly ImpactSummarySchema: {
+            readonly accounts: number;
+            readonly accountsAffected: number;
+            readonly gainAccess: readonly string[];
+            /**
+             * @example [
+             *       "studio (2 requests)"
+             *     ]
+             */
+            readonly loseAccess: readonly string[];
+            readonly payLess: readonly string[];
+            /**
+             * @example [
+             *       "basic: chat.edit (+0.75 cr over 3 charges)"
+             *     ]
+             */
+            readonly payMore: readonly string[];
+        };
+        readonly ImpactWindowSchema: {
+            /**
+             * @description Inclusive.
+             * @example 2026-10-25T21:16:45.280Z
+             */
+            readonly since: string;
+            /**
+             * @description Exclusive.
+             * @example 2026-11-24T21:16:45.280Z
+             */
+            readonly until: string;
+        };
+        readonly IncludedUsageSchema: {
+            /** @example site.generate */
+            readonly action: string;
+            /** @example Full site generation */
+            readonly actionName: string;
+            /**
+             * @description Requests per billing cycle that cost nothing.
+             * @example 1
+             */
+            readonly count: number;
+            /** @example pro */
+            readonly plan: string;
+            /** @example Pro */
+            readonly planName: string;
+        };
         readonly KeySchema: {
             readonly createdAt: string;
             readonly id: string;
@@ -1319,12 +2063,92 @@ export interface components {
             /** @example 0.5 */
             readonly want: string;
         };
+        readonly NoQuery: Record<string, never>;
+        readonly OfferedPackSchema: {
+            /** @example 500 */
+            readonly credits: number;
+            /** @example boost-500 */
+            readonly id: string;
+            /** @example Boost 500 */
+            readonly name: string;
+            readonly note?: string;
+            /** @example USD 9.99 */
+            readonly price?: string;
+            /**
+             * @description Days the credits stay valid; null: they never expire.
+             * @example 90
+             */
+            readonly validDays: number | null;
+        };
+        readonly OfferedPromotionSchema: {
+            /**
+             * @example [
+             *       "Video generation"
+             *     ]
+             */
+            readonly appliesTo: readonly string[];
+            /** @example 50% off */
+            readonly discount: string;
+            /**
+             * @description Inclusive, UTC.
+             * @example 2026-11-27T00:00:00.000Z
+             */
+            readonly from: string;
+            readonly id: string;
+            /** @example Black Friday */
+            readonly label: string;
+            readonly note?: string;
+            /** @example all plans */
+            readonly plans: string;
+            /**
+             * @description At the time of the request.
+             * @enum {string}
+             */
+            readonly status?: "running" | "upcoming";
+            /**
+             * @description Exclusive, UTC.
+             * @example 2026-12-01T00:00:00.000Z
+             */
+            readonly until: string;
+        };
+        readonly OffersSchema: {
+            /** @description Per plan, the requests per billing cycle that cost nothing. */
+            readonly included: readonly components["schemas"]["IncludedUsageSchema"][];
+            /** @description The credit packs sold. */
+            readonly packs: readonly components["schemas"]["OfferedPackSchema"][];
+            /** @description Promotions running or upcoming now, in the order written (ended ones left out). */
+            readonly promotions: readonly components["schemas"]["OfferedPromotionSchema"][];
+        };
         readonly PackDto: {
             /**
              * @description A credit pack of the active rules (`packs:`), bought by the customer.
              * @example boost-500
              */
             readonly pack: string;
+        };
+        readonly PlanChangeResultSchema: {
+            readonly account: components["schemas"]["AccountSchema"];
+            readonly change: components["schemas"]["PlanChangeSchema"];
+        };
+        readonly PlanChangeSchema: {
+            /** @enum {string} */
+            readonly effective: "now" | "next-cycle";
+            readonly from: string;
+            /** @description Millicredits granted now. */
+            readonly grantMc: number;
+            /** @enum {string} */
+            readonly kind: "upgrade" | "downgrade" | "same";
+            readonly to: string;
+            /**
+             * @description For a change effective now: what happens to unused credits.
+             * @enum {string}
+             */
+            readonly unused: "carry-over" | "expire";
+        };
+        readonly PlanGridSchema: {
+            readonly plans: readonly components["schemas"]["GridPlanSchema"][];
+            readonly rows: readonly components["schemas"]["GridRowSchema"][];
+            readonly rulesetVersion: string;
         };
         readonly PlanMoveResultSchema: {
             /** @description Accounts moved. */
@@ -1334,23 +2158,217 @@ export interface components {
             readonly pendingCleared: readonly string[];
             readonly to: string;
         };
+        readonly PlanQuotaSchema: {
+            /** @example site.generate */
+            readonly action: string;
+            /**
+             * @description Uses per billing cycle.
+             * @example 2
+             */
+            readonly count: number;
+            /** @example Full site generation */
+            readonly name: string;
+        };
+        readonly PriceExampleSchema: {
+            /** @example 256 */
+            readonly credits: number;
+            /** @example 8 */
+            readonly quantity?: number;
+            /** @example 256 cr for 8 s */
+            readonly text: string;
+            /** @example s */
+            readonly unit?: string;
+        };
+        readonly PriceGroupSchema: {
+            /** @example Images */
+            readonly name: string;
+            readonly rows: readonly components["schemas"]["PriceRowSchema"][];
+        };
+        readonly PriceOptionSchema: {
+            /** @example resolution */
+            readonly param: string;
+            /**
+             * @example [
+             *       "2k"
+             *     ]
+             */
+            readonly values: readonly string[];
+        };
+        readonly PricePhaseSchema: {
+            /** @example site.generate */
+            readonly action: string;
+            /** @example Generate */
+            readonly label: string;
+            readonly range: components["schemas"]["CreditRangeSchema"];
+        };
+        readonly PricePlanSchema: {
+            /**
+             * @description Credits granted each billing cycle.
+             * @example 1500
+             */
+            readonly allowance: number;
+            /** @description Footnote numbers of its assumptions. */
+            readonly assumptions: readonly number[];
+            /** @example basic */
+            readonly id: string;
+            /** @example Basic */
+            readonly name: string;
+            readonly quotas: readonly components["schemas"]["PlanQuotaSchema"][];
+        };
+        readonly PriceRateSchema: {
+            /**
+             * @description Credits per unit.
+             * @example 32
+             */
+            readonly credits: number;
+            /**
+             * @description The metered parameter.
+             * @example seconds
+             */
+            readonly per?: string;
+            /** @enum {string} */
+            readonly unit: "request" | "message" | "edit" | "second" | "1k-tokens";
+        };
+        readonly PriceRowSchema: {
+            /** @description The action id (the internal view shows it; the customer view never does). */
+            readonly action: string;
+            /** @description Footnote numbers of the assumptions the row relies on (internal only). */
+            readonly assumptions: readonly number[];
+            /**
+             * @description As shown: `18 cr`, `0.5 cr per edit`, `2× base`, `272–304 cr`.
+             * @example 16 cr
+             */
+            readonly credits: string;
+            /** @description A concrete price at the defaults. */
+            readonly example?: components["schemas"]["PriceExampleSchema"];
+            /**
+             * @description Multiplier rows: the factor.
+             * @example 2
+             */
+            readonly factor?: number;
+            /** @description Notes for the PM only: conditions as written, confirmation texts, ids. */
+            readonly internalNotes: readonly string[];
+            readonly isDefault: boolean;
+            /** @example Flux Pro */
+            readonly item: string;
+            /** @enum {string} */
+            readonly kind: "rate" | "variant" | "multiplier" | "composite" | "condition";
+            /** @description The lowest plan that may use it; null when every plan may. */
+            readonly lowestPlan: string | null;
+            /** @description Notes a customer reads. */
+            readonly notes: readonly string[];
+            /** @description Multiplier rows: the parameter values the factor applies to. */
+            readonly option?: components["schemas"]["PriceOptionSchema"];
+            /** @description Composites: each phase and the range of its price. */
+            readonly phases?: readonly components["schemas"]["PricePhaseSchema"][];
+            /**
+             * @description Who may use it: `all plans`, `Pro+`, `not offered`.
+             * @example Pro+
+             */
+            readonly plans: string;
+            /** @description Composites: every price over the combinations and plans; multiplier rows: over the variants. */
+            readonly range?: components["schemas"]["CreditRangeSchema"];
+            /** @description Rate and variant rows: the rate, its unit and the metered parameter. */
+            readonly rate?: components["schemas"]["PriceRateSchema"];
+        };
+        readonly PriceTableSchema: {
+            /** @description Values the source price list does not give, assumed by the rules: internal only. */
+            readonly assumptions: readonly components["schemas"]["AssumptionSchema"][];
+            /** @description The billing-cycle policy in words. */
+            readonly cycle: readonly string[];
+            /** @description The billing-cycle policy as data. */
+            readonly cyclePolicy: components["schemas"]["CyclePolicySchema"];
+            /** @description Credits are deducted when you use these, by section. */
+            readonly deducted: readonly components["schemas"]["DeductedGroupSchema"][];
+            /** @description Credits are not deducted for these. */
+            readonly free: readonly components["schemas"]["FreeActionSchema"][];
+            /** @description Sections in the rules' order. */
+            readonly groups: readonly components["schemas"]["PriceGroupSchema"][];
+            readonly offers: components["schemas"]["OffersSchema"];
+            readonly plans: readonly components["schemas"]["PricePlanSchema"][];
+            readonly rulesetVersion: string;
+        };
         readonly ProblemSchema: {
-            /** @example INSUFFICIENT_CREDITS */
-            readonly code: string;
-            /** @description For denials: the decision. */
+            /** @description ACCOUNT_NOT_FOUND, ACCOUNT_EXISTS: the account id. */
+            readonly accountId?: string;
+            /** @description WEBHOOK_URL_REFUSED: the address it resolves to, when that is what is refused. */
+            readonly address?: string;
+            /** @description INVALID_SCHEDULE: the instant asked for. */
+            readonly at?: string;
+            /** @description VERSION_AMBIGUOUS: the versions the name could mean (up to ten). */
+            readonly candidates?: readonly string[];
+            /** @description CASES_FAILED: how many cases ran. */
+            readonly cases?: number;
+            /** @description HOLD_NOT_ACTIVE: the charge of a captured hold. */
+            readonly chargeId?: string;
+            /**
+             * @description A closed set, each code with one status (README, Errors).
+             * @example INSUFFICIENT_CREDITS
+             * @enum {string}
+             */
+            readonly code: "INVALID_REQUEST" | "INVALID_JSON" | "IDEMPOTENCY_KEY_REQUIRED" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "STUDIO_NOT_BUILT" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "BODY_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "UNAVAILABLE" | "ACCOUNT_NOT_FOUND" | "ACCOUNT_EXISTS" | "UNKNOWN_PLAN" | "HOLD_NOT_FOUND" | "HOLD_NOT_ACTIVE" | "CHARGE_NOT_FOUND" | "REFUND_EXCEEDS_CHARGE" | "CAPTURE_EXCEEDS_HOLD" | "INVALID_GRANT" | "UNKNOWN_PACK" | "IDEMPOTENCY_KEY_REUSED" | "KEY_NOT_FOUND" | "LAST_ADMIN_KEY" | "VERSION_NOT_FOUND" | "VERSION_AMBIGUOUS" | "INVALID_RULES" | "CASES_FAILED" | "ACTIVATION_REFUSED" | "INVALID_PLAN_MAPPING" | "INVALID_SCHEDULE" | "ACTIVATION_NOT_FOUND" | "ACTIVATION_NOT_PENDING" | "DRAFT_NOT_FOUND" | "DRAFT_CONFLICT" | "INVALID_FILES" | "WEBHOOK_NOT_FOUND" | "WEBHOOK_URL_REFUSED" | "INVALID_WEBHOOK" | "EVENT_NOT_FOUND" | "INVALID_CURSOR" | "INVALID_QUERY" | "UNKNOWN_ACTION" | "INVALID_PARAMS" | "PLAN_REQUIRED" | "QUOTA_EXCEEDED" | "CONFIRMATION_REQUIRED" | "INSUFFICIENT_CREDITS";
+            /** @description REFUND_EXCEEDS_CHARGE: the charge, in millicredits. */
+            readonly costMc?: number;
+            /** @description For denials: the decision, with its `alternatives`. */
             readonly decision?: components["schemas"]["DecisionSchema"];
             /** @example costs 256 credits and the balance is 100 */
             readonly detail: string;
-            /** @description For invalid requests: each problem field. */
-            readonly errors?: readonly string[];
+            /** @description INVALID_RULES: every diagnostic; CASES_FAILED: the problems of the case files themselves. */
+            readonly diagnostics?: readonly components["schemas"]["DiagnosticSchema"][];
+            /** @description INVALID_REQUEST, INVALID_QUERY: each problem field. */
+            readonly errors?: readonly components["schemas"]["FieldErrorSchema"][];
+            /** @description EVENT_NOT_FOUND: the event id. */
+            readonly eventId?: string;
+            /** @description INVALID_WEBHOOK: the event types that are not event types. */
+            readonly events?: readonly string[];
+            /** @description INVALID_GRANT: the expiry asked for. */
+            readonly expiresAt?: string;
+            /** @description CASES_FAILED: each failing case, with what it expected and what the rules gave. */
+            readonly failures?: readonly components["schemas"]["CaseFailureSchema"][];
+            /**
+             * @description HOLD_NOT_ACTIVE: the hold's status.
+             * @enum {string}
+             */
+            readonly holdStatus?: "active" | "captured" | "released" | "expired";
+            /** @description ACTIVATION_NOT_FOUND, ACTIVATION_NOT_PENDING: the activation id. */
+            readonly id?: number;
             readonly instance?: string;
+            /** @description IDEMPOTENCY_KEY_REUSED: the Idempotency-Key; LAST_ADMIN_KEY: the key id. */
+            readonly key?: string;
+            /** @description DRAFT_CONFLICT: who saved it. */
+            readonly latestAuthor?: string;
+            /** @description DRAFT_CONFLICT: the latest revision of the draft. */
+            readonly latestRevision?: number;
+            /**
+             * @description VERSION_NOT_FOUND, VERSION_AMBIGUOUS: the version name asked for.
+             * @example c5e4f3
+             */
+            readonly name?: string;
+            /** @description UNKNOWN_PACK: the pack asked for. */
+            readonly pack?: string;
+            /** @description UNKNOWN_PLAN: the plan asked for; INVALID_PLAN_MAPPING: the plan of the mapping at fault. */
+            readonly plan?: string;
+            /** @description WEBHOOK_URL_REFUSED: the kind of address (e.g. `private`, `loopback`). */
+            readonly range?: string;
+            /** @description REFUND_EXCEEDS_CHARGE: refunded so far, in millicredits. */
+            readonly refundedMc?: number;
+            /** @description REFUND_EXCEEDS_CHARGE: what can still be refunded, in millicredits. */
+            readonly remainingMc?: number;
+            /** @description ACTIVATION_REFUSED: the guard report, with the `problems` that refused the switch. */
+            readonly report?: components["schemas"]["ActivationReportSchema"];
             readonly requestId?: string;
+            /** @description RATE_LIMITED: seconds until a retry may pass (also the `Retry-After` header). */
+            readonly retryAfterSeconds?: number;
             /** @example 402 */
             readonly status: number;
             /** @example Insufficient credits */
             readonly title: string;
             /** @example https://ratecard.dev/problems/insufficient-credits */
             readonly type: string;
+            /** @description WEBHOOK_URL_REFUSED: the URL. */
+            readonly url?: string;
+            /** @description WEBHOOK_NOT_FOUND: the webhook id. */
+            readonly webhookId?: string;
         };
         readonly PublishRequestDto: {
             /**
@@ -1358,6 +2376,11 @@ export interface components {
              * @default false
              */
             readonly activate: boolean;
+            /**
+             * @description With `activate`: Schedule the switch: an ISO 8601 time with `Z` or an offset, after now. Every API process switches at that instant by its own clock, and each charge is priced by the version in effect at its time. Schedule at least `RULES_POLL_MS` ahead (each process learns the schedule at its poll); plan mappings apply at once and cannot be scheduled; cancel with `POST /v1/rulesets/activations/{id}/cancel`.
+             * @example 2026-12-01T00:00:00Z
+             */
+            readonly activateAt?: string;
             /** @description Every rule file (and case file) of the rule set. */
             readonly files: readonly components["schemas"]["SourceFileDto"][];
             /**
@@ -1391,12 +2414,49 @@ export interface components {
             /** @description False when the same rules were already published. */
             readonly created: boolean;
             readonly version: string;
-            /** @description Warnings of the rules. */
-            readonly warnings: readonly Record<string, never>[];
+            /** @description Warnings of the rules (a rule set with an error is never published). */
+            readonly warnings: readonly components["schemas"]["DiagnosticSchema"][];
+        };
+        readonly QuoteDto: {
+            /** @example image.generate */
+            readonly action: string;
+            /**
+             * @description Spendable credits (at most three decimals); the plan's allowance when absent.
+             * @example 1500
+             */
+            readonly balance?: number;
+            /** @default false */
+            readonly confirm: boolean;
+            /** @description Rule files to price with (or give `version`). */
+            readonly files?: readonly components["schemas"]["SourceFileDto"][];
+            /**
+             * @example {
+             *       "model": "flux-pro"
+             *     }
+             */
+            readonly params?: {
+                readonly [key: string]: unknown;
+            };
+            /** @example pro */
+            readonly plan: string;
+            /**
+             * @description Quota usage this cycle per action.
+             * @example {
+             *       "site.generate": 1
+             *     }
+             */
+            readonly used?: {
+                readonly [key: string]: number;
+            };
+            /** @description A published version to price with (or give `files`). */
+            readonly version?: string;
         };
         readonly ReasonSchema: {
-            /** @enum {string} */
-            readonly code: "PLAN_REQUIRED" | "QUOTA_EXCEEDED" | "INSUFFICIENT_CREDITS" | "CONFIRMATION_REQUIRED" | "UNKNOWN_ACTION" | "INVALID_PARAMS";
+            /**
+             * @description A closed set; the first in this order decides a denied charge's status.
+             * @enum {string}
+             */
+            readonly code: "UNKNOWN_ACTION" | "INVALID_PARAMS" | "PLAN_REQUIRED" | "QUOTA_EXCEEDED" | "CONFIRMATION_REQUIRED" | "INSUFFICIENT_CREDITS";
             /** @example model `flux-pro` needs the Pro plan or higher */
             readonly message: string;
             /**
@@ -1434,16 +2494,93 @@ export interface components {
             /** @description Send to this webhook only (it need not be subscribed to the type); default every webhook subscribed to the event type. */
             readonly webhookId?: string;
         };
+        readonly ReviseDraftDto: {
+            /**
+             * @description The revision the change was made on: the latest, or the save is a 409 DRAFT_CONFLICT.
+             * @example 1
+             */
+            readonly baseRevision: number;
+            /** @description Files to add or replace; the others stay as they are. */
+            readonly files?: readonly components["schemas"]["SourceFileDto"][];
+            /** @example chat edit 0.75 cr; cases updated */
+            readonly message?: string;
+            /** @description Paths of files to remove. */
+            readonly remove?: readonly string[];
+        };
         readonly RuleBundleSchema: {
             /** @description The rule files as published (without their `*.test.yaml` cases). */
             readonly files: readonly components["schemas"]["RuleFileSchema"][];
             /** @description The version: the content hash the rules compile to (a client checks it after compiling). */
             readonly version: string;
         };
+        readonly RuleChangeSchema: {
+            readonly after?: components["schemas"]["SourceLocationSchema"];
+            readonly before?: components["schemas"]["SourceLocationSchema"];
+            /** @enum {string} */
+            readonly direction: "tightened" | "loosened" | "neutral";
+            readonly from?: number;
+            /**
+             * @description price-increase, price-decrease, gate-tightened, gate-loosened, action-added, action-removed, variant-added, variant-removed, multiplier-changed, exemption-added, exemption-removed, allowance-changed, quota-changed, plan-added, plan-removed, plan-order-changed, cycle-changed, confirmation-changed, condition-changed, parameter-changed, phases-changed, label-changed
+             * @example price-increase
+             */
+            readonly kind: string;
+            readonly percent?: number;
+            /** @description The action or plan concerned. */
+            readonly subject: string;
+            /** @example `chat.edit`: 0.5 cr/edit → 0.75 cr/edit (+50%) */
+            readonly summary: string;
+            readonly to?: number;
+        };
         readonly RuleFileSchema: {
             /** @example rules/plans.yaml */
             readonly path: string;
             readonly text: string;
+        };
+        readonly RuleLocationSchema: {
+            /** @description Where the version's own files write it. */
+            readonly location: components["schemas"]["SourceLocationSchema"];
+            /**
+             * @description The id receipt lines and reasons carry in `rule`.
+             * @example image.generate/variant/flux-pro
+             */
+            readonly rule: string;
+            /**
+             * @description The action or plan it belongs to.
+             * @example image.generate
+             */
+            readonly subject: string;
+        };
+        readonly RuleLocationsSchema: {
+            readonly rules: readonly components["schemas"]["RuleLocationSchema"][];
+            readonly version: string;
+        };
+        readonly SavedDraftSchema: {
+            /** @description The published version it was started from. */
+            readonly baseVersion: string | null;
+            /** @description False when the files were already as sent: no revision was added. */
+            readonly created: boolean;
+            readonly createdAt: string;
+            /** @description Who started it (the key name). */
+            readonly createdBy: string;
+            readonly files: readonly components["schemas"]["DraftFileSchema"][];
+            /** @example draft_Xb3k9QmZ0aLr2sV9 */
+            readonly id: string;
+            /** @description The latest revision's message. */
+            readonly message: string;
+            /** @example chat edits at 0.75 cr */
+            readonly name: string;
+            /**
+             * @description The latest revision.
+             * @example 3
+             */
+            readonly revision: number;
+            /** @description Every revision, newest first. */
+            readonly revisions: readonly components["schemas"]["DraftRevisionSchema"][];
+            /** @description The revision `files` are from. */
+            readonly shownRevision: number;
+            readonly updatedAt: string;
+            /** @description Who saved the latest revision. */
+            readonly updatedBy: string;
         };
         readonly SourceFileDto: {
             /** @example images.yaml */
@@ -1456,6 +2593,14 @@ export interface components {
             readonly path: string;
             /** @description The file as written. */
             readonly text: string;
+        };
+        readonly SourceLocationSchema: {
+            readonly column: number;
+            /** @example rules/images.yaml */
+            readonly file: string;
+            readonly line: number;
+            /** @description YAML path; empty for the whole file. */
+            readonly path: string;
         };
         readonly StrandedPlanSchema: {
             /** @description Accounts on the plan now. */
@@ -1470,6 +2615,11 @@ export interface components {
             readonly sample: readonly string[];
         };
         readonly SwitchDto: {
+            /**
+             * @description Schedule the switch: an ISO 8601 time with `Z` or an offset, after now. Every API process switches at that instant by its own clock, and each charge is priced by the version in effect at its time. Schedule at least `RULES_POLL_MS` ahead (each process learns the schedule at its poll); plan mappings apply at once and cannot be scheduled; cancel with `POST /v1/rulesets/activations/{id}/cancel`.
+             * @example 2026-12-01T00:00:00Z
+             */
+            readonly at?: string;
             /**
              * @description Go ahead although the guard refuses (or the cases fail); needs `reason`, which the audit trail records.
              * @default false
@@ -1490,11 +2640,87 @@ export interface components {
              */
             readonly reason?: string;
         };
+        readonly TestReportSchema: {
+            /** @description Problems of the case files. */
+            readonly diagnostics: readonly components["schemas"]["DiagnosticSchema"][];
+            readonly failed: number;
+            readonly passed: number;
+            readonly results: readonly components["schemas"]["CaseResultSchema"][];
+            readonly version: string;
+        };
+        readonly TopUpAlternativeSchema: {
+            /**
+             * @description Buy credits: how many are missing, and the smallest pack that covers them. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            readonly kind: "top-up";
+            /** @example 156 cr short: buy 500 credits (500 cr, $5) */
+            readonly message: string;
+            /**
+             * @description The smallest pack of the rules that covers the shortfall (absent when none does).
+             * @example pack-500
+             */
+            readonly pack?: string;
+            /**
+             * @description The reason this alternative answers.
+             * @enum {string}
+             */
+            readonly reason: "INSUFFICIENT_CREDITS";
+            /**
+             * @description Credits missing.
+             * @example 156
+             */
+            readonly shortfall: number;
+            /** @example 156000 */
+            readonly shortfallMillicredits: number;
+        };
+        readonly UpgradeAlternativeSchema: {
+            /**
+             * @description What the request costs on that plan, in credits.
+             * @example 16
+             */
+            readonly cost: number;
+            /** @example 16000 */
+            readonly costMillicredits: number;
+            /**
+             * @description The lowest plan that allows the request as asked. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            readonly kind: "upgrade";
+            /** @example upgrade to Pro: 16 cr as asked */
+            readonly message: string;
+            /**
+             * @description The plan id.
+             * @example pro
+             */
+            readonly plan: string;
+            /**
+             * @description The reason this alternative answers.
+             * @enum {string}
+             */
+            readonly reason: "PLAN_REQUIRED";
+        };
         readonly UsageSchema: {
             readonly action: string;
             readonly left: number | null;
             readonly quota: number | null;
             readonly used: number;
+        };
+        readonly ValidationSchema: {
+            /** @example 20 */
+            readonly actions: number;
+            /** @description The plans and actions with their parameters, when the files compile: what a request to these rules can name. */
+            readonly catalogue: components["schemas"]["CatalogueSchema"] | null;
+            /** @description Every problem of the rule files and the case files, as `ratecard validate` and `ratecard test` report them. */
+            readonly diagnostics: readonly components["schemas"]["DiagnosticSchema"][];
+            /** @example 3 */
+            readonly plans: number;
+            /** @example 6 */
+            readonly ruleFiles: number;
+            /** @description True when no diagnostic is an error: the files would publish. */
+            readonly valid: boolean;
+            /** @description The version the files would have once published (their content hash). */
+            readonly version: string | null;
         };
         readonly VanishingActionSchema: {
             /** @description Accounts that made those charges. */
@@ -1543,6 +2769,25 @@ export interface components {
             /** @description The content hash of the rules (64 hex characters). */
             readonly version: string;
         };
+        readonly WaitAlternativeSchema: {
+            /**
+             * @description The quota resets at the next billing date. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            readonly kind: "wait";
+            /** @example the quota resets at the next billing date, 2026-04-20T00:00:00.000Z */
+            readonly message: string;
+            /**
+             * @description The reason this alternative answers.
+             * @enum {string}
+             */
+            readonly reason: "QUOTA_EXCEEDED";
+            /**
+             * @description The next billing date (absent when the account is not known, as in a workbench quote).
+             * @example 2026-04-20T00:00:00.000Z
+             */
+            readonly resetsAt?: string;
+        };
         readonly WebhookSchema: {
             readonly createdAt: string;
             /** @description Who registered it (an API key id). */
@@ -1559,6 +2804,12 @@ export interface components {
             /** @example wh_Qm1x0aZr2sV9xY1b */
             readonly id: string;
             readonly url: string;
+        };
+        readonly WhoamiSchema: {
+            readonly id: string;
+            readonly name: string;
+            /** @enum {string} */
+            readonly role: "service" | "admin" | "auditor";
         };
     };
     responses: never;
@@ -1583,7 +2834,41 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": unknown;
+                    readonly "application/json": components["schemas"]["HealthSchema"];
+                };
+            };
+            /** @description The database does not answer. */
+            readonly 503: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HealthSchema"];
+                };
+            };
+        };
+    };
+    readonly AccountListController_list: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description The `next` value of the previous page. */
+                readonly cursor?: string;
+                readonly limit?: number;
+                /** @description Accounts whose id starts with this. */
+                readonly prefix?: string;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AccountPageSchema"];
                 };
             };
         };
@@ -1851,16 +3136,26 @@ export interface operations {
                 headers: {
                     readonly [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    readonly "application/json": components["schemas"]["PlanChangeResultSchema"];
+                };
             };
         };
     };
     readonly OpsController_events: {
         readonly parameters: {
             readonly query?: {
+                /** @description An API key id, or `cli:<user>`. */
+                readonly actor?: string;
                 /** @description The `next` value of the previous page. */
                 readonly cursor?: number;
+                /** @description An event, e.g. `ruleset.activate`. */
+                readonly event?: string;
                 readonly limit?: number;
+                /** @description ISO 8601 time, inclusive: a date (`2026-03-01`, midnight UTC) or a date and time (`2026-03-01T12:00:00Z`; UTC when no offset is given), in the years 1 to 9999. */
+                readonly since?: string;
+                /** @description ISO 8601 time, exclusive: a date (`2026-03-01`, midnight UTC) or a date and time (`2026-03-01T12:00:00Z`; UTC when no offset is given), in the years 1 to 9999. */
+                readonly until?: string;
             };
             readonly header?: never;
             readonly path?: never;
@@ -1872,7 +3167,9 @@ export interface operations {
                 headers: {
                     readonly [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    readonly "application/json": components["schemas"]["AuditPageSchema"];
+                };
             };
         };
     };
@@ -1977,6 +3274,36 @@ export interface operations {
             };
         };
     };
+    readonly ChargeEntriesController_entries: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly id: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": readonly components["schemas"]["EntrySchema"][];
+                };
+            };
+            /** @description CHARGE_NOT_FOUND */
+            readonly 404: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ProblemSchema"];
+                };
+            };
+        };
+    };
     readonly ChargesController_refund: {
         readonly parameters: {
             readonly query?: never;
@@ -2027,14 +3354,17 @@ export interface operations {
             readonly query?: {
                 readonly accountId?: string;
                 readonly action?: string;
+                /** @description The decision of one charge. */
+                readonly chargeId?: string;
                 /** @description The `next` value of the previous page. */
                 readonly cursor?: string;
+                readonly kind?: "quote" | "charge" | "hold" | "capture";
                 readonly limit?: number;
                 /** @description A rule-set version: its id, a prefix of at least 6 characters, `active` or `previous`. */
                 readonly rulesetVersion?: string;
-                /** @description ISO 8601 time, inclusive. */
+                /** @description ISO 8601 time, inclusive: a date (`2026-03-01`, midnight UTC) or a date and time (`2026-03-01T12:00:00Z`; UTC when no offset is given), in the years 1 to 9999. */
                 readonly since?: string;
-                /** @description ISO 8601 time, exclusive. */
+                /** @description ISO 8601 time, exclusive: a date (`2026-03-01`, midnight UTC) or a date and time (`2026-03-01T12:00:00Z`; UTC when no offset is given), in the years 1 to 9999. */
                 readonly until?: string;
             };
             readonly header?: never;
@@ -2043,6 +3373,14 @@ export interface operations {
         };
         readonly requestBody?: never;
         readonly responses: {
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["DecisionLogPageSchema"];
+                };
+            };
             /** @description INVALID_REQUEST or VERSION_AMBIGUOUS */
             readonly 400: {
                 headers: {
@@ -2094,6 +3432,160 @@ export interface operations {
                 };
             };
             /** @description UNKNOWN_ACTION or INVALID_PARAMS */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ProblemSchema"];
+                };
+            };
+        };
+    };
+    readonly DraftsController_list: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": readonly components["schemas"]["DraftSchema"][];
+                };
+            };
+        };
+    };
+    readonly DraftsController_create: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["CreateDraftDto"];
+            };
+        };
+        readonly responses: {
+            readonly 201: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["DraftDetailSchema"];
+                };
+            };
+            /** @description VERSION_NOT_FOUND */
+            readonly 404: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description INVALID_FILES */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ProblemSchema"];
+                };
+            };
+        };
+    };
+    readonly DraftsController_get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description Show this revision instead of the latest. */
+                readonly revision?: number;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly id: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["DraftDetailSchema"];
+                };
+            };
+            /** @description DRAFT_NOT_FOUND */
+            readonly 404: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ProblemSchema"];
+                };
+            };
+        };
+    };
+    readonly DraftsController_revise: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly id: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["ReviseDraftDto"];
+            };
+        };
+        readonly responses: {
+            /** @description Nothing changed. */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["SavedDraftSchema"];
+                };
+            };
+            readonly 201: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["SavedDraftSchema"];
+                };
+            };
+            /** @description DRAFT_NOT_FOUND */
+            readonly 404: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description DRAFT_CONFLICT */
+            readonly 409: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description INVALID_FILES */
             readonly 422: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -2515,7 +4007,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["ProblemSchema"];
                 };
             };
-            /** @description INVALID_PLAN_MAPPING */
+            /** @description INVALID_PLAN_MAPPING or INVALID_SCHEDULE */
             readonly 422: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -2616,6 +4108,96 @@ export interface operations {
             };
         };
     };
+    readonly RulesetViewsController_grid: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly version: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["PlanGridSchema"];
+                };
+            };
+            /** @description VERSION_NOT_FOUND */
+            readonly 404: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ProblemSchema"];
+                };
+            };
+        };
+    };
+    readonly RulesetViewsController_locations: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly version: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RuleLocationsSchema"];
+                };
+            };
+            /** @description VERSION_NOT_FOUND */
+            readonly 404: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ProblemSchema"];
+                };
+            };
+        };
+    };
+    readonly RulesetViewsController_table: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly version: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["PriceTableSchema"];
+                };
+            };
+            /** @description VERSION_NOT_FOUND */
+            readonly 404: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ProblemSchema"];
+                };
+            };
+        };
+    };
     readonly RulesetsController_activations: {
         readonly parameters: {
             readonly query?: never;
@@ -2631,6 +4213,50 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": readonly components["schemas"]["ActivationSchema"][];
+                };
+            };
+        };
+    };
+    readonly RulesetsController_cancel: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                /** @description The activation id (`GET /v1/rulesets/activations`). */
+                readonly id: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["NoQuery"];
+            };
+        };
+        readonly responses: {
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ActivationSchema"];
+                };
+            };
+            /** @description ACTIVATION_NOT_FOUND */
+            readonly 404: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description ACTIVATION_NOT_PENDING */
+            readonly 409: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ProblemSchema"];
                 };
             };
         };
@@ -2652,6 +4278,17 @@ export interface operations {
         };
         readonly requestBody?: never;
         readonly responses: {
+            /** @description JSON; with `format=md` or `text`, the rendered diff as `text/markdown` or `text/plain`. */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["DiffSchema"];
+                    readonly "text/markdown": components["schemas"]["DiffSchema"];
+                    readonly "text/plain": components["schemas"]["DiffSchema"];
+                };
+            };
             /** @description INVALID_REQUEST or VERSION_AMBIGUOUS */
             readonly 400: {
                 headers: {
@@ -2659,10 +4296,46 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["ProblemSchema"];
+                    readonly "text/markdown": components["schemas"]["ProblemSchema"];
+                    readonly "text/plain": components["schemas"]["ProblemSchema"];
                 };
             };
             /** @description VERSION_NOT_FOUND */
             readonly 404: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ProblemSchema"];
+                    readonly "text/markdown": components["schemas"]["ProblemSchema"];
+                    readonly "text/plain": components["schemas"]["ProblemSchema"];
+                };
+            };
+        };
+    };
+    readonly WorkbenchController_diff: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["DiffFilesDto"];
+            };
+        };
+        readonly responses: {
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["DiffSchema"];
+                };
+            };
+            /** @description INVALID_RULES */
+            readonly 422: {
                 headers: {
                     readonly [name: string]: unknown;
                 };
@@ -2689,7 +4362,50 @@ export interface operations {
                 headers: {
                     readonly [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    readonly "application/json": components["schemas"]["ImpactSchema"];
+                };
+            };
+            /** @description INVALID_RULES: the candidate files do not compile */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ProblemSchema"];
+                };
+            };
+        };
+    };
+    readonly WorkbenchController_quote: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["QuoteDto"];
+            };
+        };
+        readonly responses: {
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["DecisionSchema"];
+                };
+            };
+            /** @description INVALID_RULES */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ProblemSchema"];
+                };
             };
         };
     };
@@ -2721,6 +4437,61 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["ProblemSchema"];
+                };
+            };
+        };
+    };
+    readonly WorkbenchController_test: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["FilesDto"];
+            };
+        };
+        readonly responses: {
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["TestReportSchema"];
+                };
+            };
+            /** @description INVALID_RULES */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ProblemSchema"];
+                };
+            };
+        };
+    };
+    readonly WorkbenchController_validate: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["FilesDto"];
+            };
+        };
+        readonly responses: {
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ValidationSchema"];
                 };
             };
         };
@@ -2876,7 +4647,9 @@ export interface operations {
                 headers: {
                     readonly [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    readonly "application/json": components["schemas"]["WhoamiSchema"];
+                };
             };
         };
     };

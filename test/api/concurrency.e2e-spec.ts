@@ -9,6 +9,9 @@ import { DATABASE_KINDS } from '../support/databases';
 
 const N = 40;
 
+// 40 requests at once on a 2-core machine shared with other suites: a guard against a hang, not a timing.
+jest.setTimeout(30_000);
+
 const count = (replies: readonly Reply[], status: number) => replies.filter((r) => r.status === status).length;
 
 describe.each(DATABASE_KINDS)('concurrency on %s', (kind) => {

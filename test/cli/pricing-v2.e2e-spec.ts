@@ -1,10 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { ratecard } from '../support/cli-io';
-import { removeDir } from '../support/rules';
-import { ISSUE_CASES, issueRuleFiles } from '../support/v2-rules';
+import { copyRules, removeDir, REPO_ROOT, RULES_DIR } from '../support/rules';
+import { ISSUE_CASES, ISSUE_SNIPPETS, issueRuleFiles } from '../support/v2-rules';
 
 // Issue 10's snippets in a copy of rules/, through the CLI a PM uses: validate, test and quote.
 
@@ -136,5 +136,45 @@ describe('ratecard quote: denials show their options', () => {
       '  receipt  Prompt enhancement 1 cr                1',
       '           included with Pro: 4 of 10 this cycle  -1',
     ]);
+  });
+});
+
+describe('ratecard diff with a promotion added', () => {
+  let sale: string;
+  beforeAll(() => {
+    sale = copyRules();
+    writeFileSync(join(sale, 'promotions.yaml'), ISSUE_SNIPPETS.promotions + '\n');
+  });
+  afterAll(() => removeDir(sale));
+
+  it('is a rule change with its dates; the cells change only inside the window', async () => {
+    const { code, stdout, stderr } = await ratecard(['diff', RULES_DIR, sale]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const lines = stdout.split('\n');
+    expect(lines.slice(2, 9)).toEqual([
+      'in short',
+      '  pay more     nobody',
+      '  pay less     every plan: video.generate resolution=720p tier=standard,relaxed (-50%), 2026-12-01 to 2027-01-01',
+      '               every plan: video.generate resolution=1080p,2k,4k (-50%), 2026-12-01 to 2027-01-01',
+      '               every plan: site.generate and site.regenerate through their phases (-47.1% to -42.1%), 2026-12-01 to 2027-01-01',
+      '  lose access  nobody',
+      '  gain access  nobody',
+    ]);
+    expect(lines.slice(10, 13)).toEqual(['1 rule change', '  promotion-added  promotion December video sale added: 50% off Video generation, all plans, 2026-12-01 to 2027-01-01 (UTC)', `                   (none) → ${relative(REPO_ROOT, sale)}/promotions.yaml:2:5`]);
+    expect(lines.slice(15)).toEqual([
+      '  2026-12-01 to 2027-01-01: video.generate resolution=720p, tier=standard,relaxed, 1–8 s, every plan: -9.375 cr per 18.75 cr (-50%), 48 cells',
+      '  2026-12-01 to 2027-01-01: video.generate resolution=1080p,2k,4k, 1–8 s, every plan and tier: -9.375 cr per 18.75 cr (-50%), 216 cells',
+      '  2026-12-01 to 2027-01-01: site.generate and site.regenerate through their phases: -128 cr (-47.1% to -42.1%), 90 cells',
+    ]);
+  });
+
+  it('as JSON: every changed cell carries the window, and --fail-on price-increase stays quiet', async () => {
+    const { code, stdout } = await ratecard(['diff', RULES_DIR, sale, '--format', 'json', '--fail-on', 'price-increase']);
+    expect(code).toBe(0);
+    const diff = JSON.parse(stdout) as { cells: { from?: string; until?: string }[]; tripped: string[] };
+    expect(diff.cells.length).toBe(354);
+    expect(diff.cells.every((c) => c.from === '2026-12-01T00:00:00.000Z' && c.until === '2027-01-01T00:00:00.000Z')).toBe(true);
+    expect(diff.tripped).toEqual([]);
   });
 });

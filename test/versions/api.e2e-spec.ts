@@ -343,9 +343,9 @@ describe.each(DATABASE_KINDS)('rule versions over HTTP on %s', (kind) => {
       const res = await api.auditor.get('/v1/rulesets/activations');
       expect(res.status).toBe(200);
       expect(res.body).toEqual([
-        { version: v1, activatedBy: pmKeyId, reason: 'rollback', at: '2026-03-20T15:00:00.000Z' },
-        { version: v2, activatedBy: pmKeyId, reason: 'activate', at: '2026-03-20T14:00:00.000Z' },
-        { version: v1, activatedBy: 'system', reason: 'publish', at: START.toISOString() },
+        { id: 3, version: v1, activatedBy: pmKeyId, reason: 'rollback', at: '2026-03-20T15:00:00.000Z', effectiveAt: '2026-03-20T15:00:00.000Z', pending: false, cancelledBy: null, cancels: null },
+        { id: 2, version: v2, activatedBy: pmKeyId, reason: 'activate', at: '2026-03-20T14:00:00.000Z', effectiveAt: '2026-03-20T14:00:00.000Z', pending: false, cancelledBy: null, cancels: null },
+        { id: 1, version: v1, activatedBy: 'system', reason: 'publish', at: START.toISOString(), effectiveAt: START.toISOString(), pending: false, cancelledBy: null, cancels: null },
       ]);
     });
 

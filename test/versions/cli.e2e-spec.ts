@@ -123,7 +123,7 @@ describe.each(DATABASE_KINDS)('rule versions through the CLI on %s', (kind) => {
     });
 
     it('refuses a version that does not exist, and a prefix that is not a version id', async () => {
-      const usage = 'usage: ratecard activate <version> [--migrate-plan FROM=TO ...] [--force --reason "why"] [--dry-run]';
+      const usage = 'usage: ratecard activate <version> [--at ISO-TIME | --migrate-plan FROM=TO ...] [--force --reason "why"] [--dry-run]';
       expect(await ratecard(['activate', 'abcdef0'])).toEqual({ code: 2, stdout: '', stderr: `ratecard activate: no version \`abcdef0\`\n${usage}` });
       expect(await ratecard(['activate', 'HEAD'])).toEqual({ code: 2, stdout: '', stderr: `ratecard activate: \`HEAD\` is not a version name: give a version id, a prefix of at least 6 characters, \`active\` or \`previous\`\n${usage}` });
       expect(await ratecard(['activate'])).toMatchObject({ code: 2, stderr: expect.stringContaining('activate needs one version: a version id') });

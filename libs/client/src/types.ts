@@ -25,10 +25,10 @@ export type Capture = Schemas['CaptureResultSchema'];
 /** A refund. */
 export type Refund = Schemas['RefundSchema'];
 /**
- * A problem document (RFC 9457) with the service's `code`; an answer that is not one (a proxy's 502
- * page) is made into one with the code `HTTP_<status>`.
+ * A problem document (RFC 9457) with the service's `code`; `HTTP_<status>` when the answer was not a
+ * problem document (a proxy's error page).
  */
-export type Problem = Omit<Schemas['ProblemSchema'], 'code'> & { readonly code: Schemas['ProblemSchema']['code'] | `HTTP_${number}` };
+export type Problem = Omit<Schemas['ProblemSchema'], 'code'> & { code: Schemas['ProblemSchema']['code'] | `HTTP_${number}` };
 /** A version's rule files. */
 export type RuleBundle = Schemas['RuleBundleSchema'];
 /** What a service asks about or charges. */

@@ -204,7 +204,8 @@ function checkLeaf(
   if (leaf.fact === PLAN_FACT) {
     if (PLAN_OPERATORS.includes(base) && plain) compared.push(leaf.value);
     for (const v of compared) {
-      if (!planIds.includes(String(v))) push('error', 'unknown-plan', `condition compares the plan with \`${String(v)}\`, which names no plan`, at);
+      if (typeof v === 'object' && v !== null) push('error', 'unknown-plan', `condition compares the plan with ${Array.isArray(v) ? 'a list' : 'a mapping'}, not a plan id`, at, `plans are ${planIds.map((p) => `\`${p}\``).join(', ')}`);
+      else if (!planIds.includes(String(v))) push('error', 'unknown-plan', `condition compares the plan with \`${String(v)}\`, which names no plan`, at);
     }
     return;
   }

@@ -36,4 +36,11 @@ describe('diagnostics a PM understands', () => {
     expect(diagnostics.map((d) => [d.code, d.hint])).toEqual([['undeclared-param', "a price that depends on the plan is written on the rate, e.g. `price: { rate: 18 cr, plans: { premium: 15 cr } }`; `plan` is the account's plan, not a parameter"]]);
     expect(diagnostics[0].hint).not.toMatch(/declare it under `params`/);
   });
+
+  it('names a plan compared with a mapping or a list for what it is, never as `[object Object]` (found by fuzzing)', () => {
+    for (const [value, what] of [['{}', 'a mapping'], ['[[pro]]', 'a list']]) {
+      const { diagnostics } = load(yaml('actions:', '  a.one:', '    price: 1 cr', '    conditions:', '      - id: x', '        when: { all: [{ fact: plan, operator: equal, value: ' + value + ' }] }', '        deny: no'));
+      expect(diagnostics.map((d) => [d.code, d.message, d.hint])).toEqual([['unknown-plan', `condition compares the plan with ${what}, not a plan id`, 'plans are `basic`, `pro`, `premium`']]);
+    }
+  });
 });

@@ -1,6 +1,6 @@
-import { formatCredits, type Param, type ParamValue } from '@ratecard/dsl';
+import { formatCredits, formatInstant, type Param, type ParamValue } from '@ratecard/dsl';
 import type { CompiledRuleSet } from './compiled';
-import type { CellChange, CellOutcome, RuleChange } from './diff';
+import type { CellChange, CellOutcome, ChangeKind, RuleChange } from './diff';
 
 /** How a group of cells changed. */
 export type CellGroupKind = 'price-increase' | 'price-decrease' | 'lose-access' | 'gain-access' | 'added' | 'removed' | 'through-phases';
@@ -26,6 +26,19 @@ export interface CellGroup {
   readonly allowedAfter: number;
   /** The plans the group covers, lowest first. */
   readonly plans: readonly string[];
+  /**
+   * When the change holds only part of the time: the stretches it holds in (ISO, UTC; `from`
+   * inclusive, `until` exclusive; an absent end is open), and them in words
+   * (`2026-12-01 to 2027-01-01`). Both absent: at all times.
+   */
+  readonly windows?: readonly TimeWindow[];
+  readonly when?: string;
+}
+
+/** A stretch of time: from (inclusive) until (exclusive), ISO in UTC; an absent end is open. */
+export interface TimeWindow {
+  readonly from?: string;
+  readonly until?: string;
 }
 
 /** The top of a diff in words: who pays more, who pays less, who gains or loses access. */
@@ -34,7 +47,7 @@ export interface DiffSummary {
   readonly payLess: readonly string[];
   readonly loseAccess: readonly string[];
   readonly gainAccess: readonly string[];
-  /** Changes no cell shows: allowances, quotas, the cycle policy. */
+  /** Changes no cell shows: allowances, quotas, the cycle policy, included usage, packs, low-balance thresholds. */
   readonly other: readonly string[];
 }
 
@@ -177,7 +190,64 @@ function changeText(kind: CellGroupKind, cells: readonly CellChange[], ratio?: s
  * did are one line for all of them ("through their phases").
  */
 export function groupCells(cells: readonly CellChange[], rules: readonly RuleChange[], a: CompiledRuleSet, b: CompiledRuleSet): CellGroup[] {
-  const groups: CellGroup[] = [];
+  // Each stretch of time is grouped on its own; groups that changed the same way in several
+  // stretches are then one group over all of them (over all time: no window).
+  const byWindow = new Map<string, CellChange[]>();
+  for (const c of cells) {
+    const key = `${c.from ?? ''}|${c.until ?? ''}`;
+    byWindow.set(key, [...(byWindow.get(key) ?? []), c]);
+  }
+  const keys = [...byWindow.keys()].sort((x, y) => (x === '|' ? -1 : y === '|' ? 1 : x < y ? -1 : x > y ? 1 : 0));
+  const merged = new Map<string, { group: CellGroup; members: CellChange[]; ratio?: string; regular?: boolean; windows: TimeWindow[] }>();
+  for (const key of keys) {
+    const list = byWindow.get(key)!;
+    const window: TimeWindow = { ...(list[0].from ? { from: list[0].from } : {}), ...(list[0].until ? { until: list[0].until } : {}) };
+    for (const g of groupWindow(list, rules, a, b)) {
+      const id = [g.group.kind, g.group.actions.join(), g.group.where, g.regular ? (g.ratio ?? '') : g.group.change].join('|');
+      const found = merged.get(id);
+      if (found) {
+        found.members.push(...g.members);
+        found.windows.push(window);
+      } else merged.set(id, { ...g, members: [...g.members], windows: [window] });
+    }
+  }
+  return [...merged.values()].map(({ group, members, ratio, regular, windows }) => {
+    const spans = coalesce(windows);
+    const always = spans.length === 1 && !spans[0].from && !spans[0].until;
+    const kept = windows.length === 1 ? group : { ...group, ...(regular ? changeText(group.kind, members, ratio) : {}), cells: members.length, ...allowed(members) };
+    return always ? kept : { ...kept, windows: spans, when: whenText(spans) };
+  });
+}
+
+/** Windows in time order, adjacent ones joined. */
+function coalesce(windows: readonly TimeWindow[]): TimeWindow[] {
+  const sorted = [...windows].sort((x, y) => (!x.from ? -1 : !y.from ? 1 : x.from < y.from ? -1 : 1));
+  const out: TimeWindow[] = [];
+  for (const w of sorted) {
+    const last = out[out.length - 1];
+    if (last && last.until !== undefined && last.until === w.from) out[out.length - 1] = { ...(last.from ? { from: last.from } : {}), ...(w.until ? { until: w.until } : {}) };
+    else out.push(w);
+  }
+  return out;
+}
+
+/** `2026-12-01 to 2027-01-01`, `until 2026-12-01 and from 2027-01-01`: UTC, days when at midnight. */
+export function whenText(windows: readonly TimeWindow[]): string {
+  const at = (s: string): string => formatInstant(Date.parse(s));
+  return windows.map((w) => (w.from && w.until ? `${at(w.from)} to ${at(w.until)}` : w.from ? `from ${at(w.from)}` : w.until ? `until ${at(w.until)}` : 'at all times')).join(' and ');
+}
+
+/** A group of one stretch of time, with its cells and how they changed (`regular`: per box of one action). */
+interface Grouped {
+  readonly group: CellGroup;
+  readonly members: readonly CellChange[];
+  readonly ratio?: string;
+  readonly regular?: boolean;
+}
+
+/** The groups of the cells of one stretch of time. */
+function groupWindow(cells: readonly CellChange[], rules: readonly RuleChange[], a: CompiledRuleSet, b: CompiledRuleSet): Grouped[] {
+  const groups: Grouped[] = [];
   const isComposite = (id: string): boolean => (b.ruleset.actions[id] ?? a.ruleset.actions[id])?.kind === 'composite';
   const touched = new Set(rules.map((r) => r.subject));
   // A composite's cells that keep their access but change price because a phase did.
@@ -194,7 +264,7 @@ export function groupCells(cells: readonly CellChange[], rules: readonly RuleCha
     const added = !plansA.has(plan);
     const prices = list.map((c) => mc((added ? c.after : c.before)!));
     const span = Math.min(...prices) === Math.max(...prices) ? cr(prices[0]) : `${formatCredits(Math.min(...prices), { group: true })}–${cr(Math.max(...prices))}`;
-    groups.push({
+    groups.push({ members: list, group: {
       kind: added ? 'added' : 'removed',
       actions: [...new Set(list.map((c) => c.action))],
       scope: { plan: [plan] },
@@ -203,7 +273,7 @@ export function groupCells(cells: readonly CellChange[], rules: readonly RuleCha
       cells: list.length,
       ...allowed(list),
       plans: [plan],
-    });
+    } });
   }
   const byAction = new Map<string, CellChange[]>();
   for (const c of cells) {
@@ -227,7 +297,7 @@ export function groupCells(cells: readonly CellChange[], rules: readonly RuleCha
         box.forEach((vs, i) => {
           if (vs.length !== dims[i].values.length) scope[dims[i].name] = vs;
         });
-        groups.push({ kind, actions: [id], scope, where: whereText(dims, box), ...changeText(kind, inBox, ratio), cells: inBox.length, ...allowed(inBox), plans: box[0] as string[] });
+        groups.push({ members: inBox, ratio, regular: true, group: { kind, actions: [id], scope, where: whereText(dims, box), ...changeText(kind, inBox, ratio), cells: inBox.length, ...allowed(inBox), plans: box[0] as string[] } });
       }
     }
   }
@@ -238,7 +308,7 @@ export function groupCells(cells: readonly CellChange[], rules: readonly RuleCha
     const span = (xs: number[], f: (n: number) => string): string => (Math.min(...xs) === Math.max(...xs) ? f(xs[0]) : `${f(Math.min(...xs))} to ${f(Math.max(...xs))}`);
     const money = (n: number): string => `${n > 0 ? '+' : n < 0 ? '-' : '±'}${cr(Math.abs(n))}`;
     const ids = [...viaPhases].sort();
-    groups.push({
+    groups.push({ members: list, group: {
       kind: 'through-phases',
       actions: ids,
       scope: {},
@@ -248,7 +318,7 @@ export function groupCells(cells: readonly CellChange[], rules: readonly RuleCha
       cells: list.length,
       ...allowed(list),
       plans: plansOrder.filter((p) => list.some((c) => c.plan === p)),
-    });
+    } });
   }
   return groups;
 }
@@ -256,6 +326,9 @@ export function groupCells(cells: readonly CellChange[], rules: readonly RuleCha
 function allowed(cells: readonly CellChange[]): { allowedBefore: number; allowedAfter: number } {
   return { allowedBefore: cells.filter((c) => c.before?.allowed).length, allowedAfter: cells.filter((c) => c.after?.allowed).length };
 }
+
+/** Rule changes no cell shows (cells price a request after the plan's included usage). */
+const UNSEEN: ReadonlySet<ChangeKind> = new Set<ChangeKind>(['allowance-changed', 'quota-changed', 'cycle-changed', 'plan-added', 'plan-removed', 'included-changed', 'pack-added', 'pack-removed', 'pack-changed', 'low-balance-changed']);
 
 /** The diff in words: who pays more or less, who gains or loses access, and what no cell shows. */
 export function summarize(groups: readonly CellGroup[], rules: readonly RuleChange[], a: CompiledRuleSet, b: CompiledRuleSet): DiffSummary {
@@ -269,7 +342,7 @@ export function summarize(groups: readonly CellGroup[], rules: readonly RuleChan
       .map(([k, vs]) => `${k}=${vs.map(String).join(',')}`);
     return [g.actions.join(' and '), ...scope].join(' ');
   };
-  const line = (g: CellGroup, how: string): string => `${who(g.plans)}: ${what(g)}${g.kind === 'through-phases' ? ` through ${g.actions.length === 1 ? 'its' : 'their'} phases` : ''}${how ? ` (${how})` : ''}`;
+  const line = (g: CellGroup, how: string): string => `${who(g.plans)}: ${what(g)}${g.kind === 'through-phases' ? ` through ${g.actions.length === 1 ? 'its' : 'their'} phases` : ''}${how ? ` (${how})` : ''}${g.when ? `, ${g.when}` : ''}`;
   const share = (g: CellGroup): string => (g.change.startsWith('free →') ? 'was free' : g.percentRange ? (g.percentRange[0] === g.percentRange[1] ? signed(g.percentRange[0]) : `${signed(g.percentRange[0])} to ${signed(g.percentRange[1])}`) : '');
   const through = groups.filter((g) => g.kind === 'through-phases');
   return {
@@ -277,6 +350,6 @@ export function summarize(groups: readonly CellGroup[], rules: readonly RuleChan
     payLess: [...groups.filter((g) => g.kind === 'price-decrease').map((g) => line(g, share(g))), ...through.filter((g) => g.change.startsWith('-')).map((g) => line(g, share(g)))],
     loseAccess: groups.filter((g) => g.kind === 'lose-access' || (g.kind === 'removed' && g.allowedBefore > 0)).map((g) => line(g, g.kind === 'removed' && !g.where.endsWith('every action') ? 'removed' : '')),
     gainAccess: groups.filter((g) => g.kind === 'gain-access' || (g.kind === 'added' && g.allowedAfter > 0)).map((g) => line(g, g.kind === 'added' && !g.where.endsWith('every action') ? 'new' : '')),
-    other: rules.filter((r) => r.kind === 'allowance-changed' || r.kind === 'quota-changed' || r.kind === 'cycle-changed' || r.kind === 'plan-added' || r.kind === 'plan-removed').map((r) => r.summary),
+    other: rules.filter((r) => UNSEEN.has(r.kind)).map((r) => r.summary),
   };
 }

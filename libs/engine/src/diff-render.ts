@@ -1,6 +1,6 @@
 import { formatCredits, type SourceLocation } from '@ratecard/dsl';
 import type { CellChange, CellOutcome, RuleSetDiff } from './diff';
-import type { CellGroup, DiffSummary } from './diff-groups';
+import { whenText, type CellGroup, type DiffSummary } from './diff-groups';
 
 /** How a diff is rendered: which sides' names to show, and whether to list every changed cell. */
 export interface DiffRenderOptions {
@@ -26,10 +26,16 @@ export function groupSubject(g: CellGroup): string {
   return g.where.startsWith('every') ? `${subject}, ${g.where}` : `${subject} ${g.where}`;
 }
 
-/** `image.generate model=flux-pro, every plan and resolution: +1 cr per 16 cr (+6.3%), 9 cells`. */
+/**
+ * `image.generate model=flux-pro, every plan and resolution: +1 cr per 16 cr (+6.3%), 9 cells`; a
+ * change that holds part of the time starts with when (`2026-12-01 to 2027-01-01: video.generate …`).
+ */
 export function groupLine(g: CellGroup): string {
-  return `${groupSubject(g)}: ${g.change}, ${plural(g.cells, 'cell')}`;
+  return `${g.when ? `${g.when}: ` : ''}${groupSubject(g)}: ${g.change}, ${plural(g.cells, 'cell')}`;
 }
+
+/** When a cell's change holds, for the list of cells: empty at all times. */
+const cellWhen = (c: CellChange): string => (c.from || c.until ? whenText([{ ...(c.from ? { from: c.from } : {}), ...(c.until ? { until: c.until } : {}) }]) : '');
 
 const SUMMARY: readonly [keyof DiffSummary, string][] = [
   ['payMore', 'pay more'],
@@ -69,7 +75,7 @@ export function diffText(diff: RuleSetDiff, options: DiffRenderOptions = {}): st
     const w2 = Math.max(0, ...shown.map((c) => c.plan.length));
     const w3 = Math.max(0, ...shown.map((c) => params(c).length));
     out.push('', 'every changed cell');
-    for (const c of shown) out.push(`  ${c.action.padEnd(w1)}  ${c.plan.padEnd(w2)}  ${params(c).padEnd(w3)}  ${outcome(c.before)} → ${outcome(c.after)}`);
+    for (const c of shown) out.push(`  ${c.action.padEnd(w1)}  ${c.plan.padEnd(w2)}  ${params(c).padEnd(w3)}  ${outcome(c.before)} → ${outcome(c.after)}${cellWhen(c) ? `  ${cellWhen(c)}` : ''}`);
     if (diff.cells.length > shown.length) out.push(`  … and ${diff.cells.length - shown.length} more (use --format json for all)`);
   }
   return out.join('\n');
@@ -91,11 +97,13 @@ export function diffMarkdown(diff: RuleSetDiff, options: DiffRenderOptions = {})
   }
   out.push('', `### Rule changes (${diff.rules.length})`, '', '| Change | Subject | What | Before | After |', '|---|---|---|---|---|');
   for (const r of diff.rules) out.push(`| ${r.kind} | \`${r.subject}\` | ${esc(r.summary)} | ${where(r.before)} | ${where(r.after)} |`);
-  out.push('', `### Cells that changed (${diff.cells.length} of ${diff.cellsCompared})`, '', '| Action | Where | Change | Cells |', '|---|---|---|---|');
-  for (const g of diff.groups) out.push(`| ${g.where.endsWith('every action') ? 'every action' : g.actions.map((a) => `\`${a}\``).join(' and ')} | ${esc(g.where)} | ${esc(g.change)} | ${g.cells} |`);
+  // A When column only when some change holds part of the time.
+  const timed = diff.cells.some((c) => c.from !== undefined || c.until !== undefined);
+  out.push('', `### Cells that changed (${diff.cells.length} of ${diff.cellsCompared})`, '', `| Action | Where |${timed ? ' When |' : ''} Change | Cells |`, `|---|---|${timed ? '---|' : ''}---|---|`);
+  for (const g of diff.groups) out.push(`| ${g.where.endsWith('every action') ? 'every action' : g.actions.map((a) => `\`${a}\``).join(' and ')} | ${esc(g.where)} |${timed ? ` ${g.when ?? 'always'} |` : ''} ${esc(g.change)} | ${g.cells} |`);
   if (options.cells && diff.cells.length) {
-    out.push('', '#### Every changed cell', '', '| Action | Plan | Parameters | Before | After |', '|---|---|---|---|---|');
-    for (const c of diff.cells.slice(0, limit)) out.push(`| \`${c.action}\` | ${c.plan} | ${esc(params(c))} | ${outcome(c.before)} | ${outcome(c.after)} |`);
+    out.push('', '#### Every changed cell', '', `| Action | Plan | Parameters | Before | After |${timed ? ' When |' : ''}`, `|---|---|---|---|---|${timed ? '---|' : ''}`);
+    for (const c of diff.cells.slice(0, limit)) out.push(`| \`${c.action}\` | ${c.plan} | ${esc(params(c))} | ${outcome(c.before)} | ${outcome(c.after)} |${timed ? ` ${cellWhen(c) || 'always'} |` : ''}`);
     if (diff.cells.length > limit) out.push('', `… and ${diff.cells.length - limit} more.`);
   }
   out.push('');

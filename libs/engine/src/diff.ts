@@ -1,7 +1,8 @@
 import { enumerateValues, formatCredits, formatFactor, UNITS, type Action, type Gate, type ParamValue, type Rate, type RuleSet, type SourceLocation } from '@ratecard/dsl';
 import type { CompiledRuleSet } from './compiled';
 import { canonicalForm } from './compile/version';
-import { decide } from './decide';
+import { cellChanges } from './diff-cells';
+import { offerChanges, planRateChanges } from './diff-offers';
 import { groupCells, summarize, type CellGroup, type DiffSummary } from './diff-groups';
 
 /** What kind of change a rule-level change is. */
@@ -27,7 +28,18 @@ export type ChangeKind =
   | 'condition-changed'
   | 'parameter-changed'
   | 'phases-changed'
-  | 'label-changed';
+  | 'label-changed'
+  | 'plan-price-added'
+  | 'plan-price-removed'
+  | 'plan-price-changed'
+  | 'promotion-added'
+  | 'promotion-removed'
+  | 'promotion-changed'
+  | 'included-changed'
+  | 'pack-added'
+  | 'pack-removed'
+  | 'pack-changed'
+  | 'low-balance-changed';
 
 /** A change in words a PM reads, with where it is written on each side. */
 export interface RuleChange {
@@ -39,7 +51,7 @@ export interface RuleChange {
   readonly direction: 'tightened' | 'loosened' | 'neutral';
   readonly before?: SourceLocation;
   readonly after?: SourceLocation;
-  /** For price and allowance changes, in credits. */
+  /** For price and allowance changes, in credits; for included usage, in requests per cycle. */
   readonly from?: number;
   readonly to?: number;
   readonly percent?: number;
@@ -60,6 +72,13 @@ export interface CellChange {
   /** Null when the action, the plan or the parameter combination does not exist on that side. */
   readonly before: CellOutcome | null;
   readonly after: CellOutcome | null;
+  /**
+   * When the change holds only part of the time (a promotion on one side): from this instant
+   * (ISO, UTC, inclusive) until that one (exclusive). Absent `from`: since ever; absent `until`:
+   * from then on; both absent: at all times.
+   */
+  readonly from?: string;
+  readonly until?: string;
 }
 
 /** Everything that differs between two rule sets. */
@@ -78,20 +97,21 @@ export interface RuleSetDiff {
   readonly summary: DiffSummary;
 }
 
-/** Cells compared per action at most; beyond it the diff reports the rule-level changes only. */
-export const MAX_DIFF_CELLS_PER_ACTION = 20_000;
+export { MAX_DIFF_CELLS_PER_ACTION } from './diff-cells';
 
 /**
  * Compares two compiled rule sets: rule-level changes (prices, gates, actions, variants,
- * multipliers, exemptions, allowances, quotas, cycle policy), and every plan × action × enumerable
- * parameter combination whose price or allowed outcome changed, as decided by each side's engine.
- * Metered quantities are taken at their defaults.
+ * multipliers, exemptions, allowances, quotas, cycle policy, per-plan prices, promotions, included
+ * usage, packs, low-balance thresholds, notes, table sections), and every plan × action × enumerable
+ * parameter combination whose price or allowed outcome changed, as decided by each side's engine, in
+ * every stretch of time where either side's prices differ (a promotion's cells change only inside
+ * its window). Metered quantities are taken at their defaults, included usage as spent.
  */
 export function diffRuleSets(from: CompiledRuleSet, to: CompiledRuleSet): RuleSetDiff {
   if (from.version === to.version || canonicalForm(from.ruleset) === canonicalForm(to.ruleset)) {
     return { from: from.version, to: to.version, identical: true, rules: [], cells: [], cellsCompared: 0, groups: [], summary: { payMore: [], payLess: [], loseAccess: [], gainAccess: [], other: [] } };
   }
-  const rules = ruleChanges(from.ruleset, to.ruleset);
+  const rules = [...ruleChanges(from.ruleset, to.ruleset), ...offerChanges(from, to)];
   const { cells, compared } = cellChanges(from, to);
   const groups = groupCells(cells, rules, from, to);
   return { from: from.version, to: to.version, identical: false, rules, cells, cellsCompared: compared, groups, summary: summarize(groups, rules, from, to) };
@@ -156,14 +176,14 @@ function ruleChanges(a: RuleSet, b: RuleSet): RuleChange[] {
       out.push({ kind: 'action-added', subject: id, summary: `action \`${id}\` added: ${describePrice(y)}`, direction: 'loosened', after: y.at });
       continue;
     }
-    out.push(...actionChanges(x, y, (g) => (g ? { rank: rankA.get(g.plan) ?? 0, name: planName(a, g.plan) } : undefined), (g) => (g ? { rank: rankB.get(g.plan) ?? 0, name: planName(b, g.plan) } : undefined)));
+    out.push(...actionChanges(x, y, a, b, (g) => (g ? { rank: rankA.get(g.plan) ?? 0, name: planName(a, g.plan) } : undefined), (g) => (g ? { rank: rankB.get(g.plan) ?? 0, name: planName(b, g.plan) } : undefined)));
   }
   return out;
 }
 
 type GateOf = (g: Gate | undefined) => { rank: number; name: string } | undefined;
 
-function actionChanges(x: Action, y: Action, gateA: GateOf, gateB: GateOf): RuleChange[] {
+function actionChanges(x: Action, y: Action, a: RuleSet, b: RuleSet, gateA: GateOf, gateB: GateOf): RuleChange[] {
   const out: RuleChange[] = [];
   const id = x.id;
   if (x.kind !== y.kind) {
@@ -209,7 +229,7 @@ function actionChanges(x: Action, y: Action, gateA: GateOf, gateB: GateOf): Rule
     if ((pa.by ?? '') !== (pb.by ?? '') || (pa.per ?? '') !== (pb.per ?? '')) {
       out.push({ kind: 'phases-changed', subject: id, summary: `\`${id}\` is priced differently: ${describePrice(x)} → ${describePrice(y)}`, direction: 'neutral', before: pa.at, after: pb.at });
     } else if (pa.rate && pb.rate) {
-      out.push(...rateChange(id, `\`${id}\``, pa.rate, pb.rate, gateA, gateB));
+      out.push(...rateChange(id, `\`${id}\``, pa.rate, pb.rate, gateA, gateB), ...planRateChanges(id, `\`${id}\``, pa.rate, pb.rate, a, b));
     } else if (pa.variants && pb.variants) {
       for (const key of new Set([...Object.keys(pa.variants), ...Object.keys(pb.variants)])) {
         const ra = pa.variants[key];
@@ -217,7 +237,7 @@ function actionChanges(x: Action, y: Action, gateA: GateOf, gateB: GateOf): Rule
         const what = `\`${id}\` ${pa.by} \`${key}\``;
         if (!ra) out.push({ kind: 'variant-added', subject: id, summary: `${what} added at ${rateText(rb)}`, direction: 'loosened', after: rb.at });
         else if (!rb) out.push({ kind: 'variant-removed', subject: id, summary: `${what} removed (was ${rateText(ra)})`, direction: 'tightened', before: ra.at });
-        else out.push(...rateChange(id, what, ra, rb, gateA, gateB));
+        else out.push(...rateChange(id, what, ra, rb, gateA, gateB), ...planRateChanges(id, what, ra, rb, a, b));
       }
     }
   }
@@ -310,57 +330,6 @@ function gateChange(subject: string, what: string, a: { rank: number; name: stri
   ];
 }
 
-// ------------------------------------------------------------------ cell level
-
-function cellChanges(a: CompiledRuleSet, b: CompiledRuleSet): { cells: CellChange[]; compared: number } {
-  const cells: CellChange[] = [];
-  let compared = 0;
-  const plans = [...new Set([...a.plans.keys(), ...b.plans.keys()])];
-  const ids = [...new Set([...a.actions.keys(), ...b.actions.keys()])].sort();
-  const now = new Date(0);
-  for (const id of ids) {
-    const ca = a.actions.get(id);
-    const cb = b.actions.get(id);
-    const params = new Map<string, ParamValue[]>();
-    for (const side of [ca, cb]) {
-      for (const p of side?.params.values() ?? []) {
-        const values = enumerateValues(p);
-        if (!values) continue;
-        const known = params.get(p.name) ?? [];
-        for (const v of values) if (!known.includes(v)) known.push(v);
-        params.set(p.name, known);
-      }
-    }
-    const names = [...params.keys()].sort();
-    const total = names.reduce((n, k) => n * params.get(k)!.length, plans.length);
-    if (total > MAX_DIFF_CELLS_PER_ACTION) continue;
-    const outcome = (side: CompiledRuleSet, present: boolean, plan: string, combo: Record<string, ParamValue>): CellOutcome | null => {
-      if (!present || !side.plans.has(plan)) return null;
-      const act = side.actions.get(id)!;
-      const own: Record<string, ParamValue> = {};
-      for (const [k, v] of Object.entries(combo)) if (act.params.has(k)) own[k] = v;
-      const d = decide(side, { plan, balanceMc: Number.MAX_SAFE_INTEGER, usage: {} }, { action: id, params: own, confirm: true }, now);
-      // A combination this side does not offer (a value it does not declare, a deny condition) has no price to compare.
-      if (d.reasons.some((r) => r.code === 'INVALID_PARAMS')) return null;
-      return { allowed: d.allowed, cost: d.cost, reasons: d.reasons.map((r) => r.code) };
-    };
-    const walk = (i: number, combo: Record<string, ParamValue>): void => {
-      if (i === names.length) {
-        for (const plan of plans) {
-          compared++;
-          const before = outcome(a, !!ca, plan, combo);
-          const after = outcome(b, !!cb, plan, combo);
-          if (before?.allowed !== after?.allowed || before?.cost !== after?.cost) cells.push({ action: id, plan, params: { ...combo }, before, after });
-        }
-        return;
-      }
-      for (const v of params.get(names[i])!) walk(i + 1, { ...combo, [names[i]]: v });
-    };
-    walk(0, {});
-  }
-  return { cells, compared };
-}
-
 // ------------------------------------------------------------------ helpers
 
 function cr(mc: number): string {
@@ -404,6 +373,13 @@ function canonical(value: unknown): string {
 export type DiffGuard = 'tightened' | 'loosened' | 'price-increase' | 'price-decrease' | 'added' | 'removed' | 'any';
 export const DIFF_GUARDS: readonly DiffGuard[] = ['tightened', 'loosened', 'price-increase', 'price-decrease', 'added', 'removed', 'any'];
 
+/**
+ * Changes of what requests cost, not of who may make them: the `price-*` guards trip on them (the
+ * multipliers' through their cells), the `tightened`/`loosened` guards do not. Included usage counts:
+ * fewer free requests is paying more.
+ */
+const PRICE_KINDS: ReadonlySet<ChangeKind> = new Set<ChangeKind>(['price-increase', 'price-decrease', 'multiplier-changed', 'plan-price-added', 'plan-price-removed', 'plan-price-changed', 'promotion-added', 'promotion-removed', 'promotion-changed', 'included-changed']);
+
 /** Which guards a diff trips, from its rule-level changes and its cells. */
 export function trippedGuards(diff: RuleSetDiff, guards: readonly DiffGuard[]): DiffGuard[] {
   const hit = (g: DiffGuard): boolean => {
@@ -411,13 +387,13 @@ export function trippedGuards(diff: RuleSetDiff, guards: readonly DiffGuard[]): 
       case 'any':
         return !diff.identical && (diff.rules.length > 0 || diff.cells.length > 0);
       case 'tightened':
-        return diff.rules.some((r) => r.direction === 'tightened' && r.kind !== 'price-increase' && r.kind !== 'multiplier-changed') || diff.cells.some((c) => c.before?.allowed === true && c.after?.allowed !== true);
+        return diff.rules.some((r) => r.direction === 'tightened' && !PRICE_KINDS.has(r.kind)) || diff.cells.some((c) => c.before?.allowed === true && c.after?.allowed !== true);
       case 'loosened':
-        return diff.rules.some((r) => r.direction === 'loosened' && r.kind !== 'price-decrease' && r.kind !== 'multiplier-changed') || diff.cells.some((c) => c.before?.allowed !== true && c.after?.allowed === true);
+        return diff.rules.some((r) => r.direction === 'loosened' && !PRICE_KINDS.has(r.kind)) || diff.cells.some((c) => c.before?.allowed !== true && c.after?.allowed === true);
       case 'price-increase':
-        return diff.rules.some((r) => r.kind === 'price-increase') || diff.cells.some((c) => c.before && c.after && c.after.cost > c.before.cost);
+        return diff.rules.some((r) => r.kind === 'price-increase' || (PRICE_KINDS.has(r.kind) && r.kind !== 'multiplier-changed' && r.direction === 'tightened')) || diff.cells.some((c) => c.before && c.after && c.after.cost > c.before.cost);
       case 'price-decrease':
-        return diff.rules.some((r) => r.kind === 'price-decrease') || diff.cells.some((c) => c.before && c.after && c.after.cost < c.before.cost);
+        return diff.rules.some((r) => r.kind === 'price-decrease' || (PRICE_KINDS.has(r.kind) && r.kind !== 'multiplier-changed' && r.direction === 'loosened')) || diff.cells.some((c) => c.before && c.after && c.after.cost < c.before.cost);
       case 'added':
         return diff.rules.some((r) => r.kind.endsWith('-added'));
       case 'removed':

@@ -50,6 +50,7 @@ const logged = ([kind, accountId, plan, action, params, balance, allowed, cost, 
   usage: usage ?? {},
   allowed,
   costMillicredits: Math.round(cost * 1000),
+  createdAt: NOW.toISOString(),
 });
 
 // A window of decisions as the base rules made them (the first test checks that they did).
@@ -83,7 +84,7 @@ describe(impactOf.name, () => {
       const again = decide(base, { plan: d.plan, balanceMc: d.balanceMillicredits, usage: d.usage }, { action: d.action, params: d.params, confirm: d.confirm }, NOW);
       expect([d.action, again.allowed, again.costMillicredits]).toEqual([d.action, d.allowed, d.costMillicredits]);
     }
-    expect(impactOf(base, HISTORY, NOW)).toMatchObject({ candidateVersion: base.version, requests: 12, changedOutcome: 0, repriced: 0, chargedBefore: 95.5, chargedAfter: 95.5, newlyDeniedAccounts: [] });
+    expect(impactOf(base, HISTORY)).toMatchObject({ candidateVersion: base.version, requests: 12, changedOutcome: 0, repriced: 0, chargedBefore: 95.5, chargedAfter: 95.5, newlyDeniedAccounts: [] });
   });
 
   describe('a price increase', () => {
@@ -93,14 +94,14 @@ describe(impactOf.name, () => {
     });
 
     it('totals the credits charged before and after, and the requests that change', () => {
-      const sut = impactOf(candidate, HISTORY, NOW);
+      const sut = impactOf(candidate, HISTORY);
       // Before: 0.5 + 0.5 + 8 + 0 + 50 (acme) + 0.5 + 8 (lowbal) + 20 + 8 (big) = 95.5 of charges and captures.
       // After: acme 0.75 + 0.75 + 10 + 0 + 50; lowbal can pay for neither; big 20 + 10.
       expect(sut).toMatchObject({ candidateVersion: candidate.version, requests: 12, changedOutcome: 2, repriced: 9, chargedBefore: 95.5, chargedAfter: 91.5 });
     });
 
     it('per action', () => {
-      expect(impactOf(candidate, HISTORY, NOW).byAction).toEqual([
+      expect(impactOf(candidate, HISTORY).byAction).toEqual([
         group('chat.edit', { requests: 4, changedOutcome: 1, newlyDenied: 1, newlyAllowed: 0, repriced: 4, chargedBefore: 1.5, chargedAfter: 1.5 }),
         group('image.generate', { requests: 6, changedOutcome: 1, newlyDenied: 1, newlyAllowed: 0, repriced: 5, chargedBefore: 44, chargedAfter: 40 }),
         group('site.download', { requests: 1, changedOutcome: 0, newlyDenied: 0, newlyAllowed: 0, repriced: 0, chargedBefore: 0, chargedAfter: 0 }),
@@ -109,7 +110,7 @@ describe(impactOf.name, () => {
     });
 
     it('per plan', () => {
-      expect(impactOf(candidate, HISTORY, NOW).byPlan).toEqual([
+      expect(impactOf(candidate, HISTORY).byPlan).toEqual([
         group('basic', { requests: 7, changedOutcome: 0, newlyDenied: 0, newlyAllowed: 0, repriced: 5, chargedBefore: 59, chargedAfter: 61.5 }),
         group('premium', { requests: 3, changedOutcome: 0, newlyDenied: 0, newlyAllowed: 0, repriced: 2, chargedBefore: 28, chargedAfter: 30 }),
         group('pro', { requests: 2, changedOutcome: 2, newlyDenied: 2, newlyAllowed: 0, repriced: 2, chargedBefore: 8.5, chargedAfter: 0 }),
@@ -117,12 +118,12 @@ describe(impactOf.name, () => {
     });
 
     it('names the accounts that would newly be denied, and how often', () => {
-      expect(impactOf(candidate, HISTORY, NOW).newlyDeniedAccounts).toEqual([{ accountId: 'lowbal', requests: 2 }]);
+      expect(impactOf(candidate, HISTORY).newlyDeniedAccounts).toEqual([{ accountId: 'lowbal', requests: 2 }]);
     });
 
     it('reads as text', () => {
       const window = { since: new Date('2026-02-13T12:00:00Z'), until: NOW };
-      expect(impactText(impactOf(candidate, HISTORY, NOW), window)).toBe(
+      expect(impactText(impactOf(candidate, HISTORY), window)).toBe(
         [
           `impact of candidate ${candidate.version.slice(0, 12)} on 12 logged decisions from 2026-02-13T12:00:00.000Z to 2026-03-15T12:00:00.000Z`,
           '',
@@ -170,7 +171,7 @@ describe(impactOf.name, () => {
         ['charge', 'poor', 'basic', 'chat.edit', {}, 0.4, false, 0.5],
       ] as Entry[]
     ).map(logged);
-    const sut = impactOf(candidate, history, NOW);
+    const sut = impactOf(candidate, history);
     expect(sut).toMatchObject({ requests: 5, changedOutcome: 4, newlyDenied: 3, newlyAllowed: 1, repriced: 1, chargedBefore: 120, chargedAfter: 50.4 });
     expect(sut.byAction).toEqual([
       // The charge denied then is allowed now: the candidate would have charged its price.
@@ -188,7 +189,7 @@ describe(impactOf.name, () => {
 
   it('an action the candidate removes is denied for everyone who used it', async () => {
     const candidate = await compileYaml({ ...BASE, 'actions.yaml': ACTIONS.replace('  chat.edit:\n    price: 0.5 cr/edit\n', '') });
-    const sut = impactOf(candidate, HISTORY, NOW);
+    const sut = impactOf(candidate, HISTORY);
     expect(sut.byAction.find((g) => g.key === 'chat.edit')).toEqual(group('chat.edit', { requests: 4, changedOutcome: 3, newlyDenied: 3, newlyAllowed: 0, repriced: 4, chargedBefore: 1.5, chargedAfter: 0 }));
     expect(sut.newlyDeniedAccounts).toEqual([
       { accountId: 'acme', requests: 2 },
@@ -197,7 +198,7 @@ describe(impactOf.name, () => {
   });
 
   it('reports an empty window', async () => {
-    const sut = impactOf(await compileYaml(PRICE_INCREASE), [], NOW);
+    const sut = impactOf(await compileYaml(PRICE_INCREASE), []);
     expect(sut).toMatchObject({ requests: 0, changedOutcome: 0, repriced: 0, chargedBefore: 0, chargedAfter: 0, byAction: [], byPlan: [], newlyDeniedAccounts: [] });
     expect(impactText(sut, { since: NOW, until: NOW }).split('\n').slice(2, 9)).toEqual([
       'in short',
@@ -208,5 +209,30 @@ describe(impactOf.name, () => {
       '  newly denied       nobody',
       '  newly allowed      nobody',
     ]);
+  });
+
+  describe('with a promotion in the candidate', () => {
+    /** BASE with the fast model half price in December 2026 (UTC). */
+    const SALE: YamlFiles = { ...BASE, 'sale.yaml': yaml('promotions:', '  - id: december-fast', '    label: December sale', '    from: 2026-12-01', '    until: 2027-01-01', '    actions: [image.generate]', '    variants: [fast]', '    discount: 50%') };
+    const at = (iso: string, entry: Entry): LoggedDecision => ({ ...logged(entry), createdAt: iso });
+    const history = [
+      at('2026-11-30T23:59:59.999Z', ['charge', 'acme', 'basic', 'image.generate', { model: 'fast' }, 100, true, 8]), // the last instant before the sale
+      at('2026-12-01T00:00:00.000Z', ['charge', 'acme', 'basic', 'image.generate', { model: 'fast' }, 92, true, 8]), // the first instant of the sale
+      at('2026-12-31T12:00:00.000Z', ['charge', 'acme', 'pro', 'image.generate', { model: 'fast' }, 84, true, 8]),
+      at('2026-12-31T12:00:00.000Z', ['charge', 'acme', 'pro', 'image.generate', { model: 'best' }, 76, true, 20]), // not on sale
+      at('2027-01-01T00:00:00.000Z', ['charge', 'acme', 'basic', 'image.generate', { model: 'fast' }, 56, true, 8]), // the sale has ended
+    ];
+
+    it('reprices each decision at its own time: only the requests inside the window pay less', async () => {
+      const sut = impactOf(await compileYaml(SALE), history);
+      expect(sut).toMatchObject({ requests: 5, repriced: 2, changedOutcome: 0, chargedBefore: 52, chargedAfter: 44 });
+      expect(sut.summary.payLess).toEqual(['basic: image.generate (-4 cr over 1 charge)', 'pro: image.generate (-4 cr over 1 charge)']);
+    });
+
+    it('decides as `decide` does at that instant', async () => {
+      const candidate = await compileYaml(SALE);
+      const costs = history.map((d) => decide(candidate, { plan: d.plan, balanceMc: d.balanceMillicredits, usage: d.usage }, { action: d.action, params: d.params as Record<string, string> }, new Date(d.createdAt)).cost);
+      expect(costs).toEqual([8, 4, 4, 20, 8]);
+    });
   });
 });

@@ -14,6 +14,8 @@ export interface LoggedDecision {
   readonly usage: Readonly<Record<string, number>>;
   readonly allowed: boolean;
   readonly costMillicredits: Millicredits;
+  /** When it was decided (ISO): the candidate prices it at this instant, so a promotion changes only the requests inside its window. */
+  readonly createdAt: string | Date;
 }
 
 /** Totals for one action or plan. */
@@ -74,11 +76,11 @@ export interface ImpactReport {
 const MONEY = new Set(['charge', 'capture']);
 
 /**
- * Decides every logged decision again under `candidate`, with the account state it saw, and
- * totals what changes: outcomes per action and plan, credits charged before and after, and the
- * accounts that would newly be denied or allowed. Pure: nothing is written.
+ * Decides every logged decision again under `candidate`, at the time it was decided and with the
+ * account state it saw, and totals what changes: outcomes per action and plan, credits charged
+ * before and after, and the accounts that would newly be denied or allowed. Pure: nothing is written.
  */
-export function impactOf(candidate: CompiledRuleSet, logged: Iterable<LoggedDecision>, now: Date): ImpactReport {
+export function impactOf(candidate: CompiledRuleSet, logged: Iterable<LoggedDecision>): ImpactReport {
   type Acc = { requests: number; changedOutcome: number; newlyDenied: number; newlyAllowed: number; repriced: number; before: number; after: number };
   const blank = (): Acc => ({ requests: 0, changedOutcome: 0, newlyDenied: 0, newlyAllowed: 0, repriced: 0, before: 0, after: 0 });
   const total = blank();
@@ -91,7 +93,7 @@ export function impactOf(candidate: CompiledRuleSet, logged: Iterable<LoggedDeci
   const accounts = new Set<string>();
   const affected = new Set<string>();
   for (const d of logged) {
-    const again = decide(candidate, { plan: d.plan, balanceMc: d.balanceMillicredits, usage: d.usage }, { action: d.action, params: d.params as Record<string, ParamValue>, confirm: d.confirm }, now);
+    const again = decide(candidate, { plan: d.plan, balanceMc: d.balanceMillicredits, usage: d.usage }, { action: d.action, params: d.params as Record<string, ParamValue>, confirm: d.confirm }, new Date(d.createdAt));
     accounts.add(d.accountId);
     if (again.allowed !== d.allowed || again.costMillicredits !== d.costMillicredits) affected.add(d.accountId);
     if (MONEY.has(d.kind) && d.allowed && again.allowed && again.costMillicredits !== d.costMillicredits) {

@@ -2,17 +2,16 @@ import type { SqlEntityManager } from '@mikro-orm/knex';
 import { RulesetActivation } from './entities';
 
 /**
- * Which version is active when. The activation log is append-only; an activation takes effect at
- * its `effectiveAt` when it was scheduled, else when it was written. The version active at a time
- * is the one whose activation took effect last at or before it (the later row on a tie); a pending
- * scheduled activation withdrawn by a `cancel` row never takes effect. Every reader of "the active
- * version" goes through {@link activeAt}: one definition.
+ * Which version is active when. The activation log is append-only. An activation written to take
+ * effect at once is in effect from the moment it is written, whatever a reader's clock says; a
+ * scheduled one from its `effectiveAt`. Activations in effect are ordered by when they took effect
+ * (the time written, or the scheduled time; the later row on a tie), and the last one is the active
+ * version. A pending scheduled activation withdrawn by a `cancel` row never takes effect. Every
+ * reader of "the active version" goes through {@link activeAt}: one definition.
  */
 export interface ActivationTimeline {
   /** Activations that take effect, in the order they do. */
   readonly effective: readonly RulesetActivation[];
-  /** When the last row was written: a time without a caller's clock is never before it. */
-  readonly writtenMs: number;
 }
 
 /** When an activation takes effect. */
@@ -23,17 +22,21 @@ export function effectiveTime(a: RulesetActivation): number {
 /** The timeline of the log's rows (any order). */
 export function timelineOf(rows: readonly RulesetActivation[]): ActivationTimeline {
   const cancelled = new Set(rows.filter((r) => r.reason === 'cancel' && r.cancels != null).map((r) => r.cancels!));
-  const effective = rows.filter((r) => r.reason !== 'cancel' && !cancelled.has(r.id)).sort((a, b) => effectiveTime(a) - effectiveTime(b) || a.id - b.id);
-  return { effective, writtenMs: Math.max(0, ...rows.map((r) => r.createdAt.getTime())) };
+  // Activations at once keep the order they were written in, even when the writers' clocks disagree:
+  // each takes effect no earlier than the one written before it.
+  const order = new Map<RulesetActivation, number>();
+  let written = -Infinity;
+  for (const r of [...rows].sort((a, b) => a.id - b.id)) {
+    if (r.effectiveAt != null) order.set(r, r.effectiveAt.getTime());
+    else order.set(r, (written = Math.max(written, r.createdAt.getTime())));
+  }
+  const effective = rows.filter((r) => r.reason !== 'cancel' && !cancelled.has(r.id)).sort((a, b) => order.get(a)! - order.get(b)! || a.id - b.id);
+  return { effective };
 }
 
-/**
- * The time to read the timeline at: the caller's clock, or, without one, the later of the system
- * clock and the last write (so a log written on a test's or another process's clock reads as it
- * was written, while a scheduled activation waits for its time).
- */
-function at(t: ActivationTimeline, now: Date | undefined): number {
-  return now?.getTime() ?? Math.max(Date.now(), t.writtenMs);
+/** Whether `a` is in effect at `ms`: at once when not scheduled, else from its scheduled time. */
+function inEffect(a: RulesetActivation, ms: number): boolean {
+  return a.effectiveAt == null || a.effectiveAt.getTime() <= ms;
 }
 
 /** The activation's log, as a timeline. The log holds one row per switch: it stays small. */
@@ -43,30 +46,24 @@ export async function loadTimeline(em: SqlEntityManager): Promise<ActivationTime
 
 /** The activation in effect at `now`, or null before the first one. */
 export function activeAt(t: ActivationTimeline, now?: Date): RulesetActivation | null {
-  const ms = at(t, now);
+  const ms = (now ?? new Date()).getTime();
   let found: RulesetActivation | null = null;
-  for (const a of t.effective) {
-    if (effectiveTime(a) > ms) break;
-    found = a;
-  }
+  for (const a of t.effective) if (inEffect(a, ms)) found = a;
   return found;
 }
 
 /** Scheduled activations still to take effect after `now`, soonest first. */
 export function pendingAt(t: ActivationTimeline, now?: Date): RulesetActivation[] {
-  const ms = at(t, now);
-  return t.effective.filter((a) => effectiveTime(a) > ms);
+  const ms = (now ?? new Date()).getTime();
+  return t.effective.filter((a) => !inEffect(a, ms));
 }
 
 /** The version active before the one active at `now` (the last one in effect of another version). */
 export function previousAt(t: ActivationTimeline, now?: Date): string | undefined {
   const current = activeAt(t, now);
   if (!current) return undefined;
-  const ms = at(t, now);
+  const ms = (now ?? new Date()).getTime();
   let before: string | undefined;
-  for (const a of t.effective) {
-    if (effectiveTime(a) > ms) break;
-    if (a.version !== current.version) before = a.version;
-  }
+  for (const a of t.effective) if (inEffect(a, ms) && a !== current && a.version !== current.version) before = a.version;
   return before;
 }

@@ -48,7 +48,7 @@ export async function applyPlanMapping(em: SqlEntityManager, kind: DatabaseTarge
     const move = mapping.find((m) => m.from === book.account.plan);
     const pending = book.account.pendingPlan;
     const said = [move ? `plan \`${move.from}\` → \`${move.to}\`: version ${short} has no \`${move.from}\` plan` : null, pending && (vanished.has(pending) || pending === (move?.to ?? book.account.plan)) ? `pending change to \`${pending}\` cancelled` : null].filter(Boolean);
-    const { cancelled } = planPlanMove(plan, book, ctx, move?.to ?? book.account.plan, vanished, `${said.join('; ')} (${mc.how})`);
+    const { cancelled } = planPlanMove(plan, book, ctx, move?.to ?? book.account.plan, vanished, `${said.join('; ')} (${mc.how})`, { how: mc.how });
     if (move) results.get(move.from)!.accounts.push(book.account.id);
     if (cancelled && vanished.has(cancelled)) results.get(cancelled)!.pendingCleared.push(book.account.id);
   }

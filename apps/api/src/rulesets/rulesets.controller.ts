@@ -133,7 +133,7 @@ export class RulesetsController {
     await this.ledger.flushLogs();
     const logged: LoggedDecision[] = [];
     for await (const batch of this.audit.decisionsBetween(since, until)) logged.push(...batch);
-    return { window: { since: since.toISOString(), until: until.toISOString() }, ...impactOf(candidate, logged, until) };
+    return { window: { since: since.toISOString(), until: until.toISOString() }, ...impactOf(candidate, logged) };
   }
 
   @Post('rollback')

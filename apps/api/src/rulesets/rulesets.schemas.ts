@@ -136,7 +136,7 @@ export class PublishResultSchema {
 }
 
 export class RuleChangeSchema {
-  @ApiProperty({ example: 'price-increase', description: 'price-increase, price-decrease, gate-tightened, gate-loosened, action-added, action-removed, variant-added, variant-removed, multiplier-changed, exemption-added, exemption-removed, allowance-changed, quota-changed, plan-added, plan-removed, plan-order-changed, cycle-changed, confirmation-changed, condition-changed, parameter-changed, phases-changed, label-changed' })
+  @ApiProperty({ example: 'price-increase', description: 'price-increase, price-decrease, gate-tightened, gate-loosened, action-added, action-removed, variant-added, variant-removed, multiplier-changed, exemption-added, exemption-removed, allowance-changed, quota-changed, plan-added, plan-removed, plan-order-changed, cycle-changed, confirmation-changed, condition-changed, parameter-changed, phases-changed, label-changed, plan-price-added, plan-price-removed, plan-price-changed, promotion-added, promotion-removed, promotion-changed, included-changed, pack-added, pack-removed, pack-changed, low-balance-changed' })
   kind!: string;
   @ApiProperty({ description: 'The action or plan concerned.' }) subject!: string;
   @ApiProperty({ example: '`chat.edit`: 0.5 cr/edit → 0.75 cr/edit (+50%)' }) summary!: string;
@@ -160,6 +160,8 @@ export class CellChangeSchema {
   @ApiProperty({ type: 'object', additionalProperties: true }) params!: Record<string, unknown>;
   @ApiProperty({ type: CellOutcomeSchema, nullable: true, description: 'Null when the cell does not exist on that side.' }) before!: CellOutcomeSchema | null;
   @ApiProperty({ type: CellOutcomeSchema, nullable: true }) after!: CellOutcomeSchema | null;
+  @ApiPropertyOptional({ example: '2026-12-01T00:00:00.000Z', description: 'When the change holds only part of the time (a promotion): from this instant, UTC, inclusive. Absent with `until` absent too: at all times.' }) from?: string;
+  @ApiPropertyOptional({ example: '2027-01-01T00:00:00.000Z', description: 'Until this instant, UTC, exclusive; absent: from `from` on.' }) until?: string;
 }
 
 export class CellGroupSchema {
@@ -174,6 +176,8 @@ export class CellGroupSchema {
   @ApiProperty() allowedBefore!: number;
   @ApiProperty() allowedAfter!: number;
   @ApiProperty({ type: [String] }) plans!: string[];
+  @ApiPropertyOptional({ type: 'array', items: { type: 'object', properties: { from: { type: 'string' }, until: { type: 'string' } } }, description: 'The stretches of time the change holds in (UTC, from inclusive, until exclusive, an absent end is open); absent: at all times.' }) windows?: { from?: string; until?: string }[];
+  @ApiPropertyOptional({ example: '2026-12-01 to 2027-01-01' }) when?: string;
 }
 
 export class DiffSummarySchema {

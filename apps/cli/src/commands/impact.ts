@@ -31,7 +31,7 @@ export async function impact(io: CliIo, opts: { candidate: string; since: string
     async ({ audit }) => {
       const logged: LoggedDecision[] = [];
       for await (const batch of audit.decisionsBetween(since, until)) logged.push(...batch);
-      const report = impactOf(compiled, logged, until);
+      const report = impactOf(compiled, logged);
       io.out(opts.format === 'json' ? JSON.stringify({ window: { since: since.toISOString(), until: until.toISOString() }, ...report }, null, 2) : impactText(report, { since, until }));
       return EXIT.ok;
     },

@@ -1224,10 +1224,20 @@ export interface components {
             readonly after: components["schemas"]["CellOutcomeSchema"] | null;
             /** @description Null when the cell does not exist on that side. */
             readonly before: components["schemas"]["CellOutcomeSchema"] | null;
+            /**
+             * @description When the change holds only part of the time (a promotion): from this instant, UTC, inclusive. Absent with `until` absent too: at all times.
+             * @example 2026-12-01T00:00:00.000Z
+             */
+            readonly from?: string;
             readonly params: {
                 readonly [key: string]: unknown;
             };
             readonly plan: string;
+            /**
+             * @description Until this instant, UTC, exclusive; absent: from `from` on.
+             * @example 2027-01-01T00:00:00.000Z
+             */
+            readonly until?: string;
         };
         readonly CellGroupSchema: {
             /** @description The action, or every composite changed through its phases. */
@@ -1247,8 +1257,15 @@ export interface components {
             readonly scope: {
                 readonly [key: string]: readonly unknown[];
             };
+            /** @example 2026-12-01 to 2027-01-01 */
+            readonly when?: string;
             /** @example model=flux-pro, every plan and resolution */
             readonly where: string;
+            /** @description The stretches of time the change holds in (UTC, from inclusive, until exclusive, an absent end is open); absent: at all times. */
+            readonly windows?: readonly {
+                readonly from?: string;
+                readonly until?: string;
+            }[];
         };
         readonly CellOutcomeSchema: {
             readonly allowed: boolean;
@@ -2520,7 +2537,7 @@ export interface components {
             readonly direction: "tightened" | "loosened" | "neutral";
             readonly from?: number;
             /**
-             * @description price-increase, price-decrease, gate-tightened, gate-loosened, action-added, action-removed, variant-added, variant-removed, multiplier-changed, exemption-added, exemption-removed, allowance-changed, quota-changed, plan-added, plan-removed, plan-order-changed, cycle-changed, confirmation-changed, condition-changed, parameter-changed, phases-changed, label-changed
+             * @description price-increase, price-decrease, gate-tightened, gate-loosened, action-added, action-removed, variant-added, variant-removed, multiplier-changed, exemption-added, exemption-removed, allowance-changed, quota-changed, plan-added, plan-removed, plan-order-changed, cycle-changed, confirmation-changed, condition-changed, parameter-changed, phases-changed, label-changed, plan-price-added, plan-price-removed, plan-price-changed, promotion-added, promotion-removed, promotion-changed, included-changed, pack-added, pack-removed, pack-changed, low-balance-changed
              * @example price-increase
              */
             readonly kind: string;

@@ -95,7 +95,7 @@ describe(planPlanMove.name, () => {
   it('records a mapped move as a `plan` entry of no credits, and cancels a pending change to a vanished plan', () => {
     const book = bookOf([grantOf('g', 10_000)], { plan: 'enterprise', pendingPlan: 'team' });
     const sut = new Plan();
-    expect(planPlanMove(sut, book, specContext(compiled, '2026-03-25T00:00:00Z'), 'premium', new Set(['enterprise', 'team']), 'mapped')).toEqual({ movedFrom: 'enterprise', cancelled: 'team' });
+    expect(planPlanMove(sut, book, specContext(compiled, '2026-03-25T00:00:00Z'), 'premium', new Set(['enterprise', 'team']), 'mapped', { how: 'activate' })).toEqual({ movedFrom: 'enterprise', cancelled: 'team' });
     expect([entriesOf(sut), book.account.plan, book.account.pendingPlan, sut.entries[0].balanceAfterMc]).toEqual([[['plan', 0, []]], 'premium', null, 10_000]);
   });
 });

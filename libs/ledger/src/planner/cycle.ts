@@ -114,7 +114,7 @@ export function planPlanChange(plan: Plan, book: Book, ctx: OpContext, to: strin
  * where they are, and the move is a `plan` entry of 0 credits in the account's ledger. A pending
  * change to a vanished plan, or to the plan the account now has, is cancelled.
  */
-export function planPlanMove(plan: Plan, book: Book, ctx: OpContext, to: string, vanished: ReadonlySet<string>, reason: string): { movedFrom: string | null; cancelled: string | null } {
+export function planPlanMove(plan: Plan, book: Book, ctx: OpContext, to: string, vanished: ReadonlySet<string>, reason: string, activation: { readonly how: string }): { movedFrom: string | null; cancelled: string | null } {
   const a = book.account;
   const from = a.plan;
   const movedFrom = from !== to ? from : null;
@@ -123,6 +123,6 @@ export function planPlanMove(plan: Plan, book: Book, ctx: OpContext, to: string,
   if (cancelled) a.pendingPlan = null;
   post(plan, book, ctx.now, { kind: 'plan', reason, plan: to, rulesetVersion: ctx.compiled.version }, []);
   notePlanChanged(plan, a, ctx, from, { kind: 'mapping', cause: 'activation' });
-  audit(plan, ctx, 'account.plan', a.id, { from, to, kind: 'mapping', ...(cancelled ? { pendingCancelled: cancelled } : {}) });
+  audit(plan, ctx, 'account.plan', a.id, { from, to, kind: 'mapping', version: ctx.compiled.version, how: activation.how, ...(cancelled ? { pendingCancelled: cancelled } : {}) });
   return { movedFrom, cancelled };
 }

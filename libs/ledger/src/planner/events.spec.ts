@@ -152,7 +152,7 @@ describe('account.plan_changed', () => {
     const sut = new Plan();
     planPlanChange(sut, book, ctx, 'pro');
     planPlanChange(sut, book, ctx, 'basic'); // a downgrade: waits for the billing date
-    planPlanMove(sut, book, ctx, 'premium', new Set(['pro']), 'mapped');
+    planPlanMove(sut, book, ctx, 'premium', new Set(['pro']), 'mapped', { how: 'activate' });
     expect(sut.events.map((e) => e.data)).toEqual([
       { accountId: 'acme', from: 'basic', to: 'pro', kind: 'upgrade', cause: 'request' },
       { accountId: 'acme', from: 'pro', to: 'premium', kind: 'mapping', cause: 'activation' },

@@ -24,8 +24,7 @@ export class Migration20261202030000_ledger_v2_balances extends Migration {
       `insert into \`entry_allocation\` (\`entry_id\`, \`grant_id\`, \`account_id\`, \`amount_mc\`)
        select e.\`id\`, 'gr_v2_' || e.\`account_id\`, e.\`account_id\`, e.\`amount_mc\` from \`ledger_entry\` e where e.\`kind\` = 'grant' and e.\`reason\` = 'ledger v2: the balance before grants existed, as grant gr_v2_' || e.\`account_id\`;`,
     );
-    for (const op of ['update', 'delete']) {
-      this.addSql(`create trigger \`entry_allocation_no_${op}\` before ${op} on \`entry_allocation\` begin select raise(abort, 'entry_allocation is append-only'); end;`);
-    }
+    this.addSql("create trigger `entry_allocation_no_update` before update on `entry_allocation` begin select raise(abort, 'entry_allocation is append-only'); end;");
+    this.addSql("create trigger `entry_allocation_no_delete` before delete on `entry_allocation` begin select raise(abort, 'entry_allocation is append-only'); end;");
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Ajv, { type ValidateFunction } from 'ajv';
-import { bundledRulesWith, useApi, type Client, type Json, type Reply, type Send } from '../support/api';
+import { ALTERNATIVE_KINDS } from '@ratecard/engine';
+import { bundledRulesWith, rawRulesWith, START, useApi, type Client, type Json, type Reply, type Send } from '../support/api';
 import { DATABASE_KINDS } from '../support/databases';
 import { readRuleFiles } from '../support/rules';
 
@@ -103,6 +104,11 @@ describe.each(DATABASE_KINDS)('responses and the OpenAPI document on %s', (kind)
     await call(admin, 'POST', '/v1/accounts', {}, { body: { id, plan: 'basic' } });
     await call(service, 'GET', '/v1/accounts/{id}', { id });
     await call(admin, 'POST', '/v1/accounts/{id}/grants', { id }, { body: { amount: 10, reason: 'goodwill' } });
+    await call(admin, 'POST', '/v1/accounts/{id}/grants', { id }, { body: { amount: 10, reason: 'goodwill', expiresAt: '2020-01-01T00:00:00Z' } });
+    await call(service, 'GET', '/v1/accounts/{id}/grants', { id });
+    await call(auditor, 'GET', '/v1/accounts');
+    await call(auditor, 'GET', '/v1/accounts?prefix=acct-&limit=1');
+    await call(service, 'POST', '/v1/accounts/{id}/packs', { id }, { body: { pack: 'boost-500' }, ...key() });
 
     await call(service, 'POST', '/v1/decisions', {}, { body: { accountId: id, action: 'video.generate', params: { seconds: 2 } } });
     await call(service, 'POST', '/v1/decisions', {}, { body: { accountId: id, action: 'business-os.chat' } });
@@ -118,6 +124,8 @@ describe.each(DATABASE_KINDS)('responses and the OpenAPI document on %s', (kind)
     await call(service, 'GET', '/v1/charges/{id}', { id: charge.id });
     await call(service, 'POST', '/v1/charges/{id}/refund', { id: charge.id }, { body: { amount: 10, reason: 'failed render' }, ...key() });
     await call(auditor, 'GET', '/v1/charges/{id}', { id: charge.id });
+    await call(auditor, 'GET', '/v1/charges/{id}/entries', { id: charge.id });
+    await call(auditor, 'GET', '/v1/charges/{id}/entries', { id: 'ch_nope' });
     await call(service, 'POST', '/v1/charges/{id}/refund', { id: charge.id }, { body: { amount: 1000 } });
 
     const hold = (await call(service, 'POST', '/v1/holds', {}, { body: { accountId: id, action: 'video.generate', params: { seconds: 4 } }, ...key() })).body;
@@ -141,21 +149,91 @@ describe.each(DATABASE_KINDS)('responses and the OpenAPI document on %s', (kind)
     await call(anonymous, 'GET', '/v1/keys');
 
     const active = (await call(auditor, 'GET', '/v1/rulesets')).body.find((v: Json) => v.active).version as string;
-    const published = (await call(admin, 'POST', '/v1/rulesets', {}, { body: { files: bundledRulesWith('editing.yaml', 'rate: 0.5 cr/edit', 'rate: 0.6 cr/edit'), message: 'shape check' } })).body;
+    const pricier = await bundledRulesWith('editing.yaml', 'rate: 0.5 cr/edit', 'rate: 0.6 cr/edit');
+    const published = (await call(admin, 'POST', '/v1/rulesets', {}, { body: { files: pricier, message: 'shape check' } })).body;
     await call(admin, 'POST', '/v1/rulesets', {}, { body: { files: [{ path: 'rules/plans.yaml', text: 'plans: nope' }], message: 'broken' } });
+    await call(admin, 'POST', '/v1/rulesets', {}, { body: { files: rawRulesWith('editing.yaml', 'rate: 0.5 cr/edit', 'rate: 0.6 cr/edit'), message: 'cases not updated' } });
     await call(auditor, 'GET', '/v1/rulesets/{version}', { version: published.version });
+    await call(auditor, 'GET', '/v1/rulesets/{version}/cases', { version: published.version });
+    await call(auditor, 'GET', '/v1/rulesets/{version}/activation-report', { version: published.version });
+    await call(auditor, 'GET', '/v1/rulesets/{version}/rules', { version: active });
+    await call(auditor, 'GET', '/v1/rulesets/{version}/table', { version: active });
+    await call(auditor, 'GET', '/v1/rulesets/{version}/grid', { version: active });
+    await call(service, 'GET', '/v1/rulesets/{version}/bundle', { version: active });
+    await call(service, 'GET', '/v1/rulesets/{version}/bundle', { version: active }, { headers: { 'if-none-match': `"${active}"` } });
     await call(auditor, 'GET', '/v1/rulesets/diff?from={from}&to={to}', { from: active, to: published.version });
     await call(auditor, 'GET', '/v1/rulesets/diff?from={from}&to={to}&format=md', { from: active, to: published.version });
     await call(auditor, 'POST', '/v1/rulesets/impact', {}, { body: { version: published.version } });
     await call(auditor, 'POST', '/v1/rulesets/impact', {}, { body: { files: readRuleFiles() } });
+
+    // The workbench: files that are not a version; quotes denied for every reason that has an alternative.
+    await call(auditor, 'POST', '/v1/rulesets/validate', {}, { body: { files: readRuleFiles() } });
+    await call(auditor, 'POST', '/v1/rulesets/validate', {}, { body: { files: rawRulesWith('editing.yaml', 'requires: pro+', 'requires: gold+') } });
+    await call(auditor, 'POST', '/v1/rulesets/test', {}, { body: { files: rawRulesWith('editing.yaml', 'rate: 0.5 cr/edit', 'rate: 0.6 cr/edit') } });
+    await call(auditor, 'POST', '/v1/rulesets/test', {}, { body: { files: rawRulesWith('editing.yaml', 'requires: pro+', 'requires: gold+') } });
+    await call(auditor, 'POST', '/v1/rulesets/quote', {}, { body: { files: pricier, plan: 'basic', action: 'chat.edit' } });
+    await call(auditor, 'POST', '/v1/rulesets/quote', {}, { body: { version: active, plan: 'basic', action: 'image.generate', params: { model: 'flux-pro' } } });
+    await call(auditor, 'POST', '/v1/rulesets/quote', {}, { body: { version: active, plan: 'basic', action: 'chat.edit', balance: 0.4 } });
+    await call(auditor, 'POST', '/v1/rulesets/quote', {}, { body: { version: active, plan: 'basic', action: 'site.generate', used: { 'site.generate': 2 } } });
+    await call(auditor, 'POST', '/v1/rulesets/quote', {}, { body: { plan: 'basic', action: 'chat.edit' } });
+    await call(auditor, 'POST', '/v1/rulesets/diff', {}, { body: { from: active, files: pricier } });
+
+    // Drafts: started from the active version, saved, saved again unchanged, saved on a stale revision.
+    const draft = (await call(admin, 'POST', '/v1/drafts', {}, { body: { name: 'shape check' } })).body;
+    const edit = { path: 'editing.yaml', text: pricier.find((f) => f.path === 'rules/editing.yaml')!.text };
+    await call(admin, 'POST', '/v1/drafts/{id}/revisions', { id: draft.id }, { body: { baseRevision: 1, files: [edit], message: 'chat edits at 0.6 cr' } });
+    await call(admin, 'POST', '/v1/drafts/{id}/revisions', { id: draft.id }, { body: { baseRevision: 2, files: [edit] } });
+    await call(admin, 'POST', '/v1/drafts/{id}/revisions', { id: draft.id }, { body: { baseRevision: 1, files: [edit] } });
+    await call(auditor, 'GET', '/v1/drafts');
+    await call(auditor, 'GET', '/v1/drafts/{id}', { id: draft.id });
+    await call(auditor, 'GET', '/v1/drafts/{id}?revision=1', { id: draft.id });
+    await call(auditor, 'GET', '/v1/drafts/{id}', { id: 'dr_nope' });
+
+    // Activations: now, scheduled and cancelled, refused schedules, a rollback.
+    const webhook = (await call(admin, 'POST', '/v1/webhooks', {}, { body: { url: 'http://127.0.0.1:9/hooks', events: ['*'], description: 'shape check' } })).body;
     await call(admin, 'POST', '/v1/rulesets/{version}/activate', { version: published.version });
     await call(auditor, 'GET', '/v1/rulesets/activations');
+    const inAnHour = new Date(START.getTime() + 3_600_000).toISOString();
+    const scheduled = (await call(admin, 'POST', '/v1/rulesets/{version}/activate', { version: active }, { body: { at: inAnHour } })).body;
+    await call(auditor, 'GET', '/v1/rulesets/activations');
+    await call(admin, 'POST', '/v1/rulesets/activations/{id}/cancel', { id: String(scheduled.id) }, { body: {} });
+    await call(admin, 'POST', '/v1/rulesets/activations/{id}/cancel', { id: String(scheduled.id) }, { body: {} });
+    await call(admin, 'POST', '/v1/rulesets/activations/{id}/cancel', { id: '999999' }, { body: {} });
+    await call(admin, 'POST', '/v1/rulesets/{version}/activate', { version: active }, { body: { at: START.toISOString() } });
     await call(admin, 'POST', '/v1/rulesets/rollback');
     await call(admin, 'GET', '/v1/rulesets/{version}', { version: 'abcdef012345' });
+
+    // A version that sells a pack and has a plan more: a pack bought, then a rollback that would strand the plan's account.
+    const extended = await bundledRulesWith(
+      'plans.yaml',
+      '# "Credits reset at your monthly billing cycle date.',
+      '  - id: enterprise\n    name: Enterprise\n    allowance: 50,000 cr\n\npacks:\n  - { id: boost-500, name: Boost 500, credits: 500 cr, valid: 90 days, price: USD 9.99 }\n\n# "Credits reset at your monthly billing cycle date.',
+    );
+    await call(admin, 'POST', '/v1/rulesets', {}, { body: { files: extended, message: 'enterprise and a boost pack', activate: true } });
+    await call(service, 'POST', '/v1/accounts/{id}/packs', { id }, { body: { pack: 'boost-500' }, ...key() });
+    await call(admin, 'POST', '/v1/accounts', {}, { body: { id: `acct-${randomUUID().slice(0, 8)}`, plan: 'enterprise' } });
+    await call(admin, 'POST', '/v1/rulesets/rollback');
+
+    // Webhooks and the events the changes above made.
+    await call(admin, 'POST', '/v1/webhooks', {}, { body: { url: 'ftp://example.com/hooks', events: ['*'] } });
+    await call(admin, 'POST', '/v1/webhooks', {}, { body: { url: 'https://example.com/hooks', events: ['ruleset.exploded'] } });
+    await call(auditor, 'GET', '/v1/webhooks');
+    await call(auditor, 'GET', '/v1/webhooks/{id}', { id: webhook.id });
+    await call(auditor, 'GET', '/v1/webhooks/{id}', { id: 'wh_nope' });
+    const events = (await call(auditor, 'GET', '/v1/events')).body;
+    await call(auditor, 'GET', '/v1/events?limit=1&type=ruleset.activated');
+    await call(auditor, 'GET', '/v1/events/{id}', { id: events.items[0].id });
+    await call(auditor, 'GET', '/v1/events/{id}', { id: 'evt_nope' });
+    await call(admin, 'POST', '/v1/events/{id}/replay', { id: events.items[0].id }, { body: { webhookId: webhook.id } });
+    await call(auditor, 'GET', '/v1/webhooks/deliveries');
+    await call(admin, 'DELETE', '/v1/webhooks/{id}', { id: webhook.id });
     await call(auditor, 'GET', '/v1/audit');
     await call(auditor, 'GET', '/v1/audit?limit=1');
 
     expect(seen.flatMap(check)).toEqual([]);
+    // Each kind of alternative was among the answers checked.
+    const alternatives = seen.flatMap(({ reply }) => [...(reply.body?.alternatives ?? []), ...(reply.body?.decision?.alternatives ?? [])] as Json[]);
+    expect([...new Set(alternatives.map((a) => a.kind))].sort()).toEqual([...ALTERNATIVE_KINDS].sort());
   }, 60_000);
 
   it('every route of the document was answered above with a 2xx, and every free-form object says so', () => {

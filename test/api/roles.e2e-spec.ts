@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { bundledRulesWith, useApi, type ApiHarness, type Client, type Reply } from '../support/api';
+import { bundledRulesWith, useApi, type ApiHarness, type Client, type Json, type Reply } from '../support/api';
 import { DATABASE_KINDS } from '../support/databases';
 import { readRuleFiles } from '../support/rules';
 
@@ -32,6 +32,7 @@ import { readRuleFiles } from '../support/rules';
  *   GET    /v1/rulesets                       ·       ✓       ✓
  *   POST   /v1/rulesets                       ·       ✓       ·
  *   GET    /v1/rulesets/activations           ·       ✓       ✓
+ *   POST   /v1/rulesets/activations/:id/cancel ·      ✓       ·
  *   GET    /v1/rulesets/diff                  ·       ✓       ✓
  *   POST   /v1/rulesets/impact                ·       ✓       ✓
  *   POST   /v1/rulesets/rollback              ·       ✓       ·
@@ -97,6 +98,20 @@ const twoVersions = async (api: ApiHarness) => {
   return { before, after: res.body.version as string };
 };
 
+/**
+ * A pending scheduled activation: the one a denied caller left pending, or a new one of a version
+ * that is not active, an hour from now (scheduling the same version again would change nothing).
+ */
+const pendingActivation = async (api: ApiHarness) => {
+  const pending = (await api.admin.get('/v1/rulesets/activations')).body.find((a: Json) => a.pending);
+  if (pending) return pending.id as number;
+  await twoVersions(api);
+  const other = (await api.admin.get('/v1/rulesets')).body.find((v: Json) => !v.active).version as string;
+  const res = await api.admin.post(`/v1/rulesets/${other}/activate`, { at: new Date(api.clock.now().getTime() + 3_600_000).toISOString() });
+  expect([res.status, res.body.pending]).toEqual([200, true]);
+  return res.body.id as number;
+};
+
 const ROUTES: readonly Route[] = [
   { route: 'POST /v1/accounts', allowed: ['admin'], ok: 201, prepare: async () => (c) => c.post('/v1/accounts', { plan: 'basic' }) },
   { route: 'GET /v1/accounts/:id', allowed: ['service', 'admin', 'auditor'], ok: 200, prepare: async (api) => { const id = await account(api); return (c) => c.get(`/v1/accounts/${id}`); } },
@@ -122,6 +137,7 @@ const ROUTES: readonly Route[] = [
   { route: 'GET /v1/rulesets', allowed: ['admin', 'auditor'], ok: 200, prepare: async () => (c) => c.get('/v1/rulesets') },
   { route: 'POST /v1/rulesets', allowed: ['admin'], ok: 201, prepare: async () => (c) => c.post('/v1/rulesets', { files: readRuleFiles(), message: 'the bundled rules again' }) },
   { route: 'GET /v1/rulesets/activations', allowed: ['admin', 'auditor'], ok: 200, prepare: async () => (c) => c.get('/v1/rulesets/activations') },
+  { route: 'POST /v1/rulesets/activations/:id/cancel', allowed: ['admin'], ok: 200, prepare: async (api) => { const id = await pendingActivation(api); return (c) => c.post(`/v1/rulesets/activations/${id}/cancel`, {}); } },
   { route: 'GET /v1/rulesets/diff', allowed: ['admin', 'auditor'], ok: 200, prepare: async (api) => { const { before, after } = await twoVersions(api); return (c) => c.get(`/v1/rulesets/diff?from=${before}&to=${after}`); } },
   { route: 'POST /v1/rulesets/impact', allowed: ['admin', 'auditor'], ok: 200, prepare: async (api) => { const version = await activeVersion(api); return (c) => c.post('/v1/rulesets/impact', { version }); } },
   { route: 'POST /v1/rulesets/rollback', allowed: ['admin'], ok: 200, prepare: async (api) => { await twoVersions(api); return (c) => c.post('/v1/rulesets/rollback'); } },

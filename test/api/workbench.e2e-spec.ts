@@ -1,4 +1,4 @@
-import { bundledRulesWith, expectProblem, useApi, type Json } from '../support/api';
+import { bundledRulesWith, expectProblem, rawRulesWith, useApi, type Json } from '../support/api';
 import { DATABASE_KINDS } from '../support/databases';
 import { readRuleFiles } from '../support/rules';
 
@@ -14,7 +14,12 @@ describe.each(DATABASE_KINDS)('the rule workbench and version views on %s', (kin
     version = (await api.anonymous.get('/health')).body.rulesetVersion;
   });
 
+  // A price change with its cases updated (a publishable rule set), and the same change with the
+  // cases untouched (they fail).
   const pricier = () => bundledRulesWith('editing.yaml', 'rate: 0.5 cr/edit', 'rate: 0.75 cr/edit');
+  const pricierStaleCases = () => rawRulesWith('editing.yaml', 'rate: 0.5 cr/edit', 'rate: 0.75 cr/edit');
+  // A typo: no such plan, the files do not compile.
+  const typo = () => rawRulesWith('editing.yaml', 'requires: pro+', 'requires: gold+');
 
   describe('POST /v1/rulesets/validate', () => {
     it('says the bundled files are valid and which version they are', async () => {
@@ -24,7 +29,7 @@ describe.each(DATABASE_KINDS)('the rule workbench and version views on %s', (kin
     });
 
     it('reports a typo at its file, line and column, as the CLI does, and the files are not valid', async () => {
-      const files = bundledRulesWith('editing.yaml', 'requires: pro+', 'requires: gold+');
+      const files = typo();
       const res = await api.auditor.post('/v1/rulesets/validate', { files });
       expect(res.body.valid).toBe(false);
       expect(res.body.version).toBeNull();
@@ -41,7 +46,7 @@ describe.each(DATABASE_KINDS)('the rule workbench and version views on %s', (kin
 
   describe('POST /v1/rulesets/test', () => {
     it('runs every case and shows each failure with what it expected and what the rules gave', async () => {
-      const res = await api.auditor.post('/v1/rulesets/test', { files: pricier() });
+      const res = await api.auditor.post('/v1/rulesets/test', { files: pricierStaleCases() });
       expect(res.status).toBe(200);
       expect(res.body.failed).toBeGreaterThan(0);
       expect(res.body.passed + res.body.failed).toBe(res.body.results.length);
@@ -51,7 +56,7 @@ describe.each(DATABASE_KINDS)('the rule workbench and version views on %s', (kin
     });
 
     it('is a 422 with every diagnostic when the rules do not compile', async () => {
-      const res = await api.auditor.post('/v1/rulesets/test', { files: bundledRulesWith('editing.yaml', 'requires: pro+', 'requires: gold+') });
+      const res = await api.auditor.post('/v1/rulesets/test', { files: typo() });
       expectProblem(res, 422, 'INVALID_RULES');
       expect(res.body.diagnostics[0].code).toBe('unknown-plan');
     });
@@ -59,7 +64,7 @@ describe.each(DATABASE_KINDS)('the rule workbench and version views on %s', (kin
 
   describe('POST /v1/rulesets/quote', () => {
     it('prices with files or a version, with a balance and quota usage', async () => {
-      const files = await api.auditor.post('/v1/rulesets/quote', { files: pricier(), plan: 'basic', action: 'chat.edit' });
+      const files = await api.auditor.post('/v1/rulesets/quote', { files: await pricier(), plan: 'basic', action: 'chat.edit' });
       expect([files.status, files.body.cost, files.body.allowed]).toEqual([200, 0.75, true]);
       const poor = await api.auditor.post('/v1/rulesets/quote', { version, plan: 'basic', action: 'chat.edit', balance: 0.4 });
       expect(poor.body.reasons.map((r: Json) => r.code)).toEqual(['INSUFFICIENT_CREDITS']);
@@ -71,14 +76,14 @@ describe.each(DATABASE_KINDS)('the rule workbench and version views on %s', (kin
 
     it('refuses neither or both of files and version, and bad usage', async () => {
       expectProblem(await api.auditor.post('/v1/rulesets/quote', { plan: 'basic', action: 'chat.edit' }), 400, 'INVALID_REQUEST');
-      expectProblem(await api.auditor.post('/v1/rulesets/quote', { version, files: pricier(), plan: 'basic', action: 'chat.edit' }), 400, 'INVALID_REQUEST');
+      expectProblem(await api.auditor.post('/v1/rulesets/quote', { version, files: await pricier(), plan: 'basic', action: 'chat.edit' }), 400, 'INVALID_REQUEST');
       expectProblem(await api.auditor.post('/v1/rulesets/quote', { version, plan: 'basic', action: 'chat.edit', used: { 'chat.edit': -1 } }), 400, 'INVALID_REQUEST');
       expectProblem(await api.auditor.post('/v1/rulesets/quote', { version, plan: 'basic', action: 'chat.edit', balance: 0.0001 }), 400, 'INVALID_REQUEST');
     });
   });
 
   it('POST /v1/rulesets/diff compares files with a version', async () => {
-    const res = await api.auditor.post('/v1/rulesets/diff', { from: version, files: pricier() });
+    const res = await api.auditor.post('/v1/rulesets/diff', { from: version, files: await pricier() });
     expect(res.status).toBe(200);
     expect(res.body.rules).toEqual([expect.objectContaining({ kind: 'price-increase', subject: 'chat.edit', direction: 'tightened' })]);
     expect(res.body.cells).toHaveLength(3);

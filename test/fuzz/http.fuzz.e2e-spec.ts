@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import fc from 'fast-check';
 import { verifyLedger } from '@ratecard/ledger';
-import { expectProblem, useApi, type ApiHarness, type Reply } from '../support/api';
+import { bundledRulesWith, expectProblem, START, useApi, type ApiHarness, type Reply } from '../support/api';
 import { DATABASE_KINDS } from '../support/databases';
 import { readRuleFiles } from '../support/rules';
 import { runs } from './runs';
@@ -26,6 +26,8 @@ interface Fixture {
   readonly draftId: string;
   readonly webhookId: string;
   readonly eventId: string;
+  /** A scheduled activation of another version, pending until a random cancel gets there first. */
+  readonly activationId: string;
 }
 
 /** One generated request. `path` and `body` are resolved against the fixture when sent. */
@@ -163,6 +165,8 @@ const sourceFile = fc.oneof(
   anyValue,
 );
 const files = fc.oneof(fc.array(sourceFile, { maxLength: 3 }), anyValue);
+/** When a scheduled activation takes effect: after now, now, without a zone, not a time, far away. */
+const at = fc.oneof(v(fc.constantFrom('2026-03-21T00:00:00Z', '2026-03-20T12:00:00Z', '2026-03-21T00:00:00+02:00', '2026-12-01 00:00', '2026-02-30T00:00:00Z', 'tomorrow', '9999-12-31T23:59:59Z', '0000-01-01T00:00:00Z')), v(anyValue));
 
 const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', roles: ['admin'], path: fixed('/v1/accounts'), body: bodyOf({ id: fc.oneof(v(fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/)), idOr((f) => f.accountId)), plan: fc.oneof(v(fc.constantFrom('basic', 'pro', 'premium', 'enterprise')), v(anyValue)), billingAnchor: fc.oneof(v(fc.integer({ min: -1, max: 33 })), v(anyValue)) }) },
@@ -184,13 +188,14 @@ const ROUTES: readonly RouteSpec[] = [
   { method: 'DELETE', roles: ['admin'], path: under('/v1/keys', (f) => f.keyId) },
   { method: 'GET', roles: ['service', 'admin', 'auditor'], path: fixed('/v1/whoami') },
   { method: 'GET', roles: ['admin', 'auditor'], path: fixed('/v1/rulesets') },
-  { method: 'POST', roles: ['admin'], path: fixed('/v1/rulesets'), body: bodyOf({ files: v(files), message: v(anyValue), activate: fc.oneof(v(fc.constant(false)), v(anyValue)) }) },
+  { method: 'POST', roles: ['admin'], path: fixed('/v1/rulesets'), body: bodyOf({ files: v(files), message: v(anyValue), activate: fc.oneof(v(fc.constant(false)), v(anyValue)), activateAt: at }) },
   { method: 'GET', roles: ['admin', 'auditor'], path: fixed('/v1/rulesets/activations') },
+  { method: 'POST', roles: ['admin'], path: under('/v1/rulesets/activations', (f) => f.activationId, '/cancel'), body: bodyOf({}) },
   { method: 'GET', roles: ['admin', 'auditor'], path: fixed('/v1/rulesets/diff'), query: ['from', 'to', 'format'] },
   { method: 'POST', roles: ['admin', 'auditor'], path: fixed('/v1/rulesets/impact'), body: bodyOf({ files: v(files), version: idOr((f) => f.version), since: fc.oneof(v(fc.constantFrom('30d', '1m', '99999999999d', '0h')), v(anyValue)) }) },
   { method: 'POST', roles: ['admin'], path: fixed('/v1/rulesets/rollback'), body: bodyOf({}) },
   { method: 'GET', roles: ['admin', 'auditor'], path: under('/v1/rulesets', (f) => f.version) },
-  { method: 'POST', roles: ['admin'], path: under('/v1/rulesets', (f) => f.version, '/activate'), body: bodyOf({}) },
+  { method: 'POST', roles: ['admin'], path: under('/v1/rulesets', (f) => f.version, '/activate'), body: bodyOf({ at }) },
   { method: 'GET', roles: ['admin', 'auditor'], path: fixed('/v1/audit'), query: ['limit', 'cursor', 'event', 'actor', 'since', 'until'] },
   // What the Studio reads and writes.
   { method: 'GET', roles: ['admin', 'auditor'], path: fixed('/v1/accounts'), query: ['limit', 'cursor', 'prefix'] },
@@ -328,7 +333,10 @@ describe.each(DATABASE_KINDS)('HTTP fuzzing on %s', (kind) => {
     const webhook = await api.admin.post('/v1/webhooks', { url: 'http://127.0.0.1:9/hooks', events: ['*'] });
     await api.admin.post(`/v1/accounts/${(await api.createAccount({ plan: 'basic' })).id}/plan`, { plan: 'pro' });
     const [event] = (await api.admin.get('/v1/events?type=account.plan_changed')).body.items;
-    fixture = { accountId: account.id, chargeId: charge.body.id, holdId: hold.body.id, keyId: key.id, version: account.rulesetVersion, draftId: draft.body.id, webhookId: webhook.body.id, eventId: event.id };
+    const other = await api.admin.post('/v1/rulesets', { files: await bundledRulesWith('editing.yaml', 'rate: 0.5 cr/edit', 'rate: 0.6 cr/edit'), message: 'chat edits at 0.6 cr' });
+    const scheduled = await api.admin.post(`/v1/rulesets/${other.body.version}/activate`, { at: new Date(START.getTime() + 86_400_000).toISOString() });
+    expect([scheduled.status, scheduled.body.pending]).toEqual([200, true]);
+    fixture = { accountId: account.id, chargeId: charge.body.id, holdId: hold.body.id, keyId: key.id, version: account.rulesetVersion, draftId: draft.body.id, webhookId: webhook.body.id, eventId: event.id, activationId: String(scheduled.body.id) };
     keys = { service: api.service.key!, admin: api.admin.key!, auditor: api.auditor.key! };
   });
 

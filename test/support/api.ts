@@ -376,25 +376,28 @@ export function expectProblem(res: Reply, status: number, code: string): void {
 }
 
 /**
- * The bundled rule files with one text replacement in one file: a rule set of another version.
+ * The bundled rule files with one text replacement in one file, their cases updated to what the
+ * edited rules give: a rule set of another version that can be published (publishing runs the cases).
  * Fails when `search` is not in the file, so a change to rules/ cannot silently make it a no-op.
  */
 export function bundledRulesWith(file: string, search: string, replace: string): Promise<SourceFile[]> {
   const key = JSON.stringify([file, search, replace]);
   let files = edited.get(key);
-  if (!files) edited.set(key, (files = editBundled(file, search, replace)));
+  if (!files) edited.set(key, (files = withCasesUpdated(rawRulesWith(file, search, replace))));
   return files;
 }
 
 /** Edited rule sets by their edit: the same edit gives the same files (with the same cases). */
 const edited = new Map<string, Promise<SourceFile[]>>();
 
-function editBundled(file: string, search: string, replace: string): Promise<SourceFile[]> {
-  const files = readRuleFiles().map((f) => {
+/**
+ * The bundled rule files with one text replacement in one file and the cases untouched: for files
+ * that must not compile, or whose cases must fail. Fails when `search` is not in the file.
+ */
+export function rawRulesWith(file: string, search: string, replace: string): SourceFile[] {
+  return readRuleFiles().map((f) => {
     if (f.path !== `rules/${file}`) return f;
     if (!f.text.includes(search)) throw new Error(`\`${search}\` is not in rules/${file}`);
     return { path: f.path, text: f.text.replace(search, replace) };
   });
-  // Its cases follow the change, so the rules can be published (publishing runs them).
-  return withCasesUpdated(files);
 }

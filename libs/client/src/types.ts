@@ -34,20 +34,15 @@ export type RuleBundle = Schemas['RuleBundleSchema'];
 /** What a service asks about or charges. */
 export type ActionRequest = Schemas['ActionRequestDto'];
 
-/**
- * One way a denied request could go instead: for which reason, what kind of offer (`upgrade`,
- * `change-params`, `top-up`, `wait`, `confirm`), in words, and what it proposes (a plan, params,
- * a pack, a shortfall).
- */
-export interface Alternative {
-  readonly reason: string;
-  readonly kind: string;
-  readonly message: string;
-  readonly [detail: string]: unknown;
-}
-
 /** A decision, as the service answers it and as local quotes make it in-process. */
-export type Decision = Schemas['DecisionSchema'] & { readonly alternatives?: readonly Alternative[] };
+export type Decision = Schemas['DecisionSchema'];
+
+/**
+ * One way a denied request could go instead, told apart by `kind`: `change-params` (cheaper
+ * parameters this plan may use), `upgrade` (the lowest plan that allows it), `top-up` (the
+ * shortfall and a pack), `wait` (the quota resets) or `confirm`; each for one of the reasons.
+ */
+export type Alternative = NonNullable<Decision['alternatives']>[number];
 
 /** A denial: a normal answer, not an error. Nothing was charged or reserved. */
 export interface Denied {

@@ -5,7 +5,8 @@ import type { FastifyReply } from 'fastify';
 import { Roles, type AuthedRequest } from '../http/auth';
 import { ChangePlanDto, CreateAccountDto, GrantDto, GrantsQuery, LedgerQuery, PackDto } from '../http/dto';
 import { callerOf, credits, expiryOf, idempotencyKey } from '../http/request';
-import { AccountSchema, EntryPageSchema, GrantedSchema, GrantPageSchema, PlanChangeResultSchema, ProblemSchema } from '../http/schemas';
+import { AccountSchema, EntryPageSchema, GrantedSchema, GrantPageSchema, PlanChangeResultSchema } from '../http/schemas';
+import { ProblemSchema } from '../http/schemas-problem';
 import { CLOCK, type Clock } from '../tokens';
 
 @ApiTags('accounts')

@@ -2,7 +2,8 @@ import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Audit, Ledger, type EntryView } from '@ratecard/ledger';
 import { Roles } from '../http/auth';
-import { EntrySchema, ProblemSchema } from '../http/schemas';
+import { EntrySchema } from '../http/schemas';
+import { ProblemSchema } from '../http/schemas-problem';
 
 @ApiTags('charges')
 @ApiBearerAuth()

@@ -5,7 +5,8 @@ import type { FastifyReply } from 'fastify';
 import { Roles, type AuthedRequest } from '../http/auth';
 import { ActionRequestDto, RefundDto } from '../http/dto';
 import { callerOf, credits, idempotencyKey } from '../http/request';
-import { ChargeDetailSchema, ChargeSchema, ProblemSchema, RefundSchema } from '../http/schemas';
+import { ChargeDetailSchema, ChargeSchema, RefundSchema } from '../http/schemas';
+import { ProblemSchema } from '../http/schemas-problem';
 import { MetricsService } from '../ops/metrics.service';
 import { CLOCK, type Clock } from '../tokens';
 

@@ -5,7 +5,8 @@ import { ApiKeys, Audit, DecisionDenied, Ledger, RuleVersions, type DecisionLogV
 import { Roles, type AuthedRequest } from '../http/auth';
 import { ActionRequestDto, DecisionLogQuery } from '../http/dto';
 import { callerOf } from '../http/request';
-import { DecisionSchema, ProblemSchema } from '../http/schemas';
+import { DecisionSchema } from '../http/schemas';
+import { ProblemSchema } from '../http/schemas-problem';
 import { DecisionLogPageSchema } from '../http/schemas-audit';
 import { MetricsService } from '../ops/metrics.service';
 import { CLOCK, type Clock } from '../tokens';

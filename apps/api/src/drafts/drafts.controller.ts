@@ -4,7 +4,7 @@ import { Drafts, type DraftDetail, type DraftView } from '@ratecard/ledger';
 import type { FastifyReply } from 'fastify';
 import { Roles, type AuthedRequest } from '../http/auth';
 import { callerOf } from '../http/request';
-import { ProblemSchema } from '../http/schemas';
+import { ProblemSchema } from '../http/schemas-problem';
 import { CLOCK, type Clock } from '../tokens';
 import { CreateDraftDto, DraftQuery, ReviseDraftDto } from './drafts.dto';
 import { DraftDetailSchema, DraftSchema, SavedDraftSchema } from './drafts.schemas';

@@ -6,7 +6,8 @@ import { Roles, type AuthedRequest } from '../http/auth';
 import { CaptureDto, HoldRequestDto } from '../http/dto';
 import { problem, ProblemException } from '../http/problem';
 import { callerOf, credits, idempotencyKey } from '../http/request';
-import { CaptureResultSchema, HoldSchema, ProblemSchema } from '../http/schemas';
+import { CaptureResultSchema, HoldSchema } from '../http/schemas';
+import { ProblemSchema } from '../http/schemas-problem';
 import { MetricsService } from '../ops/metrics.service';
 import { CLOCK, type Clock } from '../tokens';
 

@@ -19,7 +19,8 @@ export class DecisionLogEntrySchema {
   @ApiProperty({ type: [String], description: 'Reason codes.' }) reasons!: string[];
   @ApiProperty() rulesetVersion!: string;
   @ApiProperty({ nullable: true, type: String }) chargeId!: string | null;
-  @ApiProperty({ nullable: true, type: String }) apiKeyId!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The key that asked (null for the command line).' }) apiKeyId!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The name of that key (null when there is none or it is gone).' }) apiKeyName!: string | null;
   @ApiProperty() createdAt!: string;
   @ApiProperty({ type: DecisionSchema }) decision!: DecisionSchema;
   @ApiProperty({ description: 'The spendable balance the decision saw.' }) balanceMillicredits!: number;
@@ -34,6 +35,7 @@ export class DecisionLogPageSchema {
 export class AuditEventSchema {
   @ApiProperty() id!: number;
   @ApiProperty({ description: 'The API key id, `system` or `cli:<user>`.' }) actor!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'The name of the key that acted (null for `system` and the command line).' }) actorName!: string | null;
   @ApiProperty({ example: 'key.revoke' }) event!: string;
   @ApiProperty() target!: string;
   @ApiProperty({ ...FREE_FORM, description: 'What the event changed; depends on the event.' }) details!: Record<string, unknown>;

@@ -1,6 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { REASON_CODES } from '@ratecard/engine';
-import { ERROR_CODES } from './error-codes';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { REASON_CODES, type Alternative } from '@ratecard/engine';
 
 /**
  * Response shapes, for the OpenAPI document: each declared once and used by every route that
@@ -33,6 +32,68 @@ export class BreakdownLineSchema {
   assumption?: string;
 }
 
+/** A parameter value: what a rule's parameter takes. */
+const PARAM_VALUE = { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] };
+
+/** One alternative of each kind, each a class that implements the engine's type (libs/engine/src/alternatives.ts). */
+type AlternativeOf<K extends Alternative['kind']> = Extract<Alternative, { kind: K }>;
+
+export class ChangeParamsAlternativeSchema implements AlternativeOf<'change-params'> {
+  @ApiProperty({ enum: ['PLAN_REQUIRED'], description: 'The reason this alternative answers.' }) reason!: 'PLAN_REQUIRED';
+  @ApiProperty({ enum: ['change-params'], description: 'The cheapest request this plan may make that changes as few parameters as possible.' }) kind!: 'change-params';
+  @ApiProperty({ type: 'object', additionalProperties: PARAM_VALUE, description: 'Only the parameters to change, with their new values.', example: { model: 'flux-schnell' } })
+  params!: Record<string, string | number | boolean>;
+  @ApiProperty({ description: 'What the changed request costs, in credits.', example: 4 }) cost!: number;
+  @ApiProperty({ example: 4000 }) costMillicredits!: number;
+  @ApiProperty({ example: 'model `flux-schnell` instead: 4 cr on Basic' }) message!: string;
+}
+
+export class UpgradeAlternativeSchema implements AlternativeOf<'upgrade'> {
+  @ApiProperty({ enum: ['PLAN_REQUIRED'], description: 'The reason this alternative answers.' }) reason!: 'PLAN_REQUIRED';
+  @ApiProperty({ enum: ['upgrade'], description: 'The lowest plan that allows the request as asked.' }) kind!: 'upgrade';
+  @ApiProperty({ description: 'The plan id.', example: 'pro' }) plan!: string;
+  @ApiProperty({ description: 'What the request costs on that plan, in credits.', example: 16 }) cost!: number;
+  @ApiProperty({ example: 16000 }) costMillicredits!: number;
+  @ApiProperty({ example: 'upgrade to Pro: 16 cr as asked' }) message!: string;
+}
+
+export class TopUpAlternativeSchema implements AlternativeOf<'top-up'> {
+  @ApiProperty({ enum: ['INSUFFICIENT_CREDITS'], description: 'The reason this alternative answers.' }) reason!: 'INSUFFICIENT_CREDITS';
+  @ApiProperty({ enum: ['top-up'], description: 'Buy credits: how many are missing, and the smallest pack that covers them.' }) kind!: 'top-up';
+  @ApiProperty({ description: 'Credits missing.', example: 156 }) shortfall!: number;
+  @ApiProperty({ example: 156000 }) shortfallMillicredits!: number;
+  @ApiPropertyOptional({ description: 'The smallest pack of the rules that covers the shortfall (absent when none does).', example: 'pack-500' }) pack?: string;
+  @ApiProperty({ example: '156 cr short: buy 500 credits (500 cr, $5)' }) message!: string;
+}
+
+export class WaitAlternativeSchema implements AlternativeOf<'wait'> {
+  @ApiProperty({ enum: ['QUOTA_EXCEEDED'], description: 'The reason this alternative answers.' }) reason!: 'QUOTA_EXCEEDED';
+  @ApiProperty({ enum: ['wait'], description: 'The quota resets at the next billing date.' }) kind!: 'wait';
+  @ApiPropertyOptional({ description: 'The next billing date (absent when the account is not known, as in a workbench quote).', example: '2026-04-20T00:00:00.000Z' }) resetsAt?: string;
+  @ApiProperty({ example: 'the quota resets at the next billing date, 2026-04-20T00:00:00.000Z' }) message!: string;
+}
+
+export class ConfirmAlternativeSchema implements AlternativeOf<'confirm'> {
+  @ApiProperty({ enum: ['CONFIRMATION_REQUIRED'], description: 'The reason this alternative answers.' }) reason!: 'CONFIRMATION_REQUIRED';
+  @ApiProperty({ enum: ['confirm'], description: 'Send the same request with `confirm: true`.' }) kind!: 'confirm';
+  @ApiProperty({ example: 'send the same request with `confirm: true`' }) message!: string;
+}
+
+const ALTERNATIVE_SCHEMAS = {
+  'change-params': ChangeParamsAlternativeSchema,
+  upgrade: UpgradeAlternativeSchema,
+  'top-up': TopUpAlternativeSchema,
+  wait: WaitAlternativeSchema,
+  confirm: ConfirmAlternativeSchema,
+} satisfies Record<Alternative['kind'], new () => Alternative>;
+
+/** One alternative, told apart by `kind`. */
+const ALTERNATIVE = {
+  oneOf: Object.values(ALTERNATIVE_SCHEMAS).map((s) => ({ $ref: getSchemaPath(s) })),
+  discriminator: { propertyName: 'kind', mapping: Object.fromEntries(Object.entries(ALTERNATIVE_SCHEMAS).map(([kind, s]) => [kind, getSchemaPath(s)])) },
+};
+
+@ApiExtraModels(...Object.values(ALTERNATIVE_SCHEMAS))
 export class DecisionSchema {
   @ApiProperty() allowed!: boolean;
   @ApiProperty({ description: 'Credits, exact (0.5 stays 0.5). A denial still reports what it would cost.', example: 256 })
@@ -44,6 +105,12 @@ export class DecisionSchema {
   @ApiProperty({ type: [ReasonSchema] }) reasons!: ReasonSchema[];
   @ApiProperty({ type: [BreakdownLineSchema] }) breakdown!: BreakdownLineSchema[];
   @ApiProperty({ description: 'The rule-set version that priced it.' }) rulesetVersion!: string;
+  @ApiPropertyOptional({
+    type: 'array',
+    items: ALTERNATIVE,
+    description: 'On every denial (absent when allowed): what the caller could do instead, the next best option for each reason in the order of the reasons (none for a reason with nothing to offer, such as UNKNOWN_ACTION).',
+  })
+  alternatives?: Alternative[];
 }
 
 export class FieldErrorSchema {
@@ -65,28 +132,6 @@ export class DiagnosticSchema {
   @ApiPropertyOptional({ type: SourceLocationSchema }) location?: SourceLocationSchema;
   @ApiPropertyOptional() hint?: string;
   @ApiPropertyOptional({ type: SourceLocationSchema }) related?: SourceLocationSchema;
-}
-
-export class ProblemSchema {
-  @ApiProperty({ example: 'https://ratecard.dev/problems/insufficient-credits' }) type!: string;
-  @ApiProperty({ example: 'Insufficient credits' }) title!: string;
-  @ApiProperty({ example: 402 }) status!: number;
-  @ApiProperty({ enum: ERROR_CODES, example: 'INSUFFICIENT_CREDITS', description: 'A closed set, each code with one status (README, Errors).' }) code!: string;
-  @ApiProperty({ example: 'costs 256 credits and the balance is 100' }) detail!: string;
-  @ApiPropertyOptional() instance?: string;
-  @ApiPropertyOptional() requestId?: string;
-  @ApiPropertyOptional({ type: DecisionSchema, description: 'For denials: the decision.' }) decision?: DecisionSchema;
-  @ApiPropertyOptional({ type: [FieldErrorSchema], description: 'For invalid requests: each problem field.' }) errors?: FieldErrorSchema[];
-  @ApiPropertyOptional({ description: 'RATE_LIMITED: seconds until a retry may pass (also the `Retry-After` header).' }) retryAfterSeconds?: number;
-  @ApiPropertyOptional({ type: [DiagnosticSchema], description: 'INVALID_RULES: every diagnostic.' }) diagnostics?: DiagnosticSchema[];
-  @ApiPropertyOptional({ description: 'ACCOUNT_NOT_FOUND, ACCOUNT_EXISTS: the account id.' }) accountId?: string;
-  @ApiPropertyOptional({ description: 'UNKNOWN_PLAN: the plan asked for.' }) plan?: string;
-  @ApiPropertyOptional({ description: 'IDEMPOTENCY_KEY_REUSED: the Idempotency-Key; LAST_ADMIN_KEY: the key id.' }) key?: string;
-  @ApiPropertyOptional({ enum: ['active', 'captured', 'released', 'expired'], description: 'HOLD_NOT_ACTIVE: the hold\'s status.' }) holdStatus?: string;
-  @ApiPropertyOptional({ description: 'HOLD_NOT_ACTIVE: the charge of a captured hold.' }) chargeId?: string;
-  @ApiPropertyOptional({ description: 'REFUND_EXCEEDS_CHARGE: the charge, in millicredits.' }) costMc?: number;
-  @ApiPropertyOptional({ description: 'REFUND_EXCEEDS_CHARGE: refunded so far, in millicredits.' }) refundedMc?: number;
-  @ApiPropertyOptional({ description: 'REFUND_EXCEEDS_CHARGE: what can still be refunded, in millicredits.' }) remainingMc?: number;
 }
 
 export class UsageSchema {

@@ -6,7 +6,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { Roles } from '../http/auth';
-import { ProblemSchema } from '../http/schemas';
+import { ProblemSchema } from '../http/schemas-problem';
 import { RulesService } from './rules.service';
 
 /** Longest long-poll, in seconds. */

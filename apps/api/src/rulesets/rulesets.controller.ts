@@ -7,7 +7,7 @@ import { Roles, type AuthedRequest } from '../http/auth';
 import { ImpactDto, NoQuery } from '../http/dto';
 import { problem, ProblemException } from '../http/problem';
 import { callerOf } from '../http/request';
-import { ProblemSchema } from '../http/schemas';
+import { ProblemSchema } from '../http/schemas-problem';
 import { CLOCK, type Clock } from '../tokens';
 import { RulesService } from './rules.service';
 import { ActivationReportQuery, DiffFormatQuery, planMovesFromPairs, PublishRequestDto, SwitchDto, switchOptions } from './rulesets.dto';

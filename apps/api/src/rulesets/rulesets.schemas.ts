@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { SourceLocationSchema } from '../http/schemas';
+import { DiagnosticSchema, SourceLocationSchema } from '../http/schemas';
 
 /** Response shapes of the rule-set routes, for the OpenAPI document (the studio builds on them). */
 
@@ -132,7 +132,7 @@ export class PublishResultSchema {
   @ApiProperty() activated!: boolean;
   @ApiPropertyOptional({ type: ActivationResultSchema, nullable: true }) activation!: ActivationResultSchema | null;
   @ApiProperty({ type: CaseCheckSchema }) cases!: CaseCheckSchema;
-  @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'Warnings of the rules.' }) warnings!: unknown[];
+  @ApiProperty({ type: [DiagnosticSchema], description: 'Warnings of the rules (a rule set with an error is never published).' }) warnings!: DiagnosticSchema[];
 }
 
 export class RuleChangeSchema {
@@ -224,8 +224,13 @@ export class ImpactSummarySchema {
   @ApiProperty({ type: [String] }) gainAccess!: string[];
 }
 
+export class ImpactWindowSchema {
+  @ApiProperty({ description: 'Inclusive.', example: '2026-10-25T21:16:45.280Z' }) since!: string;
+  @ApiProperty({ description: 'Exclusive.', example: '2026-11-24T21:16:45.280Z' }) until!: string;
+}
+
 export class ImpactSchema {
-  @ApiProperty({ example: { since: '2026-10-25T21:16:45.280Z', until: '2026-11-24T21:16:45.280Z' } }) window!: { since: string; until: string };
+  @ApiProperty({ type: ImpactWindowSchema, description: 'The logged decisions replayed.' }) window!: ImpactWindowSchema;
   @ApiProperty() candidateVersion!: string;
   @ApiProperty({ type: ImpactSummarySchema }) summary!: ImpactSummarySchema;
   @ApiProperty() requests!: number;

@@ -3,10 +3,11 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from
 import { planGrid, priceTable, ruleLocations, type CompiledRuleSet, type PlanGrid, type PriceTable, type RuleLocation } from '@ratecard/engine';
 import { LedgerError, RuleVersions } from '@ratecard/ledger';
 import { Roles } from '../http/auth';
-import { ProblemSchema } from '../http/schemas';
+import { ProblemSchema } from '../http/schemas-problem';
 import { CLOCK, type Clock } from '../tokens';
 import { RulesService } from './rules.service';
-import { PlanGridSchema, PriceTableSchema, RuleLocationsSchema } from './views.schemas';
+import { PriceTableSchema } from './table.schemas';
+import { PlanGridSchema, RuleLocationsSchema } from './views.schemas';
 
 /** Read-only views of a published version: where its rules are written, its price table, its plan grid. */
 @ApiTags('rulesets')

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { SourceLocationSchema } from '../http/schemas';
 
-/** Response shapes of a version's views (rule locations, price table, plan grid), for the OpenAPI document. */
+/** Response shapes of a version's views (rule locations, plan grid), for the OpenAPI document; the price table's are in table.schemas.ts. */
 
 export class RuleLocationSchema {
   @ApiProperty({ example: 'image.generate/variant/flux-pro', description: 'The id receipt lines and reasons carry in `rule`.' }) rule!: string;
@@ -55,29 +55,4 @@ export class PlanGridSchema {
   @ApiProperty() rulesetVersion!: string;
   @ApiProperty({ type: [GridPlanSchema] }) plans!: GridPlanSchema[];
   @ApiProperty({ type: [GridRowSchema] }) rows!: GridRowSchema[];
-}
-
-export class PriceRowSchema {
-  @ApiProperty() action!: string;
-  @ApiProperty({ example: 'Flux Pro' }) item!: string;
-  @ApiProperty({ example: '16 cr' }) credits!: string;
-  @ApiProperty({ example: 'Pro+' }) plans!: string;
-  @ApiProperty({ type: [String] }) notes!: string[];
-  @ApiProperty({ type: [Number], description: 'Footnote numbers of the assumptions the row relies on.' }) assumptions!: number[];
-  @ApiPropertyOptional({ example: { min: 272, max: 304 } }) range?: { min: number; max: number };
-}
-
-export class PriceGroupSchema {
-  @ApiProperty({ example: 'Images' }) name!: string;
-  @ApiProperty({ type: [PriceRowSchema] }) rows!: PriceRowSchema[];
-}
-
-export class PriceTableSchema {
-  @ApiProperty() rulesetVersion!: string;
-  @ApiProperty({ type: 'array', items: { type: 'object' }, description: '`{ id, name, allowance, quotas: [{ action, count }], assumptions }` per plan.' }) plans!: object[];
-  @ApiProperty({ type: [String], description: 'The billing-cycle policy in words.' }) cycle!: string[];
-  @ApiProperty({ type: [PriceGroupSchema] }) groups!: PriceGroupSchema[];
-  @ApiProperty({ type: 'array', items: { type: 'object' }, description: '`{ action, name, reason }` of free actions.' }) free!: object[];
-  @ApiProperty({ type: 'object', additionalProperties: true, description: '`{ included: [{ plan, planName, action, actionName, count }], promotions: [{ id, label, from, until, status, discount, appliesTo, plans, note? }], packs: [{ id, name, credits, validDays, price?, note? }] }`: the JSON Schema of `ratecard table --format json` describes each.' }) offers!: object;
-  @ApiProperty({ type: 'array', items: { type: 'object' }, description: '`{ number, about, text }` footnotes.' }) assumptions!: object[];
 }

@@ -6,7 +6,8 @@ import { compileSources, decide, diffRuleSets, runCases, type CompiledRuleSet, t
 import { LedgerError, RuleVersions } from '@ratecard/ledger';
 import { Roles } from '../http/auth';
 import { problem, ProblemException } from '../http/problem';
-import { DecisionSchema, ProblemSchema } from '../http/schemas';
+import { DecisionSchema } from '../http/schemas';
+import { ProblemSchema } from '../http/schemas-problem';
 import { CLOCK, type Clock } from '../tokens';
 import { RulesService } from './rules.service';
 import { DiffFilesDto, FilesDto, QuoteDto } from './workbench.dto';

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from
 import { Outbox, Webhooks, type CreatedWebhook, type DeliveryView, type EventView, type Page, type WebhookView } from '@ratecard/ledger';
 import { Roles, type AuthedRequest } from '../http/auth';
 import { callerOf } from '../http/request';
-import { ProblemSchema } from '../http/schemas';
+import { ProblemSchema } from '../http/schemas-problem';
 import { CLOCK, type Clock } from '../tokens';
 import { CreatedWebhookSchema, CreateWebhookDto, DeliveriesQuery, DeliveryPageSchema, DeliverySchema, EventDetailSchema, EventPageSchema, EventsQuery, ReplayDto, WebhookSchema } from './webhooks.dto';
 

@@ -525,7 +525,7 @@ export interface paths {
         readonly put?: never;
         /**
          * Publish a rule set
-         * @description Validates and compiles the files, then runs their cases (`*.test.yaml`): a rule set with any error is refused (422 INVALID_RULES with every diagnostic), one whose cases fail too (422 CASES_FAILED with `failures`) unless `force` with a `reason`. The version is the content hash: publishing the same rules with other cases stores the next revision of its cases. With `activate`, the switch is guarded as for activate.
+         * @description Validates and compiles the files, then runs their cases (`*.test.yaml`): a rule set with any error is refused (422 INVALID_RULES with every diagnostic), one whose cases fail too (422 CASES_FAILED with `failures`) unless `force` with a `reason`. The version is the content hash: publishing the same rules with other cases stores the next revision of its cases. With `activate`, the switch is guarded as for activate; with `activateAt` too, it is scheduled for that instant.
          */
         readonly post: operations["RulesetsController_publish"];
         readonly delete?: never;
@@ -562,7 +562,7 @@ export interface paths {
         readonly put?: never;
         /**
          * Activate a version
-         * @description Guarded and atomic. Refused (409 ACTIVATION_REFUSED with the report) when it would strand live accounts, unless `migratePlans` maps their plans (applied in the same transaction, each move in the account's ledger) or `force` with a `reason` (recorded in the audit trail). This process switches at once; other processes within `RULES_POLL_MS`.
+         * @description Guarded and atomic. Refused (409 ACTIVATION_REFUSED with the report) when it would strand live accounts, unless `migratePlans` maps their plans (applied in the same transaction, each move in the account's ledger) or `force` with a `reason` (recorded in the audit trail). This process switches at once; other processes within `RULES_POLL_MS`. With `at`, the switch is scheduled: every process switches at that instant (422 INVALID_SCHEDULE for a time not after now, or with a plan mapping).
          */
         readonly post: operations["RulesetsController_activate"];
         readonly delete?: never;
@@ -698,10 +698,33 @@ export interface paths {
             readonly path?: never;
             readonly cookie?: never;
         };
-        /** Activation history, newest first: which version was active when, and who activated it */
+        /**
+         * Activation history, newest first: which version was active when, and who activated it
+         * @description Scheduled activations still to come are `pending`; a cancelled one names the `cancel` activation that withdrew it.
+         */
         readonly get: operations["RulesetsController_activations"];
         readonly put?: never;
         readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/v1/rulesets/activations/{id}/cancel": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Cancel a scheduled activation before its time
+         * @description Appends a `cancel` activation (the log stays append-only) and an audit event. Refused (409 ACTIVATION_NOT_PENDING) once it took effect, or when it was not scheduled or is cancelled already.
+         */
+        readonly post: operations["RulesetsController_cancel"];
         readonly delete?: never;
         readonly options?: never;
         readonly head?: never;
@@ -1007,24 +1030,46 @@ export interface components {
         readonly ActivationResultSchema: {
             /** @description The API key id, `cli:<user>` or `system`. */
             readonly activatedBy: string;
+            /** @description When it was written. */
             readonly at: string;
+            /** @description The `cancel` activation that withdrew this scheduled one. */
+            readonly cancelledBy: number | null;
+            /** @description For a `cancel` activation: the scheduled one it withdrew. */
+            readonly cancels: number | null;
             /** @description False when the version was already active. */
             readonly changed: boolean;
+            /** @description When it takes effect: `at`, or the scheduled instant. */
+            readonly effectiveAt: string;
             /** @description The reason given for overriding the guard. */
             readonly forced: string | null;
+            /** @description The activation id in the append-only log (0 when nothing changed). */
+            readonly id: number;
             readonly migrated: readonly components["schemas"]["PlanMoveResultSchema"][];
+            /** @description A scheduled activation whose instant has not come (and was not cancelled). */
+            readonly pending: boolean;
             readonly previous: string | null;
             /** @enum {string} */
-            readonly reason: "publish" | "activate" | "rollback";
+            readonly reason: "publish" | "activate" | "rollback" | "cancel";
             readonly report: components["schemas"]["ActivationReportSchema"];
             readonly version: string;
         };
         readonly ActivationSchema: {
             /** @description The API key id, `cli:<user>` or `system`. */
             readonly activatedBy: string;
+            /** @description When it was written. */
             readonly at: string;
+            /** @description The `cancel` activation that withdrew this scheduled one. */
+            readonly cancelledBy: number | null;
+            /** @description For a `cancel` activation: the scheduled one it withdrew. */
+            readonly cancels: number | null;
+            /** @description When it takes effect: `at`, or the scheduled instant. */
+            readonly effectiveAt: string;
+            /** @description The activation id in the append-only log (0 when nothing changed). */
+            readonly id: number;
+            /** @description A scheduled activation whose instant has not come (and was not cancelled). */
+            readonly pending: boolean;
             /** @enum {string} */
-            readonly reason: "publish" | "activate" | "rollback";
+            readonly reason: "publish" | "activate" | "rollback" | "cancel";
             readonly version: string;
         };
         readonly AllocationSchema: {
@@ -1044,9 +1089,18 @@ export interface components {
             /** @example 1500 */
             readonly credits: number;
         };
+        readonly AssumptionSchema: {
+            /** @example Pro allowance */
+            readonly about: string;
+            /** @example 1 */
+            readonly number: number;
+            readonly text: string;
+        };
         readonly AuditEventSchema: {
             /** @description The API key id, `system` or `cli:<user>`. */
             readonly actor: string;
+            /** @description The name of the key that acted (null for `system` and the command line). */
+            readonly actorName: string | null;
             readonly createdAt: string;
             /** @description What the event changed; depends on the event. */
             readonly details: {
@@ -1218,6 +1272,36 @@ export interface components {
             readonly cost: number;
             readonly reasons: readonly string[];
         };
+        readonly ChangeParamsAlternativeSchema: {
+            /**
+             * @description What the changed request costs, in credits.
+             * @example 4
+             */
+            readonly cost: number;
+            /** @example 4000 */
+            readonly costMillicredits: number;
+            /**
+             * @description The cheapest request this plan may make that changes as few parameters as possible. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            readonly kind: "change-params";
+            /** @example model `flux-schnell` instead: 4 cr on Basic */
+            readonly message: string;
+            /**
+             * @description Only the parameters to change, with their new values.
+             * @example {
+             *       "model": "flux-schnell"
+             *     }
+             */
+            readonly params: {
+                readonly [key: string]: string | number | boolean;
+            };
+            /**
+             * @description The reason this alternative answers.
+             * @enum {string}
+             */
+            readonly reason: "PLAN_REQUIRED";
+        };
         readonly ChangePlanDto: {
             /**
              * @description The new plan. An upgrade applies now; a downgrade at the next billing date.
@@ -1271,6 +1355,20 @@ export interface components {
                 readonly [key: string]: unknown;
             };
             readonly rulesetVersion: string;
+        };
+        readonly ConfirmAlternativeSchema: {
+            /**
+             * @description Send the same request with `confirm: true`. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            readonly kind: "confirm";
+            /** @example send the same request with `confirm: true` */
+            readonly message: string;
+            /**
+             * @description The reason this alternative answers.
+             * @enum {string}
+             */
+            readonly reason: "CONFIRMATION_REQUIRED";
         };
         readonly CreateAccountDto: {
             /**
@@ -1354,6 +1452,36 @@ export interface components {
              */
             readonly url: string;
         };
+        readonly CreditRangeSchema: {
+            /** @example 304 */
+            readonly max: number;
+            /** @example 272 */
+            readonly min: number;
+        };
+        readonly CyclePolicySchema: {
+            /**
+             * @description When a downgrade takes effect.
+             * @enum {string}
+             */
+            readonly downgrade: "next-cycle" | "immediate";
+            /** @enum {string} */
+            readonly period: "monthly";
+            /**
+             * @description What happens to unused credits at the end of a cycle.
+             * @enum {string}
+             */
+            readonly unused: "expire" | "roll-over";
+            /**
+             * @description What happens to unused credits on a mid-cycle upgrade.
+             * @enum {string}
+             */
+            readonly upgrade: "carry-over" | "expire";
+            /**
+             * @description How much a mid-cycle upgrade grants: the new plan's full allowance, or the difference.
+             * @enum {string}
+             */
+            readonly upgradeGrant: "full" | "difference";
+        };
         readonly CycleSchema: {
             /** @example 2026-12-24T00:00:00.000Z */
             readonly end: string;
@@ -1364,7 +1492,10 @@ export interface components {
             readonly accountId: string;
             readonly action: string;
             readonly allowed: boolean;
+            /** @description The key that asked (null for the command line). */
             readonly apiKeyId: string | null;
+            /** @description The name of that key (null when there is none or it is gone). */
+            readonly apiKeyName: string | null;
             /** @description The spendable balance the decision saw. */
             readonly balanceMillicredits: number;
             readonly chargeId: string | null;
@@ -1395,6 +1526,8 @@ export interface components {
         };
         readonly DecisionSchema: {
             readonly allowed: boolean;
+            /** @description On every denial (absent when allowed): what the caller could do instead, the next best option for each reason in the order of the reasons (none for a reason with nothing to offer, such as UNKNOWN_ACTION). */
+            readonly alternatives?: readonly (components["schemas"]["ChangeParamsAlternativeSchema"] | components["schemas"]["UpgradeAlternativeSchema"] | components["schemas"]["TopUpAlternativeSchema"] | components["schemas"]["WaitAlternativeSchema"] | components["schemas"]["ConfirmAlternativeSchema"])[];
             readonly breakdown: readonly components["schemas"]["BreakdownLineSchema"][];
             /**
              * @description Credits, exact (0.5 stays 0.5). A denial still reports what it would cost.
@@ -1412,6 +1545,16 @@ export interface components {
             readonly requiresConfirmation: boolean;
             /** @description The rule-set version that priced it. */
             readonly rulesetVersion: string;
+        };
+        readonly DeductedGroupSchema: {
+            /**
+             * @example [
+             *       "image.generate"
+             *     ]
+             */
+            readonly actions: readonly string[];
+            /** @example Images */
+            readonly group: string;
         };
         readonly DeliveryPageSchema: {
             readonly items: readonly components["schemas"]["DeliverySchema"][];
@@ -1625,6 +1768,11 @@ export interface components {
         readonly FilesDto: {
             /** @description The rule files (and case files, for `test`). */
             readonly files: readonly components["schemas"]["SourceFileDto"][];
+        };
+        readonly FreeActionSchema: {
+            readonly action: string;
+            readonly name: string;
+            readonly reason: string;
         };
         readonly GrantDto: {
             /**
@@ -1868,13 +2016,8 @@ export interface components {
             readonly repriced: number;
             readonly requests: number;
             readonly summary: components["schemas"]["ImpactSummarySchema"];
-            /**
-             * @example {
-             *       "since": "2026-10-25T21:16:45.280Z",
-             *       "until": "2026-11-24T21:16:45.280Z"
-             *     }
-             */
-            readonly window: Record<string, never>;
+            /** @description The logged decisions replayed. */
+            readonly window: components["schemas"]["ImpactWindowSchema"];
         };
         readonly ImpactSummarySchema: {
             readonly accounts: number;
@@ -1894,6 +2037,33 @@ export interface components {
              */
             readonly payMore: readonly string[];
         };
+        readonly ImpactWindowSchema: {
+            /**
+             * @description Inclusive.
+             * @example 2026-10-25T21:16:45.280Z
+             */
+            readonly since: string;
+            /**
+             * @description Exclusive.
+             * @example 2026-11-24T21:16:45.280Z
+             */
+            readonly until: string;
+        };
+        readonly IncludedUsageSchema: {
+            /** @example site.generate */
+            readonly action: string;
+            /** @example Full site generation */
+            readonly actionName: string;
+            /**
+             * @description Requests per billing cycle that cost nothing.
+             * @example 1
+             */
+            readonly count: number;
+            /** @example pro */
+            readonly plan: string;
+            /** @example Pro */
+            readonly planName: string;
+        };
         readonly KeySchema: {
             readonly createdAt: string;
             readonly id: string;
@@ -1909,6 +2079,62 @@ export interface components {
             readonly got: string;
             /** @example 0.5 */
             readonly want: string;
+        };
+        readonly NoQuery: Record<string, never>;
+        readonly OfferedPackSchema: {
+            /** @example 500 */
+            readonly credits: number;
+            /** @example boost-500 */
+            readonly id: string;
+            /** @example Boost 500 */
+            readonly name: string;
+            readonly note?: string;
+            /** @example USD 9.99 */
+            readonly price?: string;
+            /**
+             * @description Days the credits stay valid; null: they never expire.
+             * @example 90
+             */
+            readonly validDays: number | null;
+        };
+        readonly OfferedPromotionSchema: {
+            /**
+             * @example [
+             *       "Video generation"
+             *     ]
+             */
+            readonly appliesTo: readonly string[];
+            /** @example 50% off */
+            readonly discount: string;
+            /**
+             * @description Inclusive, UTC.
+             * @example 2026-11-27T00:00:00.000Z
+             */
+            readonly from: string;
+            readonly id: string;
+            /** @example Black Friday */
+            readonly label: string;
+            readonly note?: string;
+            /** @example all plans */
+            readonly plans: string;
+            /**
+             * @description At the time of the request.
+             * @enum {string}
+             */
+            readonly status?: "running" | "upcoming";
+            /**
+             * @description Exclusive, UTC.
+             * @example 2026-12-01T00:00:00.000Z
+             */
+            readonly until: string;
+        };
+        readonly OffersSchema: {
+            /** @description Per plan, the requests per billing cycle that cost nothing. */
+            readonly included: readonly components["schemas"]["IncludedUsageSchema"][];
+            /** @description The credit packs sold. */
+            readonly packs: readonly components["schemas"]["OfferedPackSchema"][];
+            /** @description Promotions running or upcoming now, in the order written (ended ones left out). */
+            readonly promotions: readonly components["schemas"]["OfferedPromotionSchema"][];
         };
         readonly PackDto: {
             /**
@@ -1949,49 +2175,147 @@ export interface components {
             readonly pendingCleared: readonly string[];
             readonly to: string;
         };
+        readonly PlanQuotaSchema: {
+            /** @example site.generate */
+            readonly action: string;
+            /**
+             * @description Uses per billing cycle.
+             * @example 2
+             */
+            readonly count: number;
+            /** @example Full site generation */
+            readonly name: string;
+        };
+        readonly PriceExampleSchema: {
+            /** @example 256 */
+            readonly credits: number;
+            /** @example 8 */
+            readonly quantity?: number;
+            /** @example 256 cr for 8 s */
+            readonly text: string;
+            /** @example s */
+            readonly unit?: string;
+        };
         readonly PriceGroupSchema: {
             /** @example Images */
             readonly name: string;
             readonly rows: readonly components["schemas"]["PriceRowSchema"][];
         };
-        readonly PriceRowSchema: {
+        readonly PriceOptionSchema: {
+            /** @example resolution */
+            readonly param: string;
+            /**
+             * @example [
+             *       "2k"
+             *     ]
+             */
+            readonly values: readonly string[];
+        };
+        readonly PricePhaseSchema: {
+            /** @example site.generate */
             readonly action: string;
-            /** @description Footnote numbers of the assumptions the row relies on. */
+            /** @example Generate */
+            readonly label: string;
+            readonly range: components["schemas"]["CreditRangeSchema"];
+        };
+        readonly PricePlanSchema: {
+            /**
+             * @description Credits granted each billing cycle.
+             * @example 1500
+             */
+            readonly allowance: number;
+            /** @description Footnote numbers of its assumptions. */
             readonly assumptions: readonly number[];
-            /** @example 16 cr */
+            /** @example basic */
+            readonly id: string;
+            /** @example Basic */
+            readonly name: string;
+            readonly quotas: readonly components["schemas"]["PlanQuotaSchema"][];
+        };
+        readonly PriceRateSchema: {
+            /**
+             * @description Credits per unit.
+             * @example 32
+             */
+            readonly credits: number;
+            /**
+             * @description The metered parameter.
+             * @example seconds
+             */
+            readonly per?: string;
+            /** @enum {string} */
+            readonly unit: "request" | "message" | "edit" | "second" | "1k-tokens";
+        };
+        readonly PriceRowSchema: {
+            /** @description The action id (the internal view shows it; the customer view never does). */
+            readonly action: string;
+            /** @description Footnote numbers of the assumptions the row relies on (internal only). */
+            readonly assumptions: readonly number[];
+            /**
+             * @description As shown: `18 cr`, `0.5 cr per edit`, `2× base`, `272–304 cr`.
+             * @example 16 cr
+             */
             readonly credits: string;
+            /** @description A concrete price at the defaults. */
+            readonly example?: components["schemas"]["PriceExampleSchema"];
+            /**
+             * @description Multiplier rows: the factor.
+             * @example 2
+             */
+            readonly factor?: number;
+            /** @description Notes for the PM only: conditions as written, confirmation texts, ids. */
+            readonly internalNotes: readonly string[];
+            readonly isDefault: boolean;
             /** @example Flux Pro */
             readonly item: string;
+            /** @enum {string} */
+            readonly kind: "rate" | "variant" | "multiplier" | "composite" | "condition";
+            /** @description The lowest plan that may use it; null when every plan may. */
+            readonly lowestPlan: string | null;
+            /** @description Notes a customer reads. */
             readonly notes: readonly string[];
-            /** @example Pro+ */
-            readonly plans: string;
+            /** @description Multiplier rows: the parameter values the factor applies to. */
+            readonly option?: components["schemas"]["PriceOptionSchema"];
+            /** @description Composites: each phase and the range of its price. */
+            readonly phases?: readonly components["schemas"]["PricePhaseSchema"][];
             /**
-             * @example {
-             *       "min": 272,
-             *       "max": 304
-             *     }
+             * @description Who may use it: `all plans`, `Pro+`, `not offered`.
+             * @example Pro+
              */
-            readonly range?: Record<string, never>;
+            readonly plans: string;
+            /** @description Composites: every price over the combinations and plans; multiplier rows: over the variants. */
+            readonly range?: components["schemas"]["CreditRangeSchema"];
+            /** @description Rate and variant rows: the rate, its unit and the metered parameter. */
+            readonly rate?: components["schemas"]["PriceRateSchema"];
         };
         readonly PriceTableSchema: {
-            /** @description `{ number, about, text }` footnotes. */
-            readonly assumptions: readonly Record<string, never>[];
+            /** @description Values the source price list does not give, assumed by the rules: internal only. */
+            readonly assumptions: readonly components["schemas"]["AssumptionSchema"][];
             /** @description The billing-cycle policy in words. */
             readonly cycle: readonly string[];
-            /** @description `{ action, name, reason }` of free actions. */
-            readonly free: readonly Record<string, never>[];
+            /** @description The billing-cycle policy as data. */
+            readonly cyclePolicy: components["schemas"]["CyclePolicySchema"];
+            /** @description Credits are deducted when you use these, by section. */
+            readonly deducted: readonly components["schemas"]["DeductedGroupSchema"][];
+            /** @description Credits are not deducted for these. */
+            readonly free: readonly components["schemas"]["FreeActionSchema"][];
+            /** @description Sections in the rules' order. */
             readonly groups: readonly components["schemas"]["PriceGroupSchema"][];
-            /** @description `{ included: [{ plan, planName, action, actionName, count }], promotions: [{ id, label, from, until, status, discount, appliesTo, plans, note? }], packs: [{ id, name, credits, validDays, price?, note? }] }`: the JSON Schema of `ratecard table --format json` describes each. */
-            readonly offers: {
-                readonly [key: string]: unknown;
-            };
-            /** @description `{ id, name, allowance, quotas: [{ action, count }], assumptions }` per plan. */
-            readonly plans: readonly Record<string, never>[];
+            readonly offers: components["schemas"]["OffersSchema"];
+            readonly plans: readonly components["schemas"]["PricePlanSchema"][];
             readonly rulesetVersion: string;
         };
         readonly ProblemSchema: {
             /** @description ACCOUNT_NOT_FOUND, ACCOUNT_EXISTS: the account id. */
             readonly accountId?: string;
+            /** @description WEBHOOK_URL_REFUSED: the address it resolves to, when that is what is refused. */
+            readonly address?: string;
+            /** @description INVALID_SCHEDULE: the instant asked for. */
+            readonly at?: string;
+            /** @description VERSION_AMBIGUOUS: the versions the name could mean (up to ten). */
+            readonly candidates?: readonly string[];
+            /** @description CASES_FAILED: how many cases ran. */
+            readonly cases?: number;
             /** @description HOLD_NOT_ACTIVE: the charge of a captured hold. */
             readonly chargeId?: string;
             /**
@@ -1999,31 +2323,56 @@ export interface components {
              * @example INSUFFICIENT_CREDITS
              * @enum {string}
              */
-            readonly code: "INVALID_REQUEST" | "INVALID_JSON" | "IDEMPOTENCY_KEY_REQUIRED" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "STUDIO_NOT_BUILT" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "BODY_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "UNAVAILABLE" | "ACCOUNT_NOT_FOUND" | "ACCOUNT_EXISTS" | "UNKNOWN_PLAN" | "HOLD_NOT_FOUND" | "HOLD_NOT_ACTIVE" | "CHARGE_NOT_FOUND" | "REFUND_EXCEEDS_CHARGE" | "CAPTURE_EXCEEDS_HOLD" | "INVALID_GRANT" | "UNKNOWN_PACK" | "IDEMPOTENCY_KEY_REUSED" | "KEY_NOT_FOUND" | "LAST_ADMIN_KEY" | "VERSION_NOT_FOUND" | "VERSION_AMBIGUOUS" | "INVALID_RULES" | "CASES_FAILED" | "ACTIVATION_REFUSED" | "INVALID_PLAN_MAPPING" | "DRAFT_NOT_FOUND" | "DRAFT_CONFLICT" | "INVALID_FILES" | "WEBHOOK_NOT_FOUND" | "WEBHOOK_URL_REFUSED" | "INVALID_WEBHOOK" | "EVENT_NOT_FOUND" | "INVALID_CURSOR" | "INVALID_QUERY" | "UNKNOWN_ACTION" | "INVALID_PARAMS" | "PLAN_REQUIRED" | "QUOTA_EXCEEDED" | "CONFIRMATION_REQUIRED" | "INSUFFICIENT_CREDITS";
+            readonly code: "INVALID_REQUEST" | "INVALID_JSON" | "IDEMPOTENCY_KEY_REQUIRED" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "STUDIO_NOT_BUILT" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "BODY_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "UNAVAILABLE" | "ACCOUNT_NOT_FOUND" | "ACCOUNT_EXISTS" | "UNKNOWN_PLAN" | "HOLD_NOT_FOUND" | "HOLD_NOT_ACTIVE" | "CHARGE_NOT_FOUND" | "REFUND_EXCEEDS_CHARGE" | "CAPTURE_EXCEEDS_HOLD" | "INVALID_GRANT" | "UNKNOWN_PACK" | "IDEMPOTENCY_KEY_REUSED" | "KEY_NOT_FOUND" | "LAST_ADMIN_KEY" | "VERSION_NOT_FOUND" | "VERSION_AMBIGUOUS" | "INVALID_RULES" | "CASES_FAILED" | "ACTIVATION_REFUSED" | "INVALID_PLAN_MAPPING" | "INVALID_SCHEDULE" | "ACTIVATION_NOT_FOUND" | "ACTIVATION_NOT_PENDING" | "DRAFT_NOT_FOUND" | "DRAFT_CONFLICT" | "INVALID_FILES" | "WEBHOOK_NOT_FOUND" | "WEBHOOK_URL_REFUSED" | "INVALID_WEBHOOK" | "EVENT_NOT_FOUND" | "INVALID_CURSOR" | "INVALID_QUERY" | "UNKNOWN_ACTION" | "INVALID_PARAMS" | "PLAN_REQUIRED" | "QUOTA_EXCEEDED" | "CONFIRMATION_REQUIRED" | "INSUFFICIENT_CREDITS";
             /** @description REFUND_EXCEEDS_CHARGE: the charge, in millicredits. */
             readonly costMc?: number;
-            /** @description For denials: the decision. */
+            /** @description For denials: the decision, with its `alternatives`. */
             readonly decision?: components["schemas"]["DecisionSchema"];
             /** @example costs 256 credits and the balance is 100 */
             readonly detail: string;
-            /** @description INVALID_RULES: every diagnostic. */
+            /** @description INVALID_RULES: every diagnostic; CASES_FAILED: the problems of the case files themselves. */
             readonly diagnostics?: readonly components["schemas"]["DiagnosticSchema"][];
-            /** @description For invalid requests: each problem field. */
+            /** @description INVALID_REQUEST, INVALID_QUERY: each problem field. */
             readonly errors?: readonly components["schemas"]["FieldErrorSchema"][];
+            /** @description EVENT_NOT_FOUND: the event id. */
+            readonly eventId?: string;
+            /** @description INVALID_WEBHOOK: the event types that are not event types. */
+            readonly events?: readonly string[];
+            /** @description INVALID_GRANT: the expiry asked for. */
+            readonly expiresAt?: string;
+            /** @description CASES_FAILED: each failing case, with what it expected and what the rules gave. */
+            readonly failures?: readonly components["schemas"]["CaseFailureSchema"][];
             /**
              * @description HOLD_NOT_ACTIVE: the hold's status.
              * @enum {string}
              */
             readonly holdStatus?: "active" | "captured" | "released" | "expired";
+            /** @description ACTIVATION_NOT_FOUND, ACTIVATION_NOT_PENDING: the activation id. */
+            readonly id?: number;
             readonly instance?: string;
             /** @description IDEMPOTENCY_KEY_REUSED: the Idempotency-Key; LAST_ADMIN_KEY: the key id. */
             readonly key?: string;
-            /** @description UNKNOWN_PLAN: the plan asked for. */
+            /** @description DRAFT_CONFLICT: who saved it. */
+            readonly latestAuthor?: string;
+            /** @description DRAFT_CONFLICT: the latest revision of the draft. */
+            readonly latestRevision?: number;
+            /**
+             * @description VERSION_NOT_FOUND, VERSION_AMBIGUOUS: the version name asked for.
+             * @example c5e4f3
+             */
+            readonly name?: string;
+            /** @description UNKNOWN_PACK: the pack asked for. */
+            readonly pack?: string;
+            /** @description UNKNOWN_PLAN: the plan asked for; INVALID_PLAN_MAPPING: the plan of the mapping at fault. */
             readonly plan?: string;
+            /** @description WEBHOOK_URL_REFUSED: the kind of address (e.g. `private`, `loopback`). */
+            readonly range?: string;
             /** @description REFUND_EXCEEDS_CHARGE: refunded so far, in millicredits. */
             readonly refundedMc?: number;
             /** @description REFUND_EXCEEDS_CHARGE: what can still be refunded, in millicredits. */
             readonly remainingMc?: number;
+            /** @description ACTIVATION_REFUSED: the guard report, with the `problems` that refused the switch. */
+            readonly report?: components["schemas"]["ActivationReportSchema"];
             readonly requestId?: string;
             /** @description RATE_LIMITED: seconds until a retry may pass (also the `Retry-After` header). */
             readonly retryAfterSeconds?: number;
@@ -2033,6 +2382,10 @@ export interface components {
             readonly title: string;
             /** @example https://ratecard.dev/problems/insufficient-credits */
             readonly type: string;
+            /** @description WEBHOOK_URL_REFUSED: the URL. */
+            readonly url?: string;
+            /** @description WEBHOOK_NOT_FOUND: the webhook id. */
+            readonly webhookId?: string;
         };
         readonly PublishRequestDto: {
             /**
@@ -2040,6 +2393,11 @@ export interface components {
              * @default false
              */
             readonly activate: boolean;
+            /**
+             * @description With `activate`: Schedule the switch: an ISO 8601 time with `Z` or an offset, after now. Every API process switches at that instant by its own clock, and each charge is priced by the version in effect at its time. Schedule at least `RULES_POLL_MS` ahead (each process learns the schedule at its poll); plan mappings apply at once and cannot be scheduled; cancel with `POST /v1/rulesets/activations/{id}/cancel`.
+             * @example 2026-12-01T00:00:00Z
+             */
+            readonly activateAt?: string;
             /** @description Every rule file (and case file) of the rule set. */
             readonly files: readonly components["schemas"]["SourceFileDto"][];
             /**
@@ -2073,8 +2431,8 @@ export interface components {
             /** @description False when the same rules were already published. */
             readonly created: boolean;
             readonly version: string;
-            /** @description Warnings of the rules. */
-            readonly warnings: readonly Record<string, never>[];
+            /** @description Warnings of the rules (a rule set with an error is never published). */
+            readonly warnings: readonly components["schemas"]["DiagnosticSchema"][];
         };
         readonly QuoteDto: {
             /** @example image.generate */
@@ -2275,6 +2633,11 @@ export interface components {
         };
         readonly SwitchDto: {
             /**
+             * @description Schedule the switch: an ISO 8601 time with `Z` or an offset, after now. Every API process switches at that instant by its own clock, and each charge is priced by the version in effect at its time. Schedule at least `RULES_POLL_MS` ahead (each process learns the schedule at its poll); plan mappings apply at once and cannot be scheduled; cancel with `POST /v1/rulesets/activations/{id}/cancel`.
+             * @example 2026-12-01T00:00:00Z
+             */
+            readonly at?: string;
+            /**
              * @description Go ahead although the guard refuses (or the cases fail); needs `reason`, which the audit trail records.
              * @default false
              */
@@ -2301,6 +2664,58 @@ export interface components {
             readonly passed: number;
             readonly results: readonly components["schemas"]["CaseResultSchema"][];
             readonly version: string;
+        };
+        readonly TopUpAlternativeSchema: {
+            /**
+             * @description Buy credits: how many are missing, and the smallest pack that covers them. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            readonly kind: "top-up";
+            /** @example 156 cr short: buy 500 credits (500 cr, $5) */
+            readonly message: string;
+            /**
+             * @description The smallest pack of the rules that covers the shortfall (absent when none does).
+             * @example pack-500
+             */
+            readonly pack?: string;
+            /**
+             * @description The reason this alternative answers.
+             * @enum {string}
+             */
+            readonly reason: "INSUFFICIENT_CREDITS";
+            /**
+             * @description Credits missing.
+             * @example 156
+             */
+            readonly shortfall: number;
+            /** @example 156000 */
+            readonly shortfallMillicredits: number;
+        };
+        readonly UpgradeAlternativeSchema: {
+            /**
+             * @description What the request costs on that plan, in credits.
+             * @example 16
+             */
+            readonly cost: number;
+            /** @example 16000 */
+            readonly costMillicredits: number;
+            /**
+             * @description The lowest plan that allows the request as asked. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            readonly kind: "upgrade";
+            /** @example upgrade to Pro: 16 cr as asked */
+            readonly message: string;
+            /**
+             * @description The plan id.
+             * @example pro
+             */
+            readonly plan: string;
+            /**
+             * @description The reason this alternative answers.
+             * @enum {string}
+             */
+            readonly reason: "PLAN_REQUIRED";
         };
         readonly UsageSchema: {
             readonly action: string;
@@ -2370,6 +2785,25 @@ export interface components {
             readonly parentVersion: string | null;
             /** @description The content hash of the rules (64 hex characters). */
             readonly version: string;
+        };
+        readonly WaitAlternativeSchema: {
+            /**
+             * @description The quota resets at the next billing date. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            readonly kind: "wait";
+            /** @example the quota resets at the next billing date, 2026-04-20T00:00:00.000Z */
+            readonly message: string;
+            /**
+             * @description The reason this alternative answers.
+             * @enum {string}
+             */
+            readonly reason: "QUOTA_EXCEEDED";
+            /**
+             * @description The next billing date (absent when the account is not known, as in a workbench quote).
+             * @example 2026-04-20T00:00:00.000Z
+             */
+            readonly resetsAt?: string;
         };
         readonly WebhookSchema: {
             readonly createdAt: string;
@@ -3590,7 +4024,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["ProblemSchema"];
                 };
             };
-            /** @description INVALID_PLAN_MAPPING */
+            /** @description INVALID_PLAN_MAPPING or INVALID_SCHEDULE */
             readonly 422: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -3796,6 +4230,50 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": readonly components["schemas"]["ActivationSchema"][];
+                };
+            };
+        };
+    };
+    readonly RulesetsController_cancel: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                /** @description The activation id (`GET /v1/rulesets/activations`). */
+                readonly id: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["NoQuery"];
+            };
+        };
+        readonly responses: {
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ActivationSchema"];
+                };
+            };
+            /** @description ACTIVATION_NOT_FOUND */
+            readonly 404: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description ACTIVATION_NOT_PENDING */
+            readonly 409: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ProblemSchema"];
                 };
             };
         };

@@ -233,6 +233,22 @@ describe('the Studio in a browser', () => {
       await check(page, 'versions');
     });
 
+    it('shows a scheduled activation on its version, and cancels it after a confirmation', async () => {
+      const parent = ((await api.admin.get('/v1/rulesets')).body as Json[]).find((v) => v.version !== story.version)!.version as string;
+      const at = new Date(api.clock.now().getTime() + 24 * 3_600_000).toISOString();
+      const scheduled = await api.admin.post(`/v1/rulesets/${parent}/activate`, { at });
+      expect([scheduled.status, scheduled.body.pending]).toEqual([200, true]);
+      await page.reload();
+      const item = page.locator('.timeline > li').filter({ hasText: parent.slice(0, 12) });
+      await item.getByText('scheduled', { exact: true }).waitFor();
+      await item.getByRole('button', { name: 'Cancel schedule…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Cancel a scheduled activation' });
+      expect((await dialog.textContent())!).toContain(`${parent.slice(0, 12)} will not become active`);
+      await dialog.getByRole('button', { name: 'Cancel the schedule' }).click();
+      await item.getByText('scheduled', { exact: true }).waitFor({ state: 'detached' });
+      expect(((await api.auditor.get('/v1/rulesets/activations')).body as Json[]).find((a) => a.id === scheduled.body.id)).toMatchObject({ pending: false, cancelledBy: expect.any(Number) });
+    });
+
     it('shows an account with its balance and ledger, and grants credits after a confirmation', async () => {
       await page.getByRole('link', { name: 'Accounts' }).click();
       await page.getByRole('link', { name: 'acme' }).click();

@@ -43,10 +43,19 @@ export interface VersionDetail extends Version {
 }
 
 export interface Activation {
+  readonly id: number;
   readonly version: string;
   readonly activatedBy: string;
+  /** `publish`, `activate`, `rollback` or `cancel`. */
   readonly reason: string;
+  /** When it was written. */
   readonly at: string;
+  /** When it takes effect: `at`, or the scheduled instant. */
+  readonly effectiveAt: string;
+  /** Scheduled, and its time has not come. */
+  readonly pending: boolean;
+  readonly cancelledBy: number | null;
+  readonly cancels: number | null;
 }
 
 export interface Reason {

@@ -1,11 +1,12 @@
-import { useMemo } from 'react';
-import { api } from '../api/client';
+import { useMemo, useState } from 'react';
+import { api, ApiError } from '../api/client';
 import type { Activation, AuditEvent, Page, RuleSetDiff, Version } from '../api/types';
 import { short, when } from '../format';
 import { useLoad, useTitle } from '../hooks';
 import { Link, navigate, useLocation, withQuery } from '../router';
 import { DiffView } from '../ui/DiffView';
-import { Badge, EmptyState, Field, Load, PageHeader, Panel } from '../ui/components';
+import { useCanWrite } from '../session';
+import { Badge, ConfirmDialog, EmptyState, Field, Load, PageHeader, Panel } from '../ui/components';
 
 interface Period {
   readonly from: string;
@@ -14,12 +15,15 @@ interface Period {
   readonly reason: string;
 }
 
-/** Each version's active periods, from the append-only activation log (newest first from the API). */
+/**
+ * Each version's active periods, from the append-only activation log: the activations that took
+ * effect, in the order they did (cancelled and pending ones left out; those are shown as scheduled).
+ */
 function periodsOf(log: readonly Activation[]): Map<string, Period[]> {
-  const asc = [...log].reverse();
+  const asc = log.filter((a) => a.reason !== 'cancel' && a.cancelledBy === null && !a.pending).sort((a, b) => a.effectiveAt.localeCompare(b.effectiveAt) || a.id - b.id);
   const periods = new Map<string, Period[]>();
   asc.forEach((a, i) => {
-    const p: Period = { from: a.at, until: asc[i + 1]?.at ?? null, by: a.activatedBy, reason: a.reason };
+    const p: Period = { from: a.effectiveAt, until: asc[i + 1]?.effectiveAt ?? null, by: a.activatedBy, reason: a.reason };
     periods.set(a.version, [...(periods.get(a.version) ?? []), p]);
   });
   return periods;
@@ -35,6 +39,9 @@ export function Versions() {
   const from = query.get('from');
   const to = query.get('to');
   const periods = useMemo(() => periodsOf(log.data ?? []), [log.data]);
+  const scheduled = (log.data ?? []).filter((a) => a.pending);
+  const canWrite = useCanWrite();
+  const [cancelling, setCancelling] = useState<Activation | null>(null);
   const nameOf = (actor: string) => names.data?.items.find((e) => e.actor === actor)?.actorName ?? actor;
 
   return (
@@ -60,6 +67,18 @@ export function Versions() {
                           </span>
                         </div>
                         <p className="timeline-message">{v.message}</p>
+                        {scheduled
+                          .filter((a) => a.version === v.version)
+                          .map((a) => (
+                            <p key={a.id} className="scheduled">
+                              <Badge tone="info">scheduled</Badge> becomes active {when(a.effectiveAt)} <span className="muted">· {a.reason} by {nameOf(a.activatedBy)}</span>{' '}
+                              {canWrite ? (
+                                <button type="button" className="button small danger-outline" onClick={() => setCancelling(a)}>
+                                  Cancel schedule…
+                                </button>
+                              ) : null}
+                            </p>
+                          ))}
                         {ps.length ? (
                           <ul className="periods">
                             {ps.map((p, i) => (
@@ -119,6 +138,7 @@ export function Versions() {
           )
         }
       </Load>
+      {cancelling ? <CancelScheduleDialog activation={cancelling} onClose={() => setCancelling(null)} onDone={() => (setCancelling(null), log.reload())} /> : null}
     </>
   );
 }
@@ -126,4 +146,37 @@ export function Versions() {
 function Compare({ from, to }: { from: string; to: string }) {
   const diff = useLoad((signal) => api.get<RuleSetDiff>('/v1/rulesets/diff', { from, to }, signal), [from, to]);
   return <Load state={diff} what="the diff">{(d) => <DiffView diff={d} fromLabel={short(from)} toLabel={short(to)} />}</Load>;
+}
+
+/** Withdraws a scheduled activation before its time (an append-only `cancel` row), after saying what it does. */
+function CancelScheduleDialog({ activation, onClose, onDone }: { activation: Activation; onClose: () => void; onDone: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <ConfirmDialog
+      open
+      title="Cancel a scheduled activation"
+      confirmLabel="Cancel the schedule"
+      tone="danger"
+      busy={busy}
+      error={error}
+      onClose={onClose}
+      onConfirm={async () => {
+        setBusy(true);
+        setError(null);
+        try {
+          await api.post(`/v1/rulesets/activations/${activation.id}/cancel`, {});
+          onDone();
+        } catch (e) {
+          setError(e instanceof ApiError ? e.detail : String(e));
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      <p>
+        Version <code>{short(activation.version)}</code> will not become active at {when(activation.effectiveAt)}. The activation log keeps the schedule and records its cancellation with your key.
+      </p>
+    </ConfirmDialog>
+  );
 }

@@ -12,7 +12,8 @@ export { formatInstant, promotionPlans, promotionVariants, ratesOf } from './che
 export { parseInstant } from './normalize-offers';
 export * from './diagnostics';
 export * from './load';
-export { checkValue, rateUnits } from './normalize';
+export { rateUnits } from './normalize';
+export { checkValue } from './normalize-params';
 export * from './ruleset';
 export * from './source';
 export { formatPath, type YamlPath } from './yaml-source';

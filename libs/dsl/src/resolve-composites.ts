@@ -1,6 +1,6 @@
 import { closest } from './check-schema';
 import type { Diagnostic } from './diagnostics';
-import { checkValue } from './normalize';
+import { checkValue } from './normalize-params';
 import type { Action, Param, Phase, RuleSet } from './ruleset';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -1,6 +1,6 @@
 import { closest } from './check-schema';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics';
-import { checkValue } from './normalize';
+import { checkValue } from './normalize-params';
 import { enumerateValues, MAX_ENUMERATED_RANGE, type Param } from './ruleset';
 import { isCaseFile, isRuleFile, MemoryRuleSource } from './source';
 import { formatPath } from './yaml-source';

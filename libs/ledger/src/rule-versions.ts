@@ -1,7 +1,7 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { hasErrors, type Diagnostic, type SourceFile } from '@ratecard/dsl';
 import { compileSources, type CompiledRuleSet } from '@ratecard/engine';
-import { activeAt, effectiveTime, loadTimeline, pendingAt, timelineOf } from './activation-timeline';
+import { activationView, activeAt, cancelScheduled, loadTimeline, pendingAt, timelineOf, type ActivationView } from './activation-timeline';
 import { activationReport, checkPlanMapping, type ActivationReport, type GuardTarget, type PlanMove } from './activation-guard';
 import { takeWriteLock, type Database } from './database';
 import { AuditEvent, RulesetActivation, RulesetCases, RulesetVersion } from './entities';
@@ -16,6 +16,7 @@ import { checkCases, sameCaseFiles, type CaseCheck } from './version-cases';
 import { latestActivation, previousVersion, resolveVersion } from './version-names';
 
 export type { CaseRevisionView } from './case-revisions';
+export type { ActivationView } from './activation-timeline';
 
 /** A published version as listed. */
 export interface VersionView {
@@ -26,26 +27,6 @@ export interface VersionView {
   readonly createdAt: string;
   readonly active: boolean;
   readonly files: readonly string[];
-}
-
-/** An activation: which version became (or becomes) active, when, by whom and why. */
-export interface ActivationView {
-  /** The activation's id in the log (a pending one is cancelled by it). */
-  readonly id: number;
-  readonly version: string;
-  readonly activatedBy: string;
-  /** `publish`, `activate`, `rollback` or `cancel`. */
-  readonly reason: string;
-  /** When it was written. */
-  readonly at: string;
-  /** When it takes effect: `at`, or the scheduled time. */
-  readonly effectiveAt: string;
-  /** A scheduled activation whose time has not come; false once it took effect. */
-  readonly pending: boolean;
-  /** Scheduled and withdrawn before its time (by the `cancel` activation `cancelledBy`). */
-  readonly cancelledBy: number | null;
-  /** For a `cancel` row: the scheduled activation it withdrew. */
-  readonly cancels: number | null;
 }
 
 /** Overrides and plan moves for a switch of the active version. */
@@ -252,21 +233,7 @@ export class RuleVersions {
    * append-only). One that took effect, was cancelled already or was never scheduled is refused.
    */
   async cancel(id: number, caller: Caller, now: Date): Promise<ActivationView> {
-    return this.write(async (em) => {
-      const rows = await em.find(RulesetActivation, {}, { orderBy: { id: 'asc' } });
-      const target = rows.find((r) => r.id === id && r.reason !== 'cancel');
-      if (!target) throw new LedgerError('ACTIVATION_NOT_FOUND', `no activation \`${id}\``, { id });
-      const view = activationView(target, rows, now);
-      if (!view.pending) {
-        const why = view.cancelledBy !== null ? `was cancelled by activation ${view.cancelledBy}` : target.effectiveAt ? `took effect at ${view.effectiveAt}` : 'was not scheduled';
-        throw new LedgerError('ACTIVATION_NOT_PENDING', `activation ${id} ${why}; only a scheduled activation can be cancelled before its time`, { id });
-      }
-      const row = { version: target.version, activatedBy: caller.actor, reason: 'cancel', createdAt: now, effectiveAt: null, cancels: id };
-      const cancelId = Number(await em.insert(RulesetActivation, row));
-      await em.insert(AuditEvent, { actor: caller.actor, event: 'ruleset.cancel', target: target.version, details: { activation: id, effectiveAt: view.effectiveAt }, createdAt: now });
-      const inserted = Object.assign(new RulesetActivation(), row, { id: cancelId });
-      return activationView(inserted, [...rows, inserted], now);
-    });
+    return this.write((em) => cancelScheduled(em, id, caller, now));
   }
 
   /** Compiles a published version (by name; `active` and `previous` as of `now`) from its stored files. */
@@ -343,9 +310,3 @@ function view(r: RulesetVersion, active: string | undefined): VersionView {
   };
 }
 
-/** An activation as shown, with the rows of the log it is read against (for its cancel). */
-function activationView(a: RulesetActivation, rows: readonly RulesetActivation[], now: Date | undefined): ActivationView {
-  const cancelledBy = rows.find((r) => r.reason === 'cancel' && r.cancels === a.id)?.id ?? null;
-  const pending = a.reason !== 'cancel' && cancelledBy === null && pendingAt(timelineOf(rows), now).some((p) => p.id === a.id);
-  return { id: a.id, version: a.version, activatedBy: a.activatedBy, reason: a.reason, at: a.createdAt.toISOString(), effectiveAt: new Date(effectiveTime(a)).toISOString(), pending, cancelledBy, cancels: a.cancels ?? null };
-}

@@ -17,11 +17,17 @@ export async function runBound<T = unknown>(em: SqlEntityManager, query: Knex.Qu
 }
 
 /**
- * Runs independent writes of one transaction together (on one connection the driver queues them
- * back to back, instead of one event-loop turn each) and waits for every one of them before
- * reporting the first failure, so that nothing is still running when the transaction rolls back.
+ * Runs independent writes of one transaction. On SQLite they are sent together (the driver queues
+ * them back to back on the one connection, instead of one event-loop turn each) and every one is
+ * waited for before the first failure is reported, so nothing is still running when the transaction
+ * rolls back. On PostgreSQL they run one after another: a pg client must not be given a query while
+ * it runs another (deprecated, refused by pg 9).
  */
-export async function allSettledOrThrow(tasks: readonly Promise<unknown>[]): Promise<void> {
-  const results = await Promise.allSettled(tasks);
+export async function writeTogether(em: SqlEntityManager, writes: readonly (() => Promise<unknown>)[]): Promise<void> {
+  if ((em.getKnex().client as { dialect?: string }).dialect !== 'sqlite3') {
+    for (const w of writes) await w();
+    return;
+  }
+  const results = await Promise.allSettled(writes.map((w) => w()));
   for (const r of results) if (r.status === 'rejected') throw r.reason;
 }

@@ -61,14 +61,17 @@ export class PreparedRead {
     if (this.db.kind === 'postgresql') {
       const client = connection.getKnex().client as KnexClient;
       const conn = (await client.acquireConnection()) as PgClient;
+      // The text is this read's fixed SQL; only the values vary, bound by the server.
+      const statement = { name: this.name, text: this.pgText, values: params };
       try {
-        return (await conn.query({ name: this.name, text: this.pgText, values: params })).rows as T[];
+        return (await conn.query(statement)).rows as T[];
       } finally {
         await client.releaseConnection(conn);
       }
     }
     const file = String(this.db.orm.config.get('dbName'));
-    if (file === ':memory:') return connection.execute<T[]>(this.sql, [...params]);
+    const sql = this.sql;
+    if (file === ':memory:') return connection.execute<T[]>(sql, [...params]);
     this.sqlite ??= this.openSqlite(connection, file);
     const readers = await this.sqlite;
     const { stmt } = readers[this.next++ % readers.length];

@@ -2,7 +2,7 @@ import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { AccountRow, GrantRow, HoldRow } from '../book';
 import { insertDecisionRows } from '../decision-log-writer';
 import type { Plan, PlannedIdempotency } from '../planner/plan';
-import { allSettledOrThrow, runBound } from './bound';
+import { runBound, writeTogether } from './bound';
 import { writeEvents } from './outbox';
 
 /** Rows per multi-row statement: within SQLite's and PostgreSQL's bound-parameter limits. */
@@ -78,34 +78,34 @@ export async function applyPlan(em: SqlEntityManager, plan: Plan): Promise<void>
   await insertAll(em, 'account', [...plan.newAccounts].map((a) => accountValues(a)));
 
   const insertEntries = async (): Promise<void> => {
-  for (let i = 0; i < plan.entries.length; i += CHUNK) {
-    const chunk = plan.entries.slice(i, i + CHUNK);
-    const rows = await runBound<{ id: number | string }[]>(
-      em,
-      knex('ledger_entry')
-        .insert(
-          chunk.map((e) => ({
-            account_id: e.accountId,
-            kind: e.kind,
-            amount_mc: e.amountMc,
-            balance_after_mc: e.balanceAfterMc,
-            cycle_start: date(e.cycleStart),
-            action: e.action,
-            charge_id: e.chargeId,
-            hold_id: e.holdId,
-            plan: e.plan,
-            ruleset_version: e.rulesetVersion,
-            reason: e.reason,
-            created_at: date(e.createdAt),
-          })),
-        )
-        .returning(['id']),
-    );
-    // INVARIANT: one statement's rows take increasing ids in the order of its values (an
-    // autoincrement in SQLite, a sequence in PostgreSQL), whatever order RETURNING lists them in.
-    const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b);
-    chunk.forEach((e, j) => (e.id = ids[j]));
-  }
+    for (let i = 0; i < plan.entries.length; i += CHUNK) {
+      const chunk = plan.entries.slice(i, i + CHUNK);
+      const rows = await runBound<{ id: number | string }[]>(
+        em,
+        knex('ledger_entry')
+          .insert(
+            chunk.map((e) => ({
+              account_id: e.accountId,
+              kind: e.kind,
+              amount_mc: e.amountMc,
+              balance_after_mc: e.balanceAfterMc,
+              cycle_start: date(e.cycleStart),
+              action: e.action,
+              charge_id: e.chargeId,
+              hold_id: e.holdId,
+              plan: e.plan,
+              ruleset_version: e.rulesetVersion,
+              reason: e.reason,
+              created_at: date(e.createdAt),
+            })),
+          )
+          .returning(['id']),
+      );
+      // INVARIANT: one statement's rows take increasing ids in the order of its values (an
+      // autoincrement in SQLite, a sequence in PostgreSQL), whatever order RETURNING lists them in.
+      const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+      chunk.forEach((e, j) => (e.id = ids[j]));
+    }
   };
   const changedGrants = [...plan.grants].filter((g) => !plan.newGrants.has(g));
   const updateGrants = async (): Promise<void> => {
@@ -144,41 +144,39 @@ export async function applyPlan(em: SqlEntityManager, plan: Plan): Promise<void>
       );
     }
   };
-  await allSettledOrThrow([
-    insertAll(em, 'credit_grant', [...plan.newGrants].map(grantValues)),
-    insertEntries(),
-    updateHolds(),
-    updateGrants(),
-    countUsage(),
-    insertDecisionRows(em, plan.logs),
-    insertAll(em, 'audit_event', plan.audits.map((a) => ({ actor: a.actor, event: a.event, target: a.target, details: JSON.stringify(a.details), created_at: date(a.createdAt) }))),
-    writeEvents(em, plan.events),
-    updateAccounts(),
+  await writeTogether(em, [
+    () => insertAll(em, 'credit_grant', [...plan.newGrants].map(grantValues)),
+    () => insertEntries(),
+    () => updateHolds(),
+    () => updateGrants(),
+    () => countUsage(),
+    () => insertDecisionRows(em, plan.logs),
+    () => insertAll(em, 'audit_event', plan.audits.map((a) => ({ actor: a.actor, event: a.event, target: a.target, details: JSON.stringify(a.details), created_at: date(a.createdAt) }))),
+    () => writeEvents(em, plan.events),
+    () => updateAccounts(),
   ]);
-  await allSettledOrThrow([
-  insertAll(
-    em,
-    'entry_allocation',
-    plan.entries.flatMap((e) => e.allocations.map((a) => ({ entry_id: e.id, grant_id: a.grantId, account_id: e.accountId, amount_mc: a.amountMc }))),
-    ),
-    insertAll(
-    em,
-    'charge',
-    plan.charges.map((c) => ({
-      id: c.id,
-      account_id: c.accountId,
-      action: c.action,
-      params: JSON.stringify(c.params),
-      cost_mc: c.costMc,
-      ruleset_version: c.rulesetVersion,
-      entry_id: c.entry?.id ?? null,
-      hold_id: c.holdId,
-      idempotency_key: c.idempotencyKey,
-      cycle_start: date(c.cycleStart),
-      balance_after_mc: c.balanceAfterMc,
-      created_at: date(c.createdAt),
-    })),
-    ),
-    storeResponse(em, ...plan.idempotency),
+  // The entries' ids are known now.
+  await writeTogether(em, [
+    () => insertAll(em, 'entry_allocation', plan.entries.flatMap((e) => e.allocations.map((a) => ({ entry_id: e.id, grant_id: a.grantId, account_id: e.accountId, amount_mc: a.amountMc })))),
+    () =>
+      insertAll(
+        em,
+        'charge',
+        plan.charges.map((c) => ({
+          id: c.id,
+          account_id: c.accountId,
+          action: c.action,
+          params: JSON.stringify(c.params),
+          cost_mc: c.costMc,
+          ruleset_version: c.rulesetVersion,
+          entry_id: c.entry?.id ?? null,
+          hold_id: c.holdId,
+          idempotency_key: c.idempotencyKey,
+          cycle_start: date(c.cycleStart),
+          balance_after_mc: c.balanceAfterMc,
+          created_at: date(c.createdAt),
+        })),
+      ),
+    () => storeResponse(em, ...plan.idempotency),
   ]);
 }

@@ -7,6 +7,7 @@ import { hashOf, newId } from './ids';
 import type { ActionRequest, Caller, Idempotent, OpContext } from './operation';
 import { planCharge } from './planner/charges';
 import { accountNotFound } from './reads';
+import { runBound } from './store/bound';
 import { fromJson } from './store/rows';
 import { keyReused, transaction } from './store/transactions';
 import { withBooks } from './store/unit-of-work';
@@ -108,7 +109,8 @@ export class ChargeQueue {
         outcomes.clear();
         const knex = em.getKnex();
         // Keys stored by an earlier batch or another process.
-        const stored = await em.execute<{ key: string; request_hash: string; response: unknown }[]>(
+        const stored = await runBound<{ key: string; request_hash: string; response: unknown }[]>(
+          em,
           knex('idempotency_record').select('key', 'request_hash', 'response').where('scope', 'charge').whereIn('key', work.map((p) => p.key)),
         );
         const byKey = new Map(stored.map((r) => [r.key, r]));

@@ -1,6 +1,7 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Database } from './database';
 import type { DecisionLog } from './entities';
+import { runBound } from './store/bound';
 
 /** A decision-log row as inserted. */
 export type DecisionLogRow = Omit<DecisionLog, 'id'>;
@@ -72,8 +73,8 @@ export class DecisionLogWriter {
 }
 
 /**
- * Inserts decision-log rows in one multi-row statement through the ORM's query builder (values are
- * bound, never spliced): JSON columns serialised here, dates as the platform stores them. Cheaper
+ * Inserts decision-log rows in one multi-row statement built by the ORM's query builder, its values
+ * bound by the driver ({@link runBound}): JSON columns serialised here, dates as the platform stores them. Cheaper
  * than entity inserts, and it never mutates the rows (decisions share frozen receipts).
  */
 export async function insertDecisionRows(em: SqlEntityManager, rows: readonly DecisionLogRow[]): Promise<void> {
@@ -98,5 +99,5 @@ export async function insertDecisionRows(em: SqlEntityManager, rows: readonly De
     created_at: platform.processDateProperty(r.createdAt),
   }));
   // Within SQLite's and PostgreSQL's bound-parameter limits (16 columns x 500 rows).
-  for (let i = 0; i < values.length; i += 500) await em.execute(em.getKnex()('decision_log').insert(values.slice(i, i + 500)));
+  for (let i = 0; i < values.length; i += 500) await runBound(em, em.getKnex()('decision_log').insert(values.slice(i, i + 500)));
 }

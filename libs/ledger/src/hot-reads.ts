@@ -1,5 +1,6 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Database } from './database';
+import { PreparedRead } from './store/prepared';
 import { fromJson, toDate, toDateOrNull } from './store/rows';
 
 /** What a quote needs to know about an account, in one statement. */
@@ -18,13 +19,30 @@ export interface QuoteState {
   readonly nextGrantExpiry: Date | null;
 }
 
+/** The account read of every decision (see {@link HotReads.account}). */
+const ACCOUNT_SQL = `select a.plan, a.balance_mc, a.held_mc, a.cycle_start, a.cycle_end,
+   (select u.count from usage_counter u where u.account_id = a.id and u.action = ? and u.cycle_start = a.cycle_start) as used,
+   (select min(h.expires_at) from hold h where h.account_id = a.id and h.status = 'active') as next_hold_expiry,
+   (select min(g.expires_at) from credit_grant g where g.account_id = a.id and g.remaining_mc > 0) as next_grant_expiry
+ from account a where a.id = ?`;
+
 /**
  * The reads on every request, as single parameterized statements on a read connection (a SQLite
  * read-only connection, or the PostgreSQL pool) instead of entity queries: the same data, a
- * fraction of the cost. Values are bound by MikroORM's connection; no SQL is built from input.
+ * fraction of the cost. No SQL is built from input. The account read, on every decision, is a
+ * statement prepared once ({@link PreparedRead}); the others are bound by MikroORM's connection.
  */
 export class HotReads {
-  constructor(private readonly db: Database) {}
+  private readonly accountRead: PreparedRead;
+
+  constructor(private readonly db: Database) {
+    this.accountRead = new PreparedRead(db, 'ratecard_account_read_v1', ACCOUNT_SQL);
+  }
+
+  /** Closes the prepared reads' own connections. */
+  close(): Promise<void> {
+    return this.accountRead.close();
+  }
 
   private reader(): ReturnType<SqlEntityManager['getConnection']> {
     return (this.db.orm.em.fork() as SqlEntityManager).getConnection('read');
@@ -40,14 +58,7 @@ export class HotReads {
 
   /** An account's plan, balances, cycle, usage of `action` this cycle and the next hold and grant expiries. */
   async account(id: string, action: string): Promise<QuoteState | undefined> {
-    const rows = await this.reader().execute<Record<string, unknown>[]>(
-      `select a.plan, a.balance_mc, a.held_mc, a.cycle_start, a.cycle_end,
-         (select u.count from usage_counter u where u.account_id = a.id and u.action = ? and u.cycle_start = a.cycle_start) as used,
-         (select min(h.expires_at) from hold h where h.account_id = a.id and h.status = 'active') as next_hold_expiry,
-         (select min(g.expires_at) from credit_grant g where g.account_id = a.id and g.remaining_mc > 0) as next_grant_expiry
-       from account a where a.id = ?`,
-      [action, id],
-    );
+    const rows = await this.accountRead.all([action, id]);
     const r = rows[0];
     if (!r) return undefined;
     return {

@@ -74,10 +74,11 @@ export class Ledger {
     return this.deps.logs.flush();
   }
 
-  /** Waits for queued charges and buffered log rows; call on shutdown. */
+  /** Waits for queued charges and buffered log rows, and closes the read connections of its own; call on shutdown. */
   async close(): Promise<void> {
     while (this.charges.busy) await new Promise((r) => setTimeout(r, 5));
     await this.deps.logs.close();
+    await this.deps.reads.close();
   }
 
   /** Longest hold lifetime accepted, in seconds. */

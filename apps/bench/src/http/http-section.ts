@@ -23,6 +23,9 @@ export interface Fixture {
   readonly startMs: number;
   readonly decisions: () => string;
   readonly charges: () => string;
+  /** Charges all to one account (a team plan's shared pool). */
+  readonly hotCharges: () => string;
+  readonly hotAccount: SeededAccount;
 }
 
 export interface HttpResult {
@@ -36,6 +39,9 @@ export interface HttpResult {
   readonly floor: RouteFigures;
   readonly decisions: RouteFigures;
   readonly charges: RouteFigures;
+  /** Charges over the same connections, all to one account. */
+  readonly hotCharges: RouteFigures;
+  readonly hotAccount: string;
   readonly rssAtEnd: Rss;
   /** Server RSS after each measured run, in MB: growth here is memory kept per request. */
   readonly rssAfter: Readonly<Record<string, number>>;
@@ -61,7 +67,10 @@ export async function startFixture(settings: Settings, compiled: CompiledRuleSet
   }
   log(`${name}: API pid ${server.pid} on ${server.url}, ready in ${(startMs / 1000).toFixed(1)} s`);
   const rng = new Rng(settings.seed ^ 0x5eed);
+  const hotAccount = seeded.accounts[0];
   return {
+    hotAccount,
+    hotCharges: chargeBodies(compiled, [hotAccount], rng, settings.seed),
     server,
     accounts: seeded.accounts,
     serviceKey: key,
@@ -107,16 +116,17 @@ function chargeBodies(compiled: CompiledRuleSet, accounts: readonly SeededAccoun
 }
 
 /** The three routes of the HTTP section. */
-export function specs(f: Fixture): { floor: LoadSpec; decisions: LoadSpec; charges: LoadSpec } {
+export function specs(f: Fixture): { floor: LoadSpec; decisions: LoadSpec; charges: LoadSpec; hotCharges: LoadSpec } {
   const base = { url: f.server.url, key: f.serviceKey, connections: CONNECTIONS };
   return {
     floor: { ...base, method: 'GET', path: '/v1/whoami' },
     decisions: { ...base, method: 'POST', path: '/v1/decisions', body: f.decisions },
     charges: { ...base, method: 'POST', path: '/v1/charges', body: f.charges, idempotencyKey: true },
+    hotCharges: { ...base, method: 'POST', path: '/v1/charges', body: f.hotCharges, idempotencyKey: true },
   };
 }
 
-/** Section 3: the floor, decisions and charges at 64 connections against the 100,000-account database. */
+/** Section 3: the floor, decisions, charges and charges to one account at 64 connections against the 100,000-account database. */
 export async function httpSection(settings: Settings, f: Fixture, log: (line: string) => void): Promise<HttpResult> {
   const warmupSeconds = settings.quick ? 1 : 3;
   // ~10 s per route in full runs, as two runs interleaved with the other routes so drift in the
@@ -128,19 +138,22 @@ export async function httpSection(settings: Settings, f: Fixture, log: (line: st
     { name: 'GET /v1/whoami', label: 'whoami', spec: s.floor },
     { name: 'POST /v1/decisions', label: 'decisions', spec: s.decisions },
     { name: 'POST /v1/charges', label: 'charges', spec: s.charges },
+    { name: 'POST /v1/charges (one account)', label: 'hotCharges', spec: s.hotCharges },
   ];
   const profiles: Record<string, string> = {};
   const rssAfter: Record<string, number> = { start: (await f.server.rss()).rssMB };
-  const runs = new Map<string, LoadFigures[]>(routes.map((r) => [r.label, []]));
+  const runs = new Map<string, ServerFigures[]>(routes.map((r) => [r.label, []]));
   for (const r of routes) await load(r.spec, warmupSeconds);
   for (let round = 0; round < rounds; round++) {
     for (const r of routes) {
       // Only the first round is profiled (with --profile): one profile per route.
-      const { result, file } = round === 0 ? await f.server.profile(r.label, () => load(r.spec, seconds)) : { result: await load(r.spec, seconds), file: undefined };
+      const cpuBefore = await f.server.cpuMs();
+      const { result: loaded, file } = round === 0 ? await f.server.profile(r.label, () => load(r.spec, seconds)) : { result: await load(r.spec, seconds), file: undefined };
+      const result: ServerFigures = { ...loaded, serverCpuUsPerRequest: ((await f.server.cpuMs()) - cpuBefore) * 1000 / Math.max(1, loaded.requests) };
       if (file) profiles[r.label] = file;
       runs.get(r.label)!.push(result);
       if (round === rounds - 1) rssAfter[r.label] = (await f.server.rss()).rssMB;
-      log(`${r.name}: ${result.perSecond.toFixed(0)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, non-2xx ${result.non2xx}, errors ${result.errors} (run ${round + 1}/${rounds})`);
+      log(`${r.name}: ${result.perSecond.toFixed(0)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, server CPU ${result.serverCpuUsPerRequest.toFixed(0)} µs/request, non-2xx ${result.non2xx}, errors ${result.errors} (run ${round + 1}/${rounds})`);
       if (!f.server.running) throw new BenchAbort(`the API server stopped during ${r.name}:\n${await f.server.tail()}`);
     }
   }
@@ -156,17 +169,25 @@ export async function httpSection(settings: Settings, f: Fixture, log: (line: st
     floor: combine(runs.get('whoami')!),
     decisions: combine(runs.get('decisions')!),
     charges: combine(runs.get('charges')!),
+    hotCharges: combine(runs.get('hotCharges')!),
+    hotAccount: f.hotAccount.id,
     rssAtEnd,
     rssAfter,
     ...(Object.keys(profiles).length ? { profiles } : {}),
   };
 }
 
+/**
+ * One measured run with the server's CPU time per request (user + system, all threads, including
+ * SQLite's): unlike requests/s, hardly moved by what else runs on the machine.
+ */
+export type ServerFigures = LoadFigures & { readonly serverCpuUsPerRequest: number };
+
 /** The measured runs of one route, and their figures combined. */
-export type RouteFigures = LoadFigures & { readonly runs: readonly LoadFigures[] };
+export type RouteFigures = ServerFigures & { readonly runs: readonly ServerFigures[] };
 
 /** Several runs of one route as one: medians of the rates and latencies, sums of the counts. */
-export function combine(runs: readonly LoadFigures[]): RouteFigures {
+export function combine(runs: readonly ServerFigures[]): RouteFigures {
   const sum = (pick: (f: LoadFigures) => number): number => runs.reduce((n, f) => n + pick(f), 0);
   const statusCodes: Record<string, number> = {};
   for (const f of runs) for (const [code, n] of Object.entries(f.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
@@ -181,6 +202,7 @@ export function combine(runs: readonly LoadFigures[]): RouteFigures {
     p99Ms: median(runs.map((f) => f.p99Ms)),
     maxMs: Math.max(...runs.map((f) => f.maxMs)),
     meanMs: median(runs.map((f) => f.meanMs)),
+    serverCpuUsPerRequest: median(runs.map((f) => f.serverCpuUsPerRequest)),
     non2xx: sum((f) => f.non2xx),
     errors: sum((f) => f.errors),
     timeouts: sum((f) => f.timeouts),

@@ -25,8 +25,10 @@ const ROWS_PER_TRANSACTION = 25_000;
 
 /**
  * A fresh SQLite file with `count` accounts on the bundled plans (half Basic, 30% Pro, 20% Premium),
- * each mid-cycle at `now` on a random billing day, holding {@link SEED_BALANCE_MC} from one grant
- * entry, so every balance equals the sum of its ledger entries. Migrated with the ledger's own
+ * each mid-cycle at `now` on a random billing day, holding {@link SEED_BALANCE_MC} in one credit grant
+ * (a goodwill grant that never expires) opened by one grant entry with its allocation, so every
+ * balance equals the sum of its ledger entries and of its grants' remaining credits, as the ledger
+ * expects. Migrated with the ledger's own
  * migrations, then filled with multi-row INSERTs in a few transactions (the ledger's API would take
  * minutes for 100,000 accounts). Checks the balance invariant and the stored dates before returning.
  */
@@ -48,6 +50,7 @@ export async function seedDatabase(file: string, count: number, compiled: Compil
         for (let at = from; at < Math.min(count, from + ROWS_PER_TRANSACTION); at += ROWS_PER_INSERT) {
           const accountRows: string[] = [];
           const entryRows: string[] = [];
+          const grantRows: string[] = [];
           for (let i = at; i < Math.min(count, at + ROWS_PER_INSERT, from + ROWS_PER_TRANSACTION); i++) {
             const id = `acct-${String(i).padStart(6, '0')}`;
             const plan = planAt(rng.next());
@@ -58,6 +61,7 @@ export async function seedDatabase(file: string, count: number, compiled: Compil
             entryRows.push(
               `(${quote(id)}, 'grant', ${SEED_BALANCE_MC}, ${SEED_BALANCE_MC}, ${window.start.getTime()}, NULL, NULL, NULL, ${quote(plan)}, ${quote(compiled.version)}, 'bench: allowance and top-up', ${created})`,
             );
+            grantRows.push(`(${quote(`gr_bench_${id}`)}, ${quote(id)}, 'goodwill', ${SEED_BALANCE_MC}, ${SEED_BALANCE_MC}, 100, NULL, ${quote(plan)}, NULL, ${quote(compiled.version)}, 'bench: allowance and top-up', ${created})`);
           }
           await tem.execute(
             `insert into account (id, plan, pending_plan, billing_anchor, cycle_start, cycle_end, balance_mc, held_mc, created_at, updated_at) values ${accountRows.join(', ')}`,
@@ -69,15 +73,30 @@ export async function seedDatabase(file: string, count: number, compiled: Compil
             [],
             'run',
           );
+          await tem.execute(
+            `insert into credit_grant (id, account_id, source, amount_mc, remaining_mc, priority, expires_at, plan, pack, ruleset_version, reason, created_at) values ${grantRows.join(', ')}`,
+            [],
+            'run',
+          );
         }
       });
     }
+    // Each grant entry moves its credits into its account's grant.
+    await em.execute(
+      `insert into entry_allocation (entry_id, grant_id, account_id, amount_mc) select e.id, 'gr_bench_' || e.account_id, e.account_id, e.amount_mc from ledger_entry e where e.kind = 'grant'`,
+      [],
+      'run',
+    );
     // The invariant the service relies on, and dates the ORM reads back as this cycle.
     const check = db.orm.em.fork() as SqlEntityManager;
     const [bad] = await check.execute<{ n: number }[]>(
       'select count(*) as n from account a where a.balance_mc <> (select coalesce(sum(e.amount_mc), 0) from ledger_entry e where e.account_id = a.id)',
     );
     if (Number(bad.n) !== 0) throw new BenchAbort(`seeding ${file}: ${bad.n} balances differ from the sum of their ledger entries`);
+    const [ungranted] = await check.execute<{ n: number }[]>(
+      'select count(*) as n from account a where a.balance_mc <> (select coalesce(sum(g.remaining_mc), 0) from credit_grant g where g.account_id = a.id)',
+    );
+    if (Number(ungranted.n) !== 0) throw new BenchAbort(`seeding ${file}: ${ungranted.n} balances differ from the sum of their grants`);
     const sample = await check.findOneOrFail(Account, { id: accounts[accounts.length - 1].id });
     if (!(sample.cycleStart.getTime() <= now.getTime() && now.getTime() < sample.cycleEnd.getTime()) || sample.balanceMc !== SEED_BALANCE_MC) {
       throw new BenchAbort(`seeding ${file}: account ${sample.id} reads back as ${JSON.stringify(sample)}, not mid-cycle with the seeded balance`);

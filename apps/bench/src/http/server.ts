@@ -8,6 +8,9 @@ import { BenchAbort } from '../settings';
 /** The built API entry point, as `npm start` runs it. */
 export const API_MAIN = 'dist/apps/api/apps/api/src/main.js';
 
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat times (100 on every mainstream kernel). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 /** Memory of a process from /proc/<pid>/status, in MB (10^6 bytes). */
 export interface Rss {
   /** Resident set size now. */
@@ -164,6 +167,14 @@ export class ApiServer {
     const status = await readFile(`/proc/${this.pid}/status`, 'utf8');
     const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
     return { rssMB: (kb('VmRSS') * 1024) / 1e6, peakMB: (kb('VmHWM') * 1024) / 1e6 };
+  }
+
+  /** CPU time the process has used so far (user + system), in ms, from /proc/<pid>/stat. */
+  async cpuMs(): Promise<number> {
+    const stat = await readFile(`/proc/${this.pid}/stat`, 'utf8');
+    // Fields after the command (which may hold spaces) in parentheses; utime and stime are 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
   }
 
   /** JSON request with a bearer key; throws on a non-2xx answer. */

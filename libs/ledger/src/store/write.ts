@@ -2,13 +2,14 @@ import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { AccountRow, GrantRow, HoldRow } from '../book';
 import { insertDecisionRows } from '../decision-log-writer';
 import type { Plan, PlannedIdempotency } from '../planner/plan';
+import { runBound, writeTogether } from './bound';
 import { writeEvents } from './outbox';
 
 /** Rows per multi-row statement: within SQLite's and PostgreSQL's bound-parameter limits. */
 const CHUNK = 400;
 
 async function insertAll(em: SqlEntityManager, table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK) await em.execute(em.getKnex()(table).insert(rows.slice(i, i + CHUNK)));
+  for (let i = 0; i < rows.length; i += CHUNK) await runBound(em, em.getKnex()(table).insert(rows.slice(i, i + CHUNK)));
 }
 
 /** Stores responses under their idempotency keys, in the caller's transaction. */
@@ -19,10 +20,12 @@ export async function storeResponse(em: SqlEntityManager, ...records: readonly P
 
 /**
  * Writes a plan in the caller's transaction, with a few multi-row statements whose values are all
- * bound: new accounts and grants, the entries (their ids come back), their allocations, charges,
- * holds, the changed grants, usage counts, the decision log, audit events, the outbox's events
- * (with their deliveries), idempotency records (whose bodies may name entry ids) and the changed
- * accounts.
+ * bound: new accounts first (every other table refers to its account); then, sent together, new
+ * grants, the entries (their ids come back), holds, the changed grants, usage counts, the decision
+ * log, audit events, the outbox's events (with their deliveries) and the changed accounts; then,
+ * once the entries' ids are known, their allocations, charges and idempotency records (whose
+ * bodies may name entry ids). Statements of one table run in order; the transaction fails as a
+ * whole if any fails.
  */
 export async function applyPlan(em: SqlEntityManager, plan: Plan): Promise<void> {
   const knex = em.getKnex();
@@ -73,88 +76,107 @@ export async function applyPlan(em: SqlEntityManager, plan: Plan): Promise<void>
   });
 
   await insertAll(em, 'account', [...plan.newAccounts].map((a) => accountValues(a)));
-  await insertAll(em, 'credit_grant', [...plan.newGrants].map(grantValues));
 
-  for (let i = 0; i < plan.entries.length; i += CHUNK) {
-    const chunk = plan.entries.slice(i, i + CHUNK);
-    const rows = await em.execute<{ id: number | string }[]>(
-      knex('ledger_entry')
-        .insert(
-          chunk.map((e) => ({
-            account_id: e.accountId,
-            kind: e.kind,
-            amount_mc: e.amountMc,
-            balance_after_mc: e.balanceAfterMc,
-            cycle_start: date(e.cycleStart),
-            action: e.action,
-            charge_id: e.chargeId,
-            hold_id: e.holdId,
-            plan: e.plan,
-            ruleset_version: e.rulesetVersion,
-            reason: e.reason,
-            created_at: date(e.createdAt),
-          })),
-        )
-        .returning(['id']),
-    );
-    // INVARIANT: one statement's rows take increasing ids in the order of its values (an
-    // autoincrement in SQLite, a sequence in PostgreSQL), whatever order RETURNING lists them in.
-    const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b);
-    chunk.forEach((e, j) => (e.id = ids[j]));
-  }
-  await insertAll(
-    em,
-    'entry_allocation',
-    plan.entries.flatMap((e) => e.allocations.map((a) => ({ entry_id: e.id, grant_id: a.grantId, account_id: e.accountId, amount_mc: a.amountMc }))),
-  );
-  await insertAll(
-    em,
-    'charge',
-    plan.charges.map((c) => ({
-      id: c.id,
-      account_id: c.accountId,
-      action: c.action,
-      params: JSON.stringify(c.params),
-      cost_mc: c.costMc,
-      ruleset_version: c.rulesetVersion,
-      entry_id: c.entry?.id ?? null,
-      hold_id: c.holdId,
-      idempotency_key: c.idempotencyKey,
-      cycle_start: date(c.cycleStart),
-      balance_after_mc: c.balanceAfterMc,
-      created_at: date(c.createdAt),
-    })),
-  );
-  await insertAll(em, 'hold', [...plan.newHolds].map(holdValues));
-  for (const h of plan.holds) {
-    if (plan.newHolds.has(h)) continue;
-    await em.execute(knex('hold').update({ status: h.status, charge_id: h.chargeId, closed_at: dateOrNull(h.closedAt) }).where('id', h.id));
-  }
+  const insertEntries = async (): Promise<void> => {
+    for (let i = 0; i < plan.entries.length; i += CHUNK) {
+      const chunk = plan.entries.slice(i, i + CHUNK);
+      const rows = await runBound<{ id: number | string }[]>(
+        em,
+        knex('ledger_entry')
+          .insert(
+            chunk.map((e) => ({
+              account_id: e.accountId,
+              kind: e.kind,
+              amount_mc: e.amountMc,
+              balance_after_mc: e.balanceAfterMc,
+              cycle_start: date(e.cycleStart),
+              action: e.action,
+              charge_id: e.chargeId,
+              hold_id: e.holdId,
+              plan: e.plan,
+              ruleset_version: e.rulesetVersion,
+              reason: e.reason,
+              created_at: date(e.createdAt),
+            })),
+          )
+          .returning(['id']),
+      );
+      // INVARIANT: one statement's rows take increasing ids in the order of its values (an
+      // autoincrement in SQLite, a sequence in PostgreSQL), whatever order RETURNING lists them in.
+      const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+      chunk.forEach((e, j) => (e.id = ids[j]));
+    }
+  };
   const changedGrants = [...plan.grants].filter((g) => !plan.newGrants.has(g));
-  for (let i = 0; i < changedGrants.length; i += CHUNK) {
-    await em.execute(knex('credit_grant').insert(changedGrants.slice(i, i + CHUNK).map(grantValues)).onConflict('id').merge(['remaining_mc']));
-  }
+  const updateGrants = async (): Promise<void> => {
+    for (let i = 0; i < changedGrants.length; i += CHUNK) {
+      await runBound(em, knex('credit_grant').insert(changedGrants.slice(i, i + CHUNK).map(grantValues)).onConflict('id').merge(['remaining_mc']));
+    }
+  };
+  const updateHolds = async (): Promise<void> => {
+    await insertAll(em, 'hold', [...plan.newHolds].map(holdValues));
+    for (const h of plan.holds) {
+      if (plan.newHolds.has(h)) continue;
+      await runBound(em, knex('hold').update({ status: h.status, charge_id: h.chargeId, closed_at: dateOrNull(h.closedAt) }).where('id', h.id));
+    }
+  };
   const usage = [...plan.usage.values()].filter((u) => u.delta !== 0);
-  if (usage.length > 0) {
-    await em.execute(
+  const countUsage = async (): Promise<void> => {
+    if (usage.length === 0) return;
+    await runBound(
+      em,
       knex('usage_counter')
         .insert(usage.map((u) => ({ account_id: u.accountId, action: u.action, cycle_start: date(u.cycleStart), count: u.delta })))
         .onConflict(['account_id', 'action', 'cycle_start'])
         .merge({ count: knex.raw('?? + ??', ['usage_counter.count', 'excluded.count']) }),
     );
-  }
-  await insertDecisionRows(em, plan.logs);
-  await insertAll(em, 'audit_event', plan.audits.map((a) => ({ actor: a.actor, event: a.event, target: a.target, details: JSON.stringify(a.details), created_at: date(a.createdAt) })));
-  await writeEvents(em, plan.events);
-  await storeResponse(em, ...plan.idempotency);
+  };
   const changed = [...plan.accounts].filter((a) => !plan.newAccounts.has(a));
-  for (let i = 0; i < changed.length; i += CHUNK) {
-    // An upsert of rows that exist: an update of many rows in one bound statement on both databases.
-    await em.execute(
-      knex('account')
-        .insert(changed.slice(i, i + CHUNK).map((a) => accountValues(a)))
-        .onConflict('id')
-        .merge(['plan', 'pending_plan', 'cycle_start', 'cycle_end', 'balance_mc', 'held_mc', 'updated_at']),
-    );
-  }
+  const updateAccounts = async (): Promise<void> => {
+    for (let i = 0; i < changed.length; i += CHUNK) {
+      // An upsert of rows that exist: an update of many rows in one bound statement on both databases.
+      await runBound(
+        em,
+        knex('account')
+          .insert(changed.slice(i, i + CHUNK).map((a) => accountValues(a)))
+          .onConflict('id')
+          .merge(['plan', 'pending_plan', 'cycle_start', 'cycle_end', 'balance_mc', 'held_mc', 'updated_at']),
+      );
+    }
+  };
+  await writeTogether(em, [
+    () => insertAll(em, 'credit_grant', [...plan.newGrants].map(grantValues)),
+    () => insertEntries(),
+    () => updateHolds(),
+    () => updateGrants(),
+    () => countUsage(),
+    () => insertDecisionRows(em, plan.logs),
+    () => insertAll(em, 'audit_event', plan.audits.map((a) => ({ actor: a.actor, event: a.event, target: a.target, details: JSON.stringify(a.details), created_at: date(a.createdAt) }))),
+    () => writeEvents(em, plan.events),
+    () => updateAccounts(),
+  ]);
+  // The entries' ids are known now.
+  await writeTogether(em, [
+    () => insertAll(em, 'entry_allocation', plan.entries.flatMap((e) => e.allocations.map((a) => ({ entry_id: e.id, grant_id: a.grantId, account_id: e.accountId, amount_mc: a.amountMc })))),
+    () =>
+      insertAll(
+        em,
+        'charge',
+        plan.charges.map((c) => ({
+          id: c.id,
+          account_id: c.accountId,
+          action: c.action,
+          params: JSON.stringify(c.params),
+          cost_mc: c.costMc,
+          ruleset_version: c.rulesetVersion,
+          entry_id: c.entry?.id ?? null,
+          hold_id: c.holdId,
+          idempotency_key: c.idempotencyKey,
+          cycle_start: date(c.cycleStart),
+          balance_after_mc: c.balanceAfterMc,
+          created_at: date(c.createdAt),
+        })),
+      ),
+    () => storeResponse(em, ...plan.idempotency),
+  ]);
 }

@@ -1,0 +1,109 @@
+import type { AbstractSqlConnection, SqlEntityManager } from '@mikro-orm/knex';
+import type { Database } from '../database';
+
+/** Dedicated read-only SQLite connections per prepared read. */
+const SQLITE_READERS = 2;
+
+/** The parts of node-sqlite3 used here (the driver knex loaded; it has no types of its own here). */
+interface SqliteStatement {
+  all(params: readonly unknown[], done: (err: Error | null, rows: Record<string, unknown>[]) => void): void;
+  finalize(done: () => void): void;
+}
+interface SqliteConnection {
+  configure(option: 'busyTimeout', ms: number): void;
+  prepare(sql: string, done: (err: Error | null) => void): SqliteStatement;
+  close(done: (err: Error | null) => void): void;
+}
+interface SqliteDriver {
+  readonly OPEN_READONLY: number;
+  readonly Database: new (file: string, mode: number, done: (err: Error | null) => void) => SqliteConnection;
+}
+/** The part of a pg client used here. */
+interface PgClient {
+  query(q: { name: string; text: string; values: readonly unknown[] }): Promise<{ rows: Record<string, unknown>[] }>;
+}
+interface KnexClient {
+  readonly driver: unknown;
+  acquireConnection(): Promise<unknown>;
+  releaseConnection(conn: unknown): Promise<unknown>;
+}
+
+/**
+ * One read statement, prepared once and run many times with bound values, outside any
+ * transaction. The SQL is written with `?` placeholders.
+ *
+ * - SQLite file: a few read-only connections of its own (WAL lets them read beside the writer and
+ *   see every committed change), each holding the prepared statement; no SQL text is built or
+ *   parsed per call.
+ * - PostgreSQL: a named statement on the pool's connections (each connection parses it once).
+ * - In-memory SQLite (no second connection can see it): the ORM's connection, values bound.
+ *
+ * Statements run to completion (`all`), so a read connection never keeps a read transaction open.
+ */
+export class PreparedRead {
+  private sqlite?: Promise<{ conn: SqliteConnection; stmt: SqliteStatement }[]>;
+  private next = 0;
+  private readonly pgText: string;
+
+  constructor(
+    private readonly db: Database,
+    /** Names the statement on PostgreSQL connections: unique per SQL text. */
+    private readonly name: string,
+    private readonly sql: string,
+  ) {
+    let n = 0;
+    this.pgText = sql.replace(/\?/g, () => `$${++n}`);
+  }
+
+  /** The rows for these values. */
+  async all<T extends Record<string, unknown>>(params: readonly unknown[]): Promise<T[]> {
+    const connection = (this.db.orm.em.fork() as SqlEntityManager).getConnection('read') as AbstractSqlConnection;
+    if (this.db.kind === 'postgresql') {
+      const client = connection.getKnex().client as KnexClient;
+      const conn = (await client.acquireConnection()) as PgClient;
+      // The text is this read's fixed SQL; only the values vary, bound by the server.
+      const statement = { name: this.name, text: this.pgText, values: params };
+      try {
+        return (await conn.query(statement)).rows as T[];
+      } finally {
+        await client.releaseConnection(conn);
+      }
+    }
+    const file = String(this.db.orm.config.get('dbName'));
+    const sql = this.sql;
+    if (file === ':memory:') return connection.execute<T[]>(sql, [...params]);
+    this.sqlite ??= this.openSqlite(connection, file);
+    const readers = await this.sqlite;
+    const { stmt } = readers[this.next++ % readers.length];
+    return new Promise((resolve, reject) => stmt.all(params, (err, rows) => (err ? reject(err) : resolve(rows as T[]))));
+  }
+
+  /** Closes the dedicated connections (a later call opens them again). */
+  async close(): Promise<void> {
+    const readers = this.sqlite;
+    this.sqlite = undefined;
+    if (!readers) return;
+    for (const { conn, stmt } of await readers.catch(() => [])) {
+      await new Promise<void>((resolve) => stmt.finalize(resolve));
+      await new Promise<void>((resolve) => conn.close(() => resolve()));
+    }
+  }
+
+  private async openSqlite(connection: AbstractSqlConnection, file: string): Promise<{ conn: SqliteConnection; stmt: SqliteStatement }[]> {
+    const driver = (connection.getKnex().client as KnexClient).driver as SqliteDriver;
+    const open = async (): Promise<{ conn: SqliteConnection; stmt: SqliteStatement }> => {
+      const conn = await new Promise<SqliteConnection>((resolve, reject) => {
+        const c: SqliteConnection = new driver.Database(file, driver.OPEN_READONLY, (err) => (err ? reject(err) : resolve(c)));
+      });
+      conn.configure('busyTimeout', 5000);
+      const stmt = await new Promise<SqliteStatement>((resolve, reject) => {
+        const s = conn.prepare(this.sql, (err) => (err ? reject(err) : resolve(s)));
+      });
+      return { conn, stmt };
+    };
+    const opened = Promise.all(Array.from({ length: SQLITE_READERS }, open));
+    // A failed open is tried again on the next call.
+    opened.catch(() => (this.sqlite = undefined));
+    return opened;
+  }
+}

@@ -12,6 +12,7 @@ import { evaluateTargets, renderReport, type BenchResults, type Meta } from './r
 import { bundledFiles, compileOrAbort } from './rules';
 import { scaleAccounts, scaleActions, type AccountsScaleResult } from './scale-section';
 import { BenchAbort, parseSettings, type Settings } from './settings';
+import { studioFirstPage } from './studio-first-page';
 import { studioSection } from './studio-section';
 
 function git(settings: Settings, ...args: string[]): string {
@@ -78,7 +79,7 @@ async function main(): Promise<number> {
 
   if (settings.only.has('studio')) {
     section('5. studio: what the browser loads first');
-    results.studio = studioSection(settings, log);
+    results.studio = { ...studioSection(settings, log), firstPage: await studioFirstPage(settings, compiled, log) };
   }
 
   if (profiles.length) results.profiles = profiles;

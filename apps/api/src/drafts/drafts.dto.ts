@@ -1,3 +1,4 @@
+import { VERSION_NAME, VERSION_NAME_HELP } from '@ratecard/ledger';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
@@ -12,7 +13,7 @@ export class CreateDraftDto {
   @ApiPropertyOptional({ description: 'The published version to start from (id or unique prefix); the active version when neither `from` nor `files` is given.' })
   @IsOptional()
   @IsString()
-  @Matches(/^[0-9a-f]{6,64}$/, { message: 'from must be a version id (6-64 hex characters)' })
+  @Matches(VERSION_NAME, { message: `from must be ${VERSION_NAME_HELP}` })
   from?: string;
 
   @ApiPropertyOptional({ type: [SourceFileDto], description: 'Or start from these files.' })

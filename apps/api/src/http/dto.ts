@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateBy, ValidateIf, ValidateNested } from 'class-validator';
-import { parseDecisionCursor } from '@ratecard/ledger';
+import { parseDecisionCursor, VERSION_NAME, VERSION_NAME_HELP } from '@ratecard/ledger';
 import { QueryTime, TIME_FORMS } from './query-time';
 import { FreeFormObject } from './validation';
 
@@ -275,7 +275,7 @@ export class ImpactDto {
   @ApiPropertyOptional({ description: 'A published version as the candidate (or give `files`): its id, a prefix of at least 6 characters, `active` or `previous`.' })
   @IsOptional()
   @IsString()
-  @Matches(/^(?:active|previous|[0-9a-f]{6,64})$/, { message: 'version must be a version id, a prefix of at least 6 characters, `active` or `previous`' })
+  @Matches(VERSION_NAME, { message: `version must be ${VERSION_NAME_HELP}` })
   version?: string;
 
   @ApiPropertyOptional({ description: 'How far back to replay: `30d`, `12h`, `90m`.', default: '30d' })

@@ -1,9 +1,9 @@
+import { VERSION_NAME, VERSION_NAME_HELP } from '@ratecard/ledger';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsNumber, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { SourceFileDto } from '../http/dto';
 
-const VERSION = /^[0-9a-f]{6,64}$/;
 
 /** Files of a rule set that is not (yet) a version: a draft being edited. */
 export class FilesDto {
@@ -18,7 +18,7 @@ export class FilesDto {
 export class DiffFilesDto extends FilesDto {
   @ApiProperty({ description: 'The published version to compare the files with (id or unique prefix).' })
   @IsString()
-  @Matches(VERSION, { message: 'from must be a version id (6-64 hex characters)' })
+  @Matches(VERSION_NAME, { message: `from must be ${VERSION_NAME_HELP}` })
   from!: string;
 }
 
@@ -34,7 +34,7 @@ export class QuoteDto {
   @ApiPropertyOptional({ description: 'A published version to price with (or give `files`).' })
   @IsOptional()
   @IsString()
-  @Matches(VERSION, { message: 'version must be a version id (6-64 hex characters)' })
+  @Matches(VERSION_NAME, { message: `version must be ${VERSION_NAME_HELP}` })
   version?: string;
 
   @ApiProperty({ example: 'pro' })

@@ -1,4 +1,4 @@
-import type { SqlEntityManager } from '@mikro-orm/knex';
+import type { AbstractSqlConnection } from '@mikro-orm/knex';
 import type { Database } from './database';
 import { PreparedRead } from './store/prepared';
 import { fromJson, toDate, toDateOrNull } from './store/rows';
@@ -44,8 +44,9 @@ export class HotReads {
     return this.accountRead.close();
   }
 
-  private reader(): ReturnType<SqlEntityManager['getConnection']> {
-    return (this.db.orm.em.fork() as SqlEntityManager).getConnection('read');
+  /** The driver's read connection, outside any transaction (no EntityManager is needed for a bound statement). */
+  private reader(): AbstractSqlConnection {
+    return this.db.orm.em.getDriver().getConnection('read') as AbstractSqlConnection;
   }
 
   /** The stored response for an idempotency key, if any. */

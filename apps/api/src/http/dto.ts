@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateBy, ValidateIf, ValidateNested } from 'class-validator';
 import { parseDecisionCursor, VERSION_NAME, VERSION_NAME_HELP } from '@ratecard/ledger';
 import { QueryTime, TIME_FORMS } from './query-time';
+import { FastAccept } from './fast-accept';
 import { FreeFormObject } from './validation';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
@@ -70,6 +71,15 @@ export class PackDto {
   pack!: string;
 }
 
+/** Printable ASCII within the DTO's lengths: what ids are in practice; other strings take the full path. */
+const asciiId = (max: number): Record<string, unknown> => ({ type: 'string', pattern: `^[ -~]{1,${max}}$` });
+
+@FastAccept({
+  type: 'object',
+  properties: { accountId: asciiId(64), action: asciiId(128), params: { type: 'object' }, confirm: { type: 'boolean' } },
+  required: ['accountId', 'action'],
+  additionalProperties: false,
+})
 export class ActionRequestDto {
   @ApiProperty({ example: 'acme-co' })
   @IsString()

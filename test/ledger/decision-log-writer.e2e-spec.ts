@@ -44,4 +44,48 @@ describe.each(DATABASE_KINDS)(`${DecisionLogWriter.name} on %s`, (kind) => {
     expect(rows.map((r: { action: string }) => r.action)).toEqual(['x.one', 'x.two', 'x.three', 'x.four', 'x.five']);
     expect([sut.lost, errors]).toEqual([1, [1]]);
   });
+
+  const actions = async (prefix: string): Promise<string[]> =>
+    (await db.orm.em.fork().getConnection().execute<{ action: string }[]>(`select action from decision_log where action like '${prefix}%' order by id`)).map((r: { action: string }) => r.action);
+
+  it('hands buffered rows to a transaction; a reader waits until that transaction settles', async () => {
+    const sut = new DecisionLogWriter(db, 500, 60_000);
+    sut.push(row('t.one'));
+    sut.push(row('t.two'));
+    const taken = await sut.take();
+    expect(taken.rows.map((r) => r.action)).toEqual(['t.one', 't.two']);
+    sut.push(row('t.three'));
+    let flushed = false;
+    const flush = sut.flush().then(() => (flushed = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(flushed).toBe(false);
+    // The taker wrote its rows in its own transaction (the writer does not write them again).
+    await taken.settle(true);
+    await flush;
+    expect(await actions('t.')).toEqual(['t.three']);
+  });
+
+  it('logs the quotes decided before a batch of charges before the charges, in the batch', async () => {
+    const ledger = new Ledger(db, new StaticRules(await compileBundled()));
+    await ledger.createAccount({ id: 'order', plan: 'pro' }, NOW, { actor: 'test' });
+    await ledger.quote({ accountId: 'order', action: 'chat.edit' }, NOW, { actor: 'test' });
+    await ledger.quote({ accountId: 'order', action: 'image.generate' }, NOW, { actor: 'test' });
+    // A Pro account starts with its monthly allowance: the charge is allowed.
+    expect((await ledger.charge({ accountId: 'order', action: 'chat.edit' }, 'order-1', NOW, { actor: 'test' })).replayed).toBe(false);
+    await ledger.close();
+    const rows = await db.orm.em.fork().getConnection().execute<{ kind: string; action: string }[]>("select kind, action from decision_log where account_id = 'order' order by id");
+    expect(rows.map((r: { kind: string; action: string }) => `${r.kind} ${r.action}`)).toEqual(['quote chat.edit', 'quote image.generate', 'charge chat.edit']);
+  });
+
+  it('writes the rows of a taker that rolled back, before the rows decided after them', async () => {
+    const sut = new DecisionLogWriter(db, 500, 60_000);
+    sut.push(row('r.one'));
+    const taken = await sut.take();
+    sut.push(row('r.two'));
+    await taken.settle(false);
+    await taken.settle(true); // only the first call counts
+    await sut.close();
+    expect(await actions('r.')).toEqual(['r.one', 'r.two']);
+  });
 });
+

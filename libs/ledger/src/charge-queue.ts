@@ -1,16 +1,17 @@
 import type { RulesProvider } from './rules-provider';
 import type { Database } from './database';
-import type { DecisionLogWriter } from './decision-log-writer';
+import { insertDecisionRows, type DecisionLogRow, type DecisionLogWriter } from './decision-log-writer';
 import { DecisionDenied } from './errors';
 import type { HotReads } from './hot-reads';
 import { hashOf, newId } from './ids';
 import type { ActionRequest, Caller, Idempotent, OpContext } from './operation';
 import { planCharge } from './planner/charges';
 import { accountNotFound } from './reads';
-import { runBound } from './store/bound';
+import { runBound, runTogether } from './store/bound';
+import { loadBooks, type LoadedBook } from './store/load';
 import { fromJson } from './store/rows';
 import { keyReused, transaction } from './store/transactions';
-import { withBooks } from './store/unit-of-work';
+import { withLoadedBooks } from './store/unit-of-work';
 import { chargeView, type ChargeView } from './views';
 
 /** A charge waiting for its batch. */
@@ -78,41 +79,53 @@ export class ChargeQueue {
   }
 
   private async settle(batch: PendingCharge[]): Promise<void> {
-    // Quotes decided before these charges are logged before them.
-    await this.logs.flush();
-    // One charge per idempotency key per batch; a repeat waits for the next batch and replays.
-    const leaders = new Map<string, PendingCharge>();
-    const repeats: PendingCharge[] = [];
-    for (const p of batch) {
-      if (leaders.has(p.key)) repeats.push(p);
-      else leaders.set(p.key, p);
-    }
-    const work = [...leaders.values()];
-    let outcomes = await this.settleTogether(work);
-    if (outcomes instanceof Error) {
-      const alone = new Map<PendingCharge, Outcome>();
-      for (const p of work) {
-        const one = await this.settleTogether([p]);
-        alone.set(p, one instanceof Map ? one.get(p)! : { error: one });
+    // Quotes decided before these charges are logged before them, in the batch's transaction.
+    const quotes = await this.logs.take();
+    try {
+      // One charge per idempotency key per batch; a repeat waits for the next batch and replays.
+      const leaders = new Map<string, PendingCharge>();
+      const repeats: PendingCharge[] = [];
+      for (const p of batch) {
+        if (leaders.has(p.key)) repeats.push(p);
+        else leaders.set(p.key, p);
       }
-      outcomes = alone;
+      const work = [...leaders.values()];
+      let outcomes = await this.settleTogether(work, quotes.rows);
+      if (outcomes instanceof Error) {
+        // Nothing was written: the quotes by the log writer first, then each charge alone.
+        await quotes.settle(false);
+        const alone = new Map<PendingCharge, Outcome>();
+        for (const p of work) {
+          const one = await this.settleTogether([p], []);
+          alone.set(p, one instanceof Map ? one.get(p)! : { error: one });
+        }
+        outcomes = alone;
+      } else await quotes.settle(true);
+      for (const [p, o] of outcomes) 'ok' in o ? p.resolve(o.ok) : p.reject(o.error);
+      this.queue.unshift(...repeats);
+    } finally {
+      // Settled above unless something threw (then the writer writes them): a second call does nothing.
+      await quotes.settle(false);
     }
-    for (const [p, o] of outcomes) 'ok' in o ? p.resolve(o.ok) : p.reject(o.error);
-    this.queue.unshift(...repeats);
   }
 
-  /** One transaction for the charges: every one's outcome, or the error that rolled it back (nothing was written). */
-  private async settleTogether(work: PendingCharge[]): Promise<Map<PendingCharge, Outcome> | Error> {
+  /**
+   * One transaction for the charges (and the quote log rows decided before them): every charge's
+   * outcome, or the error that rolled it back (nothing was written). The stored keys and the books
+   * are read together.
+   */
+  private async settleTogether(work: PendingCharge[], quotes: readonly DecisionLogRow[]): Promise<Map<PendingCharge, Outcome> | Error> {
     const outcomes = new Map<PendingCharge, Outcome>();
     try {
       await transaction(this.db, async (em) => {
         outcomes.clear();
         const knex = em.getKnex();
-        // Keys stored by an earlier batch or another process.
-        const stored = await runBound<{ key: string; request_hash: string; response: unknown }[]>(
-          em,
-          knex('idempotency_record').select('key', 'request_hash', 'response').where('scope', 'charge').whereIn('key', work.map((p) => p.key)),
-        );
+        type Stored = { key: string; request_hash: string; response: unknown };
+        const [stored, books] = await runTogether<[Stored[], Map<string, LoadedBook>]>(em, [
+          // Keys stored by an earlier batch or another process.
+          () => runBound<Stored[]>(em, knex('idempotency_record').select('key', 'request_hash', 'response').where('scope', 'charge').whereIn('key', work.map((p) => p.key))),
+          () => loadBooks(em, this.db.kind, work.map((p) => p.req.accountId), { actions: work.map((p) => p.req.action) }),
+        ]);
         const byKey = new Map(stored.map((r) => [r.key, r]));
         const todo: PendingCharge[] = [];
         for (const p of work) {
@@ -121,11 +134,15 @@ export class ChargeQueue {
           else if (r.request_hash === p.hash) outcomes.set(p, { ok: { body: fromJson<ChargeView>(r.response), replayed: true } });
           else outcomes.set(p, { error: keyReused(p.key) });
         }
-        if (todo.length === 0) return;
+        if (todo.length === 0) {
+          await insertDecisionRows(em, quotes);
+          return;
+        }
         const latest = todo.reduce((t, p) => (p.now.getTime() > t.getTime() ? p.now : t), todo[0].now);
         const batchCtx: OpContext = { compiled: this.rules.active(latest), now: latest, caller: todo[0].caller, newId };
         const bodies: { p: PendingCharge; body: () => ChargeView }[] = [];
-        await withBooks(em, this.db.kind, batchCtx, todo.map((p) => p.req.accountId), { actions: todo.map((p) => p.req.action) }, (plan, books) => {
+        await withLoadedBooks(em, batchCtx, books, (plan, books) => {
+          plan.logs.unshift(...quotes);
           for (const p of todo) {
             const book = books.get(p.req.accountId);
             if (!book) {

@@ -1,7 +1,7 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Database } from './database';
 import type { DecisionLog } from './entities';
-import { runBound } from './store/bound';
+import { insertRows } from './store/bound';
 
 /** A decision-log row as inserted. */
 export type DecisionLogRow = Omit<DecisionLog, 'id'>;
@@ -33,6 +33,36 @@ export class DecisionLogWriter {
       this.timer = setTimeout(() => void this.flush(), this.maxDelayMs);
       this.timer.unref();
     }
+  }
+
+  /**
+   * Hands the buffered rows to a transaction that writes them itself (a batch of charges writes the
+   * quotes decided before it, first, in its own transaction: one statement less per batch). Waits
+   * for writes already started, so rows land in the order they were decided. Until the taker calls
+   * `settle`, a {@link flush} waits for it too (a reader of the log sees every row decided before
+   * it asked); `settle(false)`, after a rollback, writes the rows here instead, before any others;
+   * only the first call counts.
+   */
+  async take(): Promise<{ readonly rows: readonly DecisionLogRow[]; settle(written: boolean): Promise<void> }> {
+    await this.writing;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const rows = this.buffer;
+    this.buffer = [];
+    let release!: () => void;
+    const settled = new Promise<void>((resolve) => (release = resolve));
+    this.writing = this.writing.then(() => settled);
+    let done = false;
+    return {
+      rows,
+      settle: (written) => {
+        if (done) return Promise.resolve();
+        done = true;
+        if (!written) this.buffer.unshift(...rows);
+        release();
+        return written ? settled : this.flush();
+      },
+    };
   }
 
   /** Writes everything buffered so far; resolves when it is in the database. */
@@ -73,9 +103,9 @@ export class DecisionLogWriter {
 }
 
 /**
- * Inserts decision-log rows in one multi-row statement built by the ORM's query builder, its values
- * bound by the driver ({@link runBound}): JSON columns serialised here, dates as the platform stores them. Cheaper
- * than entity inserts, and it never mutates the rows (decisions share frozen receipts).
+ * Inserts decision-log rows in multi-row statements, their values bound ({@link insertRows}): JSON
+ * columns serialised here, dates as the platform stores them. Cheaper than entity inserts, and it
+ * never mutates the rows (decisions share frozen receipts).
  */
 export async function insertDecisionRows(em: SqlEntityManager, rows: readonly DecisionLogRow[]): Promise<void> {
   if (rows.length === 0) return;
@@ -98,6 +128,5 @@ export async function insertDecisionRows(em: SqlEntityManager, rows: readonly De
     api_key_id: r.apiKeyId ?? null,
     created_at: platform.processDateProperty(r.createdAt),
   }));
-  // Within SQLite's and PostgreSQL's bound-parameter limits (16 columns x 500 rows).
-  for (let i = 0; i < values.length; i += 500) await runBound(em, em.getKnex()('decision_log').insert(values.slice(i, i + 500)));
+  await insertRows(em, 'decision_log', values);
 }

@@ -3,7 +3,7 @@ import type { Allocation, Book, GrantRow, HoldRow } from '../book';
 import type { DatabaseTarget } from '../database';
 import type { Plan } from '../planner/plan';
 import type { RefundableCharge } from '../planner/refunds';
-import { runBound } from './bound';
+import { runBound, runTogether } from './bound';
 import { accountRow, grantRow, holdRow, toDate, toDateOrNull } from './rows';
 
 /** A book as loaded, with what tells whether it must be brought up to date first. */
@@ -23,7 +23,8 @@ export interface LoadOptions {
 /**
  * Reads accounts with their live grants and this cycle's usage, locking the account rows in id
  * order on PostgreSQL (SQLite's transaction holds the write lock already). Every statement is
- * built by the ORM's query builder with bound values (passed to the driver by {@link runBound}).
+ * built by the ORM's query builder with bound values (passed to the driver by {@link runBound});
+ * the three are sent together ({@link runTogether}: on PostgreSQL the locking read goes first).
  */
 export async function loadBooks(em: SqlEntityManager, kind: DatabaseTarget['kind'], ids: readonly string[], options: LoadOptions = {}): Promise<Map<string, LoadedBook>> {
   const knex = em.getKnex();
@@ -37,33 +38,31 @@ export async function loadBooks(em: SqlEntityManager, kind: DatabaseTarget['kind
     .whereIn('a.id', sorted)
     .orderBy('a.id');
   if (kind === 'postgresql') select = select.forUpdate('a');
-  const books = new Map<string, LoadedBook>();
-  for (const r of await runBound<Record<string, unknown>[]>(em, select)) {
-    books.set(String(r.id), { account: accountRow(r), grants: new Map(), usage: new Map(), nextHoldExpiry: toDateOrNull(r.next_hold_expiry), nextGrantExpiry: toDateOrNull(r.next_grant_expiry) });
-  }
-  if (books.size === 0) return books;
-  const found = [...books.keys()];
-  let grants = knex('credit_grant').select('*').whereIn('account_id', found).where('remaining_mc', '>', 0);
+  let grants = knex('credit_grant').select('*').whereIn('account_id', sorted).where('remaining_mc', '>', 0);
   if (options.allowances) {
     grants = grants.orWhere((q) =>
-      q.whereIn('account_id', found).where('source', 'allowance').where('remaining_mc', 0).whereRaw('expires_at = (select a.cycle_end from account a where a.id = credit_grant.account_id)'),
+      q.whereIn('account_id', sorted).where('source', 'allowance').where('remaining_mc', 0).whereRaw('expires_at = (select a.cycle_end from account a where a.id = credit_grant.account_id)'),
     );
-  }
-  for (const r of await runBound<Record<string, unknown>[]>(em, grants)) {
-    const g = grantRow(r);
-    books.get(g.accountId)!.grants.set(g.id, g);
   }
   const actions = [...new Set(options.actions ?? [])];
-  if (actions.length > 0) {
-    for (const b of books.values()) for (const action of actions) b.usage.set(action, 0);
-    const counters = await runBound<{ account_id: string; action: string; cycle_start: unknown; count: unknown }[]>(
-      em,
-      knex('usage_counter').select('account_id', 'action', 'cycle_start', 'count').whereIn('account_id', found).whereIn('action', actions),
-    );
-    for (const c of counters) {
-      const b = books.get(c.account_id)!;
-      if (toDate(c.cycle_start).getTime() === b.account.cycleStart.getTime()) b.usage.set(c.action, Number(c.count));
-    }
+  type Counter = { account_id: string; action: string; cycle_start: unknown; count: unknown };
+  const [accounts, grantRows, counters] = await runTogether<[Record<string, unknown>[], Record<string, unknown>[], Counter[]]>(em, [
+    () => runBound<Record<string, unknown>[]>(em, select),
+    () => runBound<Record<string, unknown>[]>(em, grants),
+    () => (actions.length > 0 ? runBound<Counter[]>(em, knex('usage_counter').select('account_id', 'action', 'cycle_start', 'count').whereIn('account_id', sorted).whereIn('action', actions)) : Promise.resolve([])),
+  ]);
+  const books = new Map<string, LoadedBook>();
+  for (const r of accounts) {
+    books.set(String(r.id), { account: accountRow(r), grants: new Map(), usage: new Map(), nextHoldExpiry: toDateOrNull(r.next_hold_expiry), nextGrantExpiry: toDateOrNull(r.next_grant_expiry) });
+  }
+  for (const r of grantRows) {
+    const g = grantRow(r);
+    books.get(g.accountId)?.grants.set(g.id, g);
+  }
+  for (const b of books.values()) for (const action of actions) b.usage.set(action, 0);
+  for (const c of counters) {
+    const b = books.get(c.account_id);
+    if (b && toDate(c.cycle_start).getTime() === b.account.cycleStart.getTime()) b.usage.set(c.action, Number(c.count));
   }
   return books;
 }

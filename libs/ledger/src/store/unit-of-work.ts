@@ -22,7 +22,11 @@ export async function withBooks<T>(
   options: LoadOptions,
   fn: (plan: Plan, books: ReadonlyMap<string, LoadedBook>) => T | Promise<T>,
 ): Promise<T> {
-  const books = await loadBooks(em, kind, ids, options);
+  return withLoadedBooks(em, ctx, await loadBooks(em, kind, ids, options), fn);
+}
+
+/** {@link withBooks} on books the caller loaded ({@link loadBooks}) in this transaction, with reads of its own sent along. */
+export async function withLoadedBooks<T>(em: SqlEntityManager, ctx: OpContext, books: ReadonlyMap<string, LoadedBook>, fn: (plan: Plan, books: ReadonlyMap<string, LoadedBook>) => T | Promise<T>): Promise<T> {
   const opening = new Map([...books.values()].map((b) => [b, b.account.balanceMc]));
   const plan = new Plan();
   for (const b of books.values()) if (isStale({ ...b, cycleEnd: b.account.cycleEnd }, ctx.now)) planTouch(plan, b, ctx, await loadExpiredHolds(em, b, ctx.now));

@@ -2,20 +2,13 @@ import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { AccountRow, GrantRow, HoldRow } from '../book';
 import { insertDecisionRows } from '../decision-log-writer';
 import type { Plan, PlannedIdempotency } from '../planner/plan';
-import { runBound, writeTogether } from './bound';
+import { insertRows, runBound, writeTogether } from './bound';
 import { writeEvents } from './outbox';
-
-/** Rows per multi-row statement: within SQLite's and PostgreSQL's bound-parameter limits. */
-const CHUNK = 400;
-
-async function insertAll(em: SqlEntityManager, table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK) await runBound(em, em.getKnex()(table).insert(rows.slice(i, i + CHUNK)));
-}
 
 /** Stores responses under their idempotency keys, in the caller's transaction. */
 export async function storeResponse(em: SqlEntityManager, ...records: readonly PlannedIdempotency[]): Promise<void> {
   const date = (d: Date): unknown => em.getPlatform().processDateProperty(d);
-  await insertAll(em, 'idempotency_record', records.map((r) => ({ scope: r.scope, key: r.key, request_hash: r.requestHash, status: r.status, response: JSON.stringify(r.body()), created_at: date(r.createdAt) })));
+  await insertRows(em, 'idempotency_record', records.map((r) => ({ scope: r.scope, key: r.key, request_hash: r.requestHash, status: r.status, response: JSON.stringify(r.body()), created_at: date(r.createdAt) })));
 }
 
 /**
@@ -75,91 +68,78 @@ export async function applyPlan(em: SqlEntityManager, plan: Plan): Promise<void>
     closed_at: dateOrNull(h.closedAt),
   });
 
-  await insertAll(em, 'account', [...plan.newAccounts].map((a) => accountValues(a)));
+  await insertRows(em, 'account', [...plan.newAccounts].map((a) => accountValues(a)));
 
   const insertEntries = async (): Promise<void> => {
-    for (let i = 0; i < plan.entries.length; i += CHUNK) {
-      const chunk = plan.entries.slice(i, i + CHUNK);
-      const rows = await runBound<{ id: number | string }[]>(
-        em,
-        knex('ledger_entry')
-          .insert(
-            chunk.map((e) => ({
-              account_id: e.accountId,
-              kind: e.kind,
-              amount_mc: e.amountMc,
-              balance_after_mc: e.balanceAfterMc,
-              cycle_start: date(e.cycleStart),
-              action: e.action,
-              charge_id: e.chargeId,
-              hold_id: e.holdId,
-              plan: e.plan,
-              ruleset_version: e.rulesetVersion,
-              reason: e.reason,
-              created_at: date(e.createdAt),
-            })),
-          )
-          .returning(['id']),
-      );
-      // INVARIANT: one statement's rows take increasing ids in the order of its values (an
-      // autoincrement in SQLite, a sequence in PostgreSQL), whatever order RETURNING lists them in.
-      const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b);
-      chunk.forEach((e, j) => (e.id = ids[j]));
-    }
+    const rows = await insertRows<{ id: number | string }>(
+      em,
+      'ledger_entry',
+      plan.entries.map((e) => ({
+        account_id: e.accountId,
+        kind: e.kind,
+        amount_mc: e.amountMc,
+        balance_after_mc: e.balanceAfterMc,
+        cycle_start: date(e.cycleStart),
+        action: e.action,
+        charge_id: e.chargeId,
+        hold_id: e.holdId,
+        plan: e.plan,
+        ruleset_version: e.rulesetVersion,
+        reason: e.reason,
+        created_at: date(e.createdAt),
+      })),
+      'returning "id"',
+    );
+    // INVARIANT: one statement's rows take increasing ids in the order of its values (an
+    // autoincrement in SQLite, a sequence in PostgreSQL), whatever order RETURNING lists them in,
+    // and a later statement's ids are higher (insertRows runs them one after another).
+    const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+    plan.entries.forEach((e, j) => (e.id = ids[j]));
   };
   const changedGrants = [...plan.grants].filter((g) => !plan.newGrants.has(g));
   const updateGrants = async (): Promise<void> => {
-    for (let i = 0; i < changedGrants.length; i += CHUNK) {
-      await runBound(em, knex('credit_grant').insert(changedGrants.slice(i, i + CHUNK).map(grantValues)).onConflict('id').merge(['remaining_mc']));
-    }
+    await insertRows(em, 'credit_grant', changedGrants.map(grantValues), 'on conflict ("id") do update set "remaining_mc" = excluded."remaining_mc"');
   };
   const updateHolds = async (): Promise<void> => {
-    await insertAll(em, 'hold', [...plan.newHolds].map(holdValues));
+    await insertRows(em, 'hold', [...plan.newHolds].map(holdValues));
     for (const h of plan.holds) {
       if (plan.newHolds.has(h)) continue;
       await runBound(em, knex('hold').update({ status: h.status, charge_id: h.chargeId, closed_at: dateOrNull(h.closedAt) }).where('id', h.id));
     }
   };
   const usage = [...plan.usage.values()].filter((u) => u.delta !== 0);
-  const countUsage = async (): Promise<void> => {
-    if (usage.length === 0) return;
-    await runBound(
+  const countUsage = (): Promise<unknown> =>
+    insertRows(
       em,
-      knex('usage_counter')
-        .insert(usage.map((u) => ({ account_id: u.accountId, action: u.action, cycle_start: date(u.cycleStart), count: u.delta })))
-        .onConflict(['account_id', 'action', 'cycle_start'])
-        .merge({ count: knex.raw('?? + ??', ['usage_counter.count', 'excluded.count']) }),
+      'usage_counter',
+      usage.map((u) => ({ account_id: u.accountId, action: u.action, cycle_start: date(u.cycleStart), count: u.delta })),
+      'on conflict ("account_id", "action", "cycle_start") do update set "count" = "usage_counter"."count" + excluded."count"',
     );
-  };
   const changed = [...plan.accounts].filter((a) => !plan.newAccounts.has(a));
-  const updateAccounts = async (): Promise<void> => {
-    for (let i = 0; i < changed.length; i += CHUNK) {
-      // An upsert of rows that exist: an update of many rows in one bound statement on both databases.
-      await runBound(
-        em,
-        knex('account')
-          .insert(changed.slice(i, i + CHUNK).map((a) => accountValues(a)))
-          .onConflict('id')
-          .merge(['plan', 'pending_plan', 'cycle_start', 'cycle_end', 'balance_mc', 'held_mc', 'updated_at']),
-      );
-    }
-  };
+  // An upsert of rows that exist: an update of many rows in one bound statement on both databases.
+  const updateAccounts = (): Promise<unknown> =>
+    insertRows(
+      em,
+      'account',
+      changed.map((a) => accountValues(a)),
+      `on conflict ("id") do update set ${['plan', 'pending_plan', 'cycle_start', 'cycle_end', 'balance_mc', 'held_mc', 'updated_at'].map((c) => `"${c}" = excluded."${c}"`).join(', ')}`,
+    );
   await writeTogether(em, [
-    () => insertAll(em, 'credit_grant', [...plan.newGrants].map(grantValues)),
+    () => insertRows(em, 'credit_grant', [...plan.newGrants].map(grantValues)),
     () => insertEntries(),
     () => updateHolds(),
     () => updateGrants(),
     () => countUsage(),
     () => insertDecisionRows(em, plan.logs),
-    () => insertAll(em, 'audit_event', plan.audits.map((a) => ({ actor: a.actor, event: a.event, target: a.target, details: JSON.stringify(a.details), created_at: date(a.createdAt) }))),
+    () => insertRows(em, 'audit_event', plan.audits.map((a) => ({ actor: a.actor, event: a.event, target: a.target, details: JSON.stringify(a.details), created_at: date(a.createdAt) }))),
     () => writeEvents(em, plan.events),
     () => updateAccounts(),
   ]);
   // The entries' ids are known now.
   await writeTogether(em, [
-    () => insertAll(em, 'entry_allocation', plan.entries.flatMap((e) => e.allocations.map((a) => ({ entry_id: e.id, grant_id: a.grantId, account_id: e.accountId, amount_mc: a.amountMc })))),
+    () => insertRows(em, 'entry_allocation', plan.entries.flatMap((e) => e.allocations.map((a) => ({ entry_id: e.id, grant_id: a.grantId, account_id: e.accountId, amount_mc: a.amountMc })))),
     () =>
-      insertAll(
+      insertRows(
         em,
         'charge',
         plan.charges.map((c) => ({

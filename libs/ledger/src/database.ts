@@ -74,7 +74,12 @@ export function ormOptions(target: DatabaseTarget, options: DatabaseOptions = {}
       min: 1,
       max: 1,
       idleTimeoutMillis: Number.MAX_SAFE_INTEGER,
-      afterCreate: (conn: { exec(sql: string, done: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) => {
+      afterCreate: (conn: { exec(sql: string, done: (err: Error | null) => void): void; serialize(): void }, done: (err: Error | null, conn: unknown) => void) => {
+        // One statement at a time, queued in the driver (and run back to back, no event-loop turn in
+        // between). In its default mode node-sqlite3 runs a connection's statements on several pool
+        // threads at once; they take turns on SQLite's connection mutex, and the main thread blocked
+        // on that mutex when it finalized a statement (a third of the charge path's main thread).
+        conn.serialize();
         conn.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;', (err) => done(err, conn));
       },
     };

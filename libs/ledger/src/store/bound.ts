@@ -18,11 +18,12 @@ export async function runBound<T = unknown>(em: SqlEntityManager, query: Knex.Qu
 
 /**
  * Runs independent statements of one transaction and returns their results in order. On SQLite
- * they are sent together (the driver queues them back to back on the one connection, instead of
- * one event-loop turn each; it may run them in any order) and every one is waited for before the
- * first failure is reported, so nothing is still running when the transaction rolls back. On
- * PostgreSQL they run one after another, in the order given (a pg client must not be given a query
- * while it runs another: deprecated, refused by pg 9), so a read after a locking read sees the lock.
+ * they are sent together: the driver (serialized, see `ormOptions`) runs them one after another in
+ * the order given, back to back, instead of one event-loop turn each; every one is waited for
+ * before the first failure is reported, so nothing is still running when the transaction rolls
+ * back. On PostgreSQL they run one after another too, each awaited (a pg client must not be given a
+ * query while it runs another: deprecated, refused by pg 9), so a read after a locking read sees
+ * the lock.
  */
 export async function runTogether<T extends readonly unknown[]>(em: SqlEntityManager, runs: { readonly [K in keyof T]: () => Promise<T[K]> }): Promise<T> {
   if ((em.getKnex().client as { dialect?: string }).dialect !== 'sqlite3') {

@@ -14,7 +14,8 @@ export class DecisionLog {
   @Property({ type: 'string', length: 16 })
   kind!: DecisionKind;
 
-  @ManyToOne({ entity: () => Account, mapToPk: true, fieldName: 'account_id', deleteRule: 'restrict', updateRule: 'restrict' })
+  // No index of its own: the table's composite index starts with account_id (one index less to write per row).
+  @ManyToOne({ entity: () => Account, mapToPk: true, fieldName: 'account_id', deleteRule: 'restrict', updateRule: 'restrict', index: false })
   accountId!: string;
 
   @Property({ type: 'string', length: 64 })

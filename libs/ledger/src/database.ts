@@ -80,7 +80,11 @@ export function ormOptions(target: DatabaseTarget, options: DatabaseOptions = {}
         // threads at once; they take turns on SQLite's connection mutex, and the main thread blocked
         // on that mutex when it finalized a statement (a third of the charge path's main thread).
         conn.serialize();
-        conn.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;', (err) => done(err, conn));
+        // Checkpoints every 10,000 WAL pages (~40 MB) rather than 1,000: a batch of charges to random
+        // accounts writes ~1,500 pages, so the default checkpointed at every other commit, on the
+        // charge path (47 ms); less often, pages written again in between are copied once. The WAL
+        // file is cut back to 64 MB after a checkpoint.
+        conn.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 10000; PRAGMA journal_size_limit = 67108864;', (err) => done(err, conn));
       },
     };
     const readers = target.file === ':memory:' ? 0 : (options.readConnections ?? 2);

@@ -156,6 +156,12 @@ describe.each(DATABASE_KINDS)('secrets on %s', (kind) => {
 const FIXED_IDENTIFIERS: Readonly<Record<string, { readonly allowed: readonly string[]; readonly why: string }>> = {
   'libs/ledger/src/migrations/postgresql/Migration20261124204136_append_only.ts': { allowed: ['table'], why: 'trigger DDL per table; `table` runs over a constant list of the ledger tables' },
   'libs/ledger/src/migrations/sqlite/Migration20261124204136_append_only.ts': { allowed: ['table', 'op'], why: 'trigger DDL per table and operation; both run over constant lists' },
+  'libs/ledger/src/migrations/postgresql/Migration20261202100000_covered_account_indexes.ts': { allowed: ['table'], why: 'drops an index per table; `table` runs over a constant list of tables' },
+  'libs/ledger/src/migrations/sqlite/Migration20261202100000_covered_account_indexes.ts': { allowed: ['table'], why: 'drops an index per table; `table` runs over a constant list of tables' },
+  'libs/ledger/src/store/bound.ts': {
+    allowed: ['table', 'names', 'tuples', 'after'],
+    why: 'multi-row INSERT texts: table and column names and conflict clauses written in the ledger code, `?` placeholders; every value is bound',
+  },
 };
 
 /**

@@ -52,14 +52,18 @@ const insertTexts = new Map<string, string>();
 
 function insertText(table: string, columns: readonly string[], rows: number, tail: string): string {
   const key = `${table}\u0000${columns.join(',')}\u0000${rows}\u0000${tail}`;
-  let sql = insertTexts.get(key);
-  if (sql === undefined) {
-    const tuple = `(${columns.map(() => '?').join(', ')})`;
-    sql = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${Array.from({ length: rows }, () => tuple).join(', ')}${tail ? ` ${tail}` : ''}`;
-    // Row counts vary with batch sizes: keep the cache bounded.
-    if (insertTexts.size > 2_000) insertTexts.clear();
-    insertTexts.set(key, sql);
-  }
+  const cached = insertTexts.get(key);
+  if (cached !== undefined) return cached;
+  // Identifiers written in the ledger's code (table and column names of its row builders) and `?`
+  // placeholders: no value is ever part of the text.
+  const names = columns.map((c) => `"${c}"`).join(', ');
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  const tuples = Array.from({ length: rows }, () => tuple).join(', ');
+  const after = tail ? ` ${tail}` : '';
+  const sql = `insert into "${table}" (${names}) values ${tuples}${after}`;
+  // Row counts vary with batch sizes: keep the cache bounded.
+  if (insertTexts.size > 2_000) insertTexts.clear();
+  insertTexts.set(key, sql);
   return sql;
 }
 

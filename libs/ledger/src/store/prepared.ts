@@ -70,7 +70,8 @@ export class PreparedRead {
       }
     }
     const file = String(this.db.orm.config.get('dbName'));
-    if (file === ':memory:') return this.connection().execute<T[]>(this.sql, [...params]);
+    const sql = this.sql;
+    if (file === ':memory:') return this.connection().execute<T[]>(sql, [...params]);
     this.sqlite ??= this.openSqlite(this.connection(), file);
     const readers = await this.sqlite;
     const { stmt } = readers[this.next++ % readers.length];

@@ -22,13 +22,16 @@ export interface Rss {
 export interface ServerOptions {
   readonly root: string;
   readonly name: string;
-  readonly dbFile: string;
+  /** `DATABASE_URL`: `sqlite:<file>` or `postgres://...`. */
+  readonly databaseUrl: string;
   readonly adminKey: string;
   readonly logLevel: string;
   /** Where the server's stdout (the JSON log) and stderr go; shown when the server fails. */
   readonly logFile: string;
   /** Allow CPU profiles of chosen stretches (see {@link ApiServer.profile}), written into this directory. */
   readonly profileDir?: string;
+  /** More environment (e.g. `MIGRATE_ON_START`); the production defaults otherwise. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -81,7 +84,7 @@ async function freePort(): Promise<number> {
 
 /**
  * The built API (`node dist/apps/api/apps/api/src/main.js`) in its own process on loopback, with a
- * SQLite file, `RATECARD_ADMIN_KEY` and the production defaults for everything else.
+ * database URL, `RATECARD_ADMIN_KEY` and the production defaults for everything else.
  */
 export class ApiServer {
   private exited?: string;
@@ -118,10 +121,11 @@ export class ApiServer {
         HOME: process.env.HOME ?? '',
         PORT: String(port),
         HOST: '127.0.0.1',
-        DATABASE_URL: `sqlite:${options.dbFile}`,
+        DATABASE_URL: options.databaseUrl,
         RATECARD_ADMIN_KEY: options.adminKey,
         RULES_DIR: join(options.root, 'rules'),
         LOG_LEVEL: options.logLevel,
+        ...options.env,
       },
       stdio: ['ignore', out, out],
     });

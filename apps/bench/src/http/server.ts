@@ -4,12 +4,10 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { BenchAbort } from '../settings';
+import { processCpuMs } from './proc';
 
 /** The built API entry point, as `npm start` runs it. */
 export const API_MAIN = 'dist/apps/api/apps/api/src/main.js';
-
-/** Linux's USER_HZ, the unit of /proc/<pid>/stat times (100 on every mainstream kernel). */
-const CLOCK_TICKS_PER_SECOND = 100;
 
 /** Memory of a process from /proc/<pid>/status, in MB (10^6 bytes). */
 export interface Rss {
@@ -174,11 +172,8 @@ export class ApiServer {
   }
 
   /** CPU time the process has used so far (user + system), in ms, from /proc/<pid>/stat. */
-  async cpuMs(): Promise<number> {
-    const stat = await readFile(`/proc/${this.pid}/stat`, 'utf8');
-    // Fields after the command (which may hold spaces) in parentheses; utime and stime are 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  cpuMs(): Promise<number> {
+    return processCpuMs(this.pid);
   }
 
   /** JSON request with a bearer key; throws on a non-2xx answer. */

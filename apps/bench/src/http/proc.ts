@@ -1,6 +1,7 @@
 /**
  * CPU time from Linux's /proc: of one process, of a process and all its children (a PostgreSQL
- * server: the postmaster and its backends), and of the whole machine.
+ * server: the postmaster and its backends), and of the whole machine; and the scheduler's view of
+ * a thread (on a CPU, waiting for one, or neither: asleep, waiting for something else).
  */
 import { readdir, readFile } from 'node:fs/promises';
 
@@ -35,22 +36,49 @@ export async function processCpuMs(pid: number): Promise<number> {
   return (await statTimes(pid))?.ownMs ?? NaN;
 }
 
+/** Time a task spent on a CPU and waiting in a run queue for one, in ms (both grow only while it is runnable). */
+export interface Sched {
+  readonly runMs: number;
+  readonly waitMs: number;
+}
+
+/** A thread's scheduler times so far from /proc/<pid>/task/<tid>/schedstat (the main thread when `tid` is the pid); zeros when gone. */
+export async function schedMs(pid: number, tid = pid): Promise<Sched> {
+  try {
+    const [run, wait] = (await readFile(`/proc/${pid}/task/${tid}/schedstat`, 'utf8')).trim().split(/\s+/).map(Number);
+    return { runMs: run / 1e6, waitMs: wait / 1e6 };
+  } catch {
+    return { runMs: 0, waitMs: 0 };
+  }
+}
+
 /**
- * CPU time a process and its children have used so far, in ms: its own, its live children's, and
- * that of the children that exited (counted in its `cutime`/`cstime` once it waited for them), so
- * a child that exits between two readings moves its time from one term to another, not out of the
- * sum. For a PostgreSQL server (the postmaster's pid): every backend and background process.
+ * A process and its children (a PostgreSQL server: the postmaster, its backends and background
+ * processes), so far. `cpuMs`: user + system time of the process, of its live children and of the
+ * children that exited (counted in its `cutime`/`cstime` once it waited for them), so a child that
+ * exits between two readings moves its time from one term to another, not out of the sum.
+ * `sched`: the main threads' scheduler times of the process and its live children.
  */
-export async function processTreeCpuMs(pid: number): Promise<number> {
+export async function processTreeUsage(pid: number): Promise<{ readonly cpuMs: number; readonly sched: Sched }> {
   const root = await statTimes(pid);
-  if (!root) return NaN;
-  let total = root.ownMs + root.reapedChildrenMs;
+  if (!root) return { cpuMs: NaN, sched: { runMs: NaN, waitMs: NaN } };
+  let cpuMs = root.ownMs + root.reapedChildrenMs;
+  const members = [pid];
   for (const name of await readdir('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     const child = await statTimes(Number(name));
-    if (child?.ppid === pid) total += child.ownMs;
+    if (child?.ppid !== pid) continue;
+    cpuMs += child.ownMs;
+    members.push(Number(name));
   }
-  return total;
+  let runMs = 0;
+  let waitMs = 0;
+  for (const member of members) {
+    const s = await schedMs(member);
+    runMs += s.runMs;
+    waitMs += s.waitMs;
+  }
+  return { cpuMs, sched: { runMs, waitMs } };
 }
 
 /** The whole machine's CPU time so far (every core), in ms: busy (neither idle nor waiting for IO) and all. */

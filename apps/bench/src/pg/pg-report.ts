@@ -10,20 +10,27 @@ const ROUTES = [
 
 const cores = (n: number): string => n.toFixed(2);
 
-/** Where the cores went during a route's runs, and what that says limits it. */
+/**
+ * What limits a route, read off the scheduler: the API's main thread (its JavaScript) is either on
+ * a CPU (saturated), waiting for one (the cores are oversubscribed), or asleep with 64 requests in
+ * flight (they wait on PostgreSQL); with where the cores went.
+ */
 function limit(route: string, c: PgConfiguration, f: PgRouteFigures, fsync: boolean): string {
   const k = f.cores;
+  const t = f.apiMainThread;
   const total = k.api + k.postgres + k.client + k.other + k.idle;
-  const perProcess = c.processes > 1 ? `, ${cores(k.api / c.processes)} per process` : '';
-  const shares = `API ${cores(k.api)}${perProcess}, PostgreSQL ${cores(k.postgres)}, autocannon ${cores(k.client)}, other work ${cores(k.other)}, idle ${cores(k.idle)} of ${total.toFixed(1)} cores`;
-  const thread = f.apiMainThreadIdle !== undefined ? `; the API main thread${c.processes > 1 ? 's' : ''} idle ${pct(f.apiMainThreadIdle)} of the profiled run` : '';
-  const top = [['the API', k.api], ['PostgreSQL', k.postgres], ['autocannon', k.client], ['other work on the machine', k.other]] as const;
-  const busiest = [...top].sort((a, b) => b[1] - a[1])[0];
+  const threads = c.processes > 1 ? 'the API main threads' : 'the API main thread';
+  const perProcess = c.processes > 1 ? ` (${cores(k.api / c.processes)} per process)` : '';
+  const shares =
+    `${c.processes > 1 ? 'API main threads' : 'API main thread'}: on a CPU ${pct(t.onCpu)} of the time, waiting for one ${pct(t.runnable)}, asleep ${pct(t.asleep)}; PostgreSQL's processes: running ${cores(f.postgresSched.onCpu)} cores' worth, waiting for a CPU ${cores(f.postgresSched.runnable)}; ` +
+    `cores: API ${cores(k.api)}${perProcess}, PostgreSQL ${cores(k.postgres)}, autocannon ${cores(k.client)}, other work ${cores(k.other)}, idle ${cores(k.idle)} of ${total.toFixed(1)}`;
   const verdict =
-    k.idle / total >= 0.15
-      ? `${pct(k.idle / total)} of the cores idle: the requests wait rather than compute (round trips to PostgreSQL${fsync ? ', WAL flushes at commit' : ''}${route === 'hotCharges' ? ', the one account’s row lock' : ''})`
-      : `the cores are full (CPU-bound), the largest share ${busiest[0]} (${pct(busiest[1] / total)})${k.other / total >= 0.2 ? `; other work on the machine took ${pct(k.other / total)} of them, so these requests/s understate what the stack does alone` : ''}`;
-  return `${processes(c.processes)}, ${ROUTES.find((r) => r.key === route)!.name}: ${verdict} (${shares}${thread})`;
+    t.onCpu >= 0.85
+      ? `the API's own CPU: ${threads} ${c.processes > 1 ? 'are' : 'is'} busy almost all the time`
+      : t.runnable >= Math.max(0.15, t.asleep)
+        ? `CPU contention: ${threads} wait${c.processes > 1 ? '' : 's'} for a core more than for anything else (the ${total.toFixed(0)} cores are shared by the API, PostgreSQL, autocannon${k.other / total >= 0.05 ? ' and other work on the machine' : ''})`
+        : `waiting on PostgreSQL: ${threads} sleep${c.processes > 1 ? '' : 's'} ${pct(t.asleep)} of the time with 64 requests in flight (round trips${route === 'decisions' ? '' : fsync ? ', commits waiting for their WAL flush' : ''}${route === 'hotCharges' ? ', the one account’s row lock' : ''})`;
+  return `${processes(c.processes)}, ${ROUTES.find((r) => r.key === route)!.name}: ${verdict}. ${shares}`;
 }
 
 /** Section 5 as Markdown lines. */
@@ -58,7 +65,7 @@ export function renderPostgres(p: PgResult, sqlite: HttpResult | undefined): str
     ),
     '',
   );
-  out.push('What limits each run, from where the cores went (medians of the runs):', '');
+  out.push('What limits each run, from the scheduler (/proc/<pid>/task/<tid>/schedstat) and the CPU counters (medians of the runs):', '');
   for (const c of p.configurations) for (const { key } of ROUTES) out.push(`- ${limit(key, c, c[key], p.fsync)}`);
   out.push('');
   const [one, two] = p.configurations;

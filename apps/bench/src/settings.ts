@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 /** The sections of the report, in order. */
-export const SECTIONS = ['engine', 'compile', 'http', 'scale', 'studio'] as const;
+export const SECTIONS = ['engine', 'compile', 'http', 'scale', 'pg', 'studio'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** How this run was asked for. */
@@ -26,7 +26,7 @@ export class BenchAbort extends Error {
   override readonly name = 'BenchAbort';
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--only engine|compile|http|scale|studio[,...]] [--seed N] [--server-log-level info] [--profile]`;
+const USAGE = `usage: npm run bench -- [--quick] [--only engine|compile|http|scale|pg|studio[,...]] [--seed N] [--server-log-level info] [--profile]`;
 
 export function parseSettings(argv: readonly string[], cwd: string): Settings {
   const { values } = parseArgs({

@@ -29,8 +29,9 @@ export async function studioFirstPage(settings: Settings, compiled: CompiledRule
   const work = await mkdtemp(join(tmpdir(), 'ratecard-bench-studio-'));
   let server: ApiServer | undefined;
   try {
-    const seeded = await seedDatabase(join(work, 'studio.db'), 10, compiled, settings.seed, new Date());
-    server = await ApiServer.start({ root: settings.root, name: 'studio', dbFile: seeded.file, adminKey: ADMIN_KEY, logLevel: 'warn', logFile: join(work, 'server-studio.log') });
+    const file = join(work, 'studio.db');
+    await seedDatabase({ kind: 'sqlite', file }, 10, compiled, settings.seed, new Date());
+    server = await ApiServer.start({ root: settings.root, name: 'studio', databaseUrl: `sqlite:${file}`, adminKey: ADMIN_KEY, logLevel: 'warn', logFile: join(work, 'server-studio.log') });
     const args = chromium.args.filter((a) => a !== '--single-process');
     const browser = await playwright.launch({ executablePath: await chromium.executablePath(), args: [...args, '--no-sandbox', '--disable-gpu'], headless: true });
     try {

@@ -49,35 +49,43 @@ export interface HttpResult {
   readonly profiles?: Readonly<Record<string, string>>;
 }
 
-/** Seeds a database with `accounts` accounts and starts the built API on it. */
+/** Seeds a SQLite database with `accounts` accounts and starts the built API on it. */
 export async function startFixture(settings: Settings, compiled: CompiledRuleSet, workDir: string, name: string, accounts: number, log: (line: string) => void): Promise<Fixture> {
-  const now = new Date();
-  const seeded = await seedDatabase(join(workDir, `${name}.db`), accounts, compiled, settings.seed, now);
+  const file = join(workDir, `${name}.db`);
+  const seeded = await seedDatabase({ kind: 'sqlite', file }, accounts, compiled, settings.seed, new Date());
   log(`${name}: seeded ${accounts.toLocaleString('en-US')} accounts and their grants in ${(seeded.ms / 1000).toFixed(1)} s`);
   const t0 = process.hrtime.bigint();
-  const server = await ApiServer.start({ root: settings.root, name, dbFile: seeded.file, adminKey: ADMIN_KEY, logLevel: settings.serverLogLevel, logFile: join(workDir, `server-${name}.log`), ...(settings.profile ? { profileDir: join(settings.outDir, 'profiles') } : {}) });
+  const server = await ApiServer.start({ root: settings.root, name, databaseUrl: `sqlite:${file}`, adminKey: ADMIN_KEY, logLevel: settings.serverLogLevel, logFile: join(workDir, `server-${name}.log`), ...(settings.profile ? { profileDir: join(settings.outDir, 'profiles') } : {}) });
   const startMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  const key = await serviceKey(server, seeded.accounts);
+  log(`${name}: API pid ${server.pid} on ${server.url}, ready in ${(startMs / 1000).toFixed(1)} s`);
+  return { server, accounts: seeded.accounts, serviceKey: key, seedMs: seeded.ms, startMs, ...requestBodies(compiled, seeded.accounts, settings.seed) };
+}
+
+/**
+ * Creates the bench's service key on a freshly seeded server, after checking that the seeded state
+ * reads back through the service as seeded (no cycle rolled over).
+ */
+export async function serviceKey(server: ApiServer, accounts: readonly SeededAccount[]): Promise<string> {
   const { key } = await server.json<{ key: string }>('POST', '/v1/keys', ADMIN_KEY, { name: 'bench', role: 'service' });
-  // The seeded state reads back through the service as seeded: no cycle rolled over.
-  const probe = seeded.accounts[seeded.accounts.length >> 1];
+  const probe = accounts[accounts.length >> 1];
   const view = await server.json<{ balanceMillicredits: number; plan: string }>('GET', `/v1/accounts/${probe.id}`, key);
   if (view.balanceMillicredits !== SEED_BALANCE_MC || view.plan !== probe.plan) {
     await server.stop();
-    throw new BenchAbort(`${name}: account ${probe.id} reads back as ${JSON.stringify(view)}, not as seeded`);
+    throw new BenchAbort(`${server.name}: account ${probe.id} reads back as ${JSON.stringify(view)}, not as seeded`);
   }
-  log(`${name}: API pid ${server.pid} on ${server.url}, ready in ${(startMs / 1000).toFixed(1)} s`);
-  const rng = new Rng(settings.seed ^ 0x5eed);
-  const hotAccount = seeded.accounts[0];
+  return key;
+}
+
+/** The request bodies of the runs; the same seed and accounts give the same bodies on every database. */
+export function requestBodies(compiled: CompiledRuleSet, accounts: readonly SeededAccount[], seed: number): Pick<Fixture, 'decisions' | 'charges' | 'hotCharges' | 'hotAccount'> {
+  const rng = new Rng(seed ^ 0x5eed);
+  const hotAccount = accounts[0];
   return {
     hotAccount,
-    hotCharges: chargeBodies(compiled, [hotAccount], rng, settings.seed),
-    server,
-    accounts: seeded.accounts,
-    serviceKey: key,
-    seedMs: seeded.ms,
-    startMs,
-    decisions: decisionBodies(compiled, seeded.accounts, rng, settings.seed),
-    charges: chargeBodies(compiled, seeded.accounts, rng, settings.seed),
+    hotCharges: chargeBodies(compiled, [hotAccount], rng, seed),
+    decisions: decisionBodies(compiled, accounts, rng, seed),
+    charges: chargeBodies(compiled, accounts, rng, seed),
   };
 }
 

@@ -39,7 +39,11 @@ const autocannon = require('autocannon') as Autocannon;
 
 /** What to send: one route, with a body and headers that may change per request. */
 export interface LoadSpec {
-  readonly url: string;
+  /**
+   * The server, or several (processes behind one database): autocannon opens connection i to
+   * `url[i % n]`, so the connections split evenly, and every answer lands in one latency histogram.
+   */
+  readonly url: string | readonly string[];
   readonly method: 'GET' | 'POST';
   readonly path: string;
   readonly key: string;
@@ -88,7 +92,7 @@ export async function load(spec: LoadSpec, seconds: number): Promise<LoadFigures
   const body = spec.body;
   if (body) request.setupRequest = (req) => ({ ...req, body: body() });
   const r = await autocannon({
-    url: spec.url,
+    url: typeof spec.url === 'string' ? spec.url : [...spec.url],
     connections: spec.connections,
     pipelining: 1,
     duration: seconds,

@@ -4,12 +4,10 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { BenchAbort } from '../settings';
+import { processCpuMs } from './proc';
 
 /** The built API entry point, as `npm start` runs it. */
 export const API_MAIN = 'dist/apps/api/apps/api/src/main.js';
-
-/** Linux's USER_HZ, the unit of /proc/<pid>/stat times (100 on every mainstream kernel). */
-const CLOCK_TICKS_PER_SECOND = 100;
 
 /** Memory of a process from /proc/<pid>/status, in MB (10^6 bytes). */
 export interface Rss {
@@ -22,13 +20,16 @@ export interface Rss {
 export interface ServerOptions {
   readonly root: string;
   readonly name: string;
-  readonly dbFile: string;
+  /** `DATABASE_URL`: `sqlite:<file>` or `postgres://...`. */
+  readonly databaseUrl: string;
   readonly adminKey: string;
   readonly logLevel: string;
   /** Where the server's stdout (the JSON log) and stderr go; shown when the server fails. */
   readonly logFile: string;
   /** Allow CPU profiles of chosen stretches (see {@link ApiServer.profile}), written into this directory. */
   readonly profileDir?: string;
+  /** More environment (e.g. `MIGRATE_ON_START`); the production defaults otherwise. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -81,7 +82,7 @@ async function freePort(): Promise<number> {
 
 /**
  * The built API (`node dist/apps/api/apps/api/src/main.js`) in its own process on loopback, with a
- * SQLite file, `RATECARD_ADMIN_KEY` and the production defaults for everything else.
+ * database URL, `RATECARD_ADMIN_KEY` and the production defaults for everything else.
  */
 export class ApiServer {
   private exited?: string;
@@ -118,10 +119,11 @@ export class ApiServer {
         HOME: process.env.HOME ?? '',
         PORT: String(port),
         HOST: '127.0.0.1',
-        DATABASE_URL: `sqlite:${options.dbFile}`,
+        DATABASE_URL: options.databaseUrl,
         RATECARD_ADMIN_KEY: options.adminKey,
         RULES_DIR: join(options.root, 'rules'),
         LOG_LEVEL: options.logLevel,
+        ...options.env,
       },
       stdio: ['ignore', out, out],
     });
@@ -170,11 +172,8 @@ export class ApiServer {
   }
 
   /** CPU time the process has used so far (user + system), in ms, from /proc/<pid>/stat. */
-  async cpuMs(): Promise<number> {
-    const stat = await readFile(`/proc/${this.pid}/stat`, 'utf8');
-    // Fields after the command (which may hold spaces) in parentheses; utime and stime are 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  cpuMs(): Promise<number> {
+    return processCpuMs(this.pid);
   }
 
   /** JSON request with a bearer key; throws on a non-2xx answer. */

@@ -87,5 +87,24 @@ describe.each(DATABASE_KINDS)(`${DecisionLogWriter.name} on %s`, (kind) => {
     await sut.close();
     expect(await actions('r.')).toEqual(['r.one', 'r.two']);
   });
+
+  it('turns the flushes asked for while a write waits its turn into one write of everything buffered', async () => {
+    const knex = db.orm.em.getDriver().getConnection('write').getKnex();
+    let inserts = 0;
+    const count = (q: { sql: string }): void => void (/insert into "decision_log"/.test(q.sql) && inserts++);
+    knex.on('query', count);
+    try {
+      const sut = new DecisionLogWriter(db, 500, 60_000);
+      for (const a of ['m.one', 'm.two', 'm.three']) {
+        sut.push(row(a));
+        void sut.flush();
+      }
+      await sut.close();
+      expect(await actions('m.')).toEqual(['m.one', 'm.two', 'm.three']);
+      expect(inserts).toBe(1);
+    } finally {
+      knex.removeListener('query', count);
+    }
+  });
 });
 

@@ -16,6 +16,8 @@ export class DecisionLogWriter {
   private buffer: DecisionLogRow[] = [];
   private timer?: NodeJS.Timeout;
   private writing: Promise<void> = Promise.resolve();
+  /** A write is chained and has not taken its rows yet: later flushes join it. */
+  private queued = false;
   /** Rows that could not be written (the database refused them), for metrics and logs. */
   lost = 0;
 
@@ -69,10 +71,17 @@ export class DecisionLogWriter {
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    const rows = this.buffer;
-    this.buffer = [];
-    // Writes are chained so rows land in order and a flush waits for the ones before it.
-    this.writing = this.writing.then(() => this.write(rows, true));
+    // Writes are chained so rows land in order and a flush waits for the ones before it. Each takes
+    // what is buffered when its turn comes: while one write is slow, the flushes asked for meanwhile
+    // become one write of everything buffered (not a queue of small ones that falls behind).
+    if (this.queued) return this.writing;
+    this.queued = true;
+    this.writing = this.writing.then(() => {
+      this.queued = false;
+      const rows = this.buffer;
+      this.buffer = [];
+      return this.write(rows, true);
+    });
     return this.writing;
   }
 

@@ -1,3 +1,4 @@
+import type { AbstractSqlConnection } from '@mikro-orm/knex';
 import { DecisionLogWriter, Ledger, openDatabase, StaticRules, type Database, type DecisionLogRow } from '@ratecard/ledger';
 import { DATABASE_KINDS, freshDatabase } from '../support/databases';
 import { compileBundled } from '../support/rules';
@@ -89,7 +90,7 @@ describe.each(DATABASE_KINDS)(`${DecisionLogWriter.name} on %s`, (kind) => {
   });
 
   it('turns the flushes asked for while a write waits its turn into one write of everything buffered', async () => {
-    const knex = db.orm.em.getDriver().getConnection('write').getKnex();
+    const knex = (db.orm.em.getDriver().getConnection('write') as AbstractSqlConnection).getKnex();
     let inserts = 0;
     const count = (q: { sql: string }): void => void (/insert into "decision_log"/.test(q.sql) && inserts++);
     knex.on('query', count);

@@ -7,6 +7,7 @@ import { generateRuleFiles } from './compile/generate-rules';
 import { engineSection } from './engine/engine-section';
 import { localQuoteContender } from './engine/local-quote';
 import { httpSection, startFixture, type Fixture } from './http/http-section';
+import { ledgerCeiling } from './http/ledger-ceiling';
 import { summarizeProfile, type ProfileSummary } from './http/profile';
 import { pgSection } from './pg/pg-section';
 import { evaluateTargets, renderReport, type BenchResults, type Meta } from './report';
@@ -66,6 +67,12 @@ async function main(): Promise<number> {
         const small = await startFixture(settings, compiled, work, 'accounts-100', 100, log);
         fixtures.push(small);
         accounts = await scaleAccounts(settings, small, large, log);
+      }
+      if (results.http) {
+        // The ceiling of the HTTP charge rates: the same charges through the ledger alone, in this
+        // process, on the same database (its server stopped first: SQLite has one writer).
+        await large.server.stop();
+        results.http = { ...results.http, ceiling: await ledgerCeiling(settings, compiled, large, log) };
       }
     } finally {
       for (const f of fixtures) await f.server.stop();

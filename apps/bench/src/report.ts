@@ -256,6 +256,16 @@ export function renderReport(r: BenchResults): string {
         `autocannon runs in the bench process on the same 2 cores, so the client's CPU is part of every figure alike (the floor shows what the stack does when the route does nothing). Latencies have 1 ms resolution.`,
       '',
     );
+    if (h.ceiling) {
+      const c = h.ceiling;
+      out.push(
+        `**The ledger alone** (the API's \`Ledger\` in the bench process on the same database after the server stopped, ${c.inFlight} charges in flight, the same bodies, no HTTP): ` +
+          `spread accounts ${int(c.spread.perSecond)} charges/s at ${int(c.spread.cpuUsPerCharge)} µs CPU per charge, one account ${int(c.hot.perSecond)}/s at ${int(c.hot.cpuUsPerCharge)} µs. ` +
+          `Over HTTP the charges reached ${pct(h.charges.perSecond / c.spread.perSecond)} and ${pct(h.hotCharges.perSecond / c.hot.perSecond)} of that (the server's HTTP work and autocannon share the cores with it). ` +
+          `A charge rate of 25% of the floor would be ${int(h.floor.perSecond / 4)}/s: the ledger alone is ${c.spread.perSecond >= h.floor.perSecond / 4 ? 'above' : 'below'} it with spread accounts, SQLite's single writer settling one batch at a time.`,
+        '',
+      );
+    }
     const bad = [h.floor, h.decisions, h.charges, h.hotCharges].flatMap((f) => f.non2xxSamples);
     if (bad.length) out.push('Non-2xx answers (first ones):', '', ...bad.map((b) => `    ${b}`), '');
   }

@@ -4,6 +4,7 @@ import { BUNDLED_WEIGHTS, requestMix } from '../engine/mix';
 import { Rng } from '../rng';
 import { median } from '../stats';
 import { BenchAbort, type Settings } from '../settings';
+import type { LedgerCeiling } from './ledger-ceiling';
 import { load, type LoadFigures, type LoadSpec } from './load';
 import { SEED_BALANCE_MC, seedDatabase, type SeededAccount } from './seed';
 import { ApiServer, type Rss } from './server';
@@ -17,6 +18,8 @@ export const CONNECTIONS = 64;
 /** A server over a seeded database, with a service key, ready for load. */
 export interface Fixture {
   readonly server: ApiServer;
+  /** The SQLite file the server runs on. */
+  readonly databaseFile: string;
   readonly accounts: readonly SeededAccount[];
   readonly serviceKey: string;
   readonly seedMs: number;
@@ -47,6 +50,8 @@ export interface HttpResult {
   readonly rssAfter: Readonly<Record<string, number>>;
   /** CPU profiles of the server during each measured run (`--profile`). */
   readonly profiles?: Readonly<Record<string, string>>;
+  /** The same charges through the ledger alone, without HTTP (after the server stopped). */
+  readonly ceiling?: LedgerCeiling;
 }
 
 /** Seeds a SQLite database with `accounts` accounts and starts the built API on it. */
@@ -59,7 +64,7 @@ export async function startFixture(settings: Settings, compiled: CompiledRuleSet
   const startMs = Number(process.hrtime.bigint() - t0) / 1e6;
   const key = await serviceKey(server, seeded.accounts);
   log(`${name}: API pid ${server.pid} on ${server.url}, ready in ${(startMs / 1000).toFixed(1)} s`);
-  return { server, accounts: seeded.accounts, serviceKey: key, seedMs: seeded.ms, startMs, ...requestBodies(compiled, seeded.accounts, settings.seed) };
+  return { server, databaseFile: file, accounts: seeded.accounts, serviceKey: key, seedMs: seeded.ms, startMs, ...requestBodies(compiled, seeded.accounts, settings.seed) };
 }
 
 /**

@@ -159,7 +159,7 @@ const FIXED_IDENTIFIERS: Readonly<Record<string, { readonly allowed: readonly st
   'libs/ledger/src/migrations/postgresql/Migration20261202100000_covered_account_indexes.ts': { allowed: ['table'], why: 'drops an index per table; `table` runs over a constant list of tables' },
   'libs/ledger/src/migrations/sqlite/Migration20261202100000_covered_account_indexes.ts': { allowed: ['table'], why: 'drops an index per table; `table` runs over a constant list of tables' },
   'libs/ledger/src/store/bound.ts': {
-    allowed: ['table', 'names', 'tuples', 'after'],
+    allowed: ['table', 'names'],
     why: 'multi-row INSERT texts: table and column names and conflict clauses written in the ledger code, `?` placeholders; every value is bound',
   },
 };

@@ -47,24 +47,21 @@ export type InsertRow = Readonly<Record<string, unknown>>;
 /** Rows per multi-row INSERT: within SQLite's (32,766) and PostgreSQL's (65,535) bound-parameter limits for our widest tables. */
 const INSERT_CHUNK = 400;
 
-/** SQL texts of multi-row INSERTs, by table, columns, row count and tail: each is built once. */
-const insertTexts = new Map<string, string>();
+/** The fixed parts of multi-row INSERTs, by table, columns and tail: built once each. */
+const insertParts = new Map<string, { readonly head: string; readonly tuple: string; readonly after: string }>();
 
 function insertText(table: string, columns: readonly string[], rows: number, tail: string): string {
-  const key = `${table}\u0000${columns.join(',')}\u0000${rows}\u0000${tail}`;
-  const cached = insertTexts.get(key);
-  if (cached !== undefined) return cached;
-  // Identifiers written in the ledger's code (table and column names of its row builders) and `?`
-  // placeholders: no value is ever part of the text.
-  const names = columns.map((c) => `"${c}"`).join(', ');
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
-  const tuples = Array.from({ length: rows }, () => tuple).join(', ');
-  const after = tail ? ` ${tail}` : '';
-  const sql = `insert into "${table}" (${names}) values ${tuples}${after}`;
-  // Row counts vary with batch sizes: keep the cache bounded.
-  if (insertTexts.size > 2_000) insertTexts.clear();
-  insertTexts.set(key, sql);
-  return sql;
+  const key = `${table}\u0000${columns.join(',')}\u0000${tail}`;
+  let parts = insertParts.get(key);
+  if (parts === undefined) {
+    // Identifiers written in the ledger's code (table and column names of its row builders) and `?`
+    // placeholders: no value is ever part of the text.
+    const names = columns.map((c) => `"${c}"`).join(', ');
+    const head = `insert into "${table}" (${names}) values `;
+    parts = { head, tuple: `(${columns.map(() => '?').join(', ')})`, after: tail ? ` ${tail}` : '' };
+    insertParts.set(key, parts);
+  }
+  return parts.head + `${parts.tuple}, `.repeat(rows - 1) + parts.tuple + parts.after;
 }
 
 /**

@@ -77,18 +77,22 @@ export async function insertRows<T = Record<string, unknown>>(em: SqlEntityManag
   const knex = em.getKnex();
   const sqlite = await sqliteConnection(em);
   const out: T[] = [];
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    const chunk = rows.slice(i, i + INSERT_CHUNK);
-    const values: Knex.RawBinding[] = [];
-    for (const row of chunk) for (const c of columns) values.push((row[c] ?? null) as Knex.RawBinding);
-    const sql = insertText(table, columns, chunk.length, tail);
-    if (sqlite) {
-      out.push(...(await sqliteAll<T>(em, sqlite, sql, values)));
-      continue;
+  try {
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      const chunk = rows.slice(i, i + INSERT_CHUNK);
+      const values: Knex.RawBinding[] = [];
+      for (const row of chunk) for (const c of columns) values.push((row[c] ?? null) as Knex.RawBinding);
+      const sql = insertText(table, columns, chunk.length, tail);
+      if (sqlite) {
+        out.push(...(await sqliteAll<T>(em, sqlite.conn, sql, values)));
+        continue;
+      }
+      const result = await runBound<unknown>(em, knex.raw(sql, values));
+      // pg answers with a result holding the rows.
+      out.push(...((result as { rows?: T[] } | undefined)?.rows ?? []));
     }
-    const result = await runBound<unknown>(em, knex.raw(sql, values));
-    // pg answers with a result holding the rows.
-    out.push(...((result as { rows?: T[] } | undefined)?.rows ?? []));
+  } finally {
+    await sqlite?.release();
   }
   return out;
 }
@@ -99,14 +103,18 @@ interface SqliteConnection {
 }
 
 /**
- * The SQLite connection of the entity manager's transaction, if it runs on SQLite in one. Statements
- * given to it directly skip knex's formatting of raw SQL, which for a multi-row INSERT scanned and
- * rebuilt the text and copied its values (a third of what a charge allocated).
+ * On SQLite, the connection to give statements to directly: the transaction's, or the writer taken
+ * from the pool (a statement of its own, outside any transaction; given back with `release`).
+ * Statements given to it directly skip knex's formatting of raw SQL, which for a multi-row INSERT
+ * scanned and rebuilt the text and copied its values (a third of what a charge allocated).
  */
-async function sqliteConnection(em: SqlEntityManager): Promise<SqliteConnection | undefined> {
+async function sqliteConnection(em: SqlEntityManager): Promise<{ readonly conn: SqliteConnection; release(): Promise<void> } | undefined> {
+  const client = em.getKnex().client as unknown as { dialect?: string; acquireConnection(): Promise<SqliteConnection>; releaseConnection(conn: SqliteConnection): Promise<unknown> };
+  if (client.dialect !== 'sqlite3') return undefined;
   const trx = em.getTransactionContext<Knex.Transaction>();
-  if (!trx || (em.getKnex().client as { dialect?: string }).dialect !== 'sqlite3') return undefined;
-  return (await (trx.client as unknown as { acquireConnection(): Promise<SqliteConnection> }).acquireConnection());
+  if (trx) return { conn: await (trx.client as unknown as typeof client).acquireConnection(), release: async () => undefined };
+  const conn = await client.acquireConnection();
+  return { conn, release: async () => void (await client.releaseConnection(conn)) };
 }
 
 function sqliteAll<T>(em: SqlEntityManager, conn: SqliteConnection, sql: string, values: readonly unknown[]): Promise<T[]> {

@@ -66,8 +66,8 @@ function insertText(table: string, columns: readonly string[], rows: number, tai
 
 /**
  * Inserts rows (every row with the same columns, in the same order) with multi-row statements whose
- * values are all bound, in the entity manager's transaction if it has one. The SQL text comes from
- * a cache (no query builder per call: knex spent 84 µs per charge building these). `tail` follows
+ * values are all bound, in the entity manager's transaction if it has one. The SQL text is composed
+ * from cached parts (no query builder per call: knex spent 84 µs per charge building these). `tail` follows
  * the VALUES list as written: an `on conflict` clause, a `returning` list (SQLite 3.35+ and
  * PostgreSQL both read the same text). Returns the rows a `returning` tail gives back.
  */

@@ -5,6 +5,11 @@ import type { Plan, PlannedIdempotency } from '../planner/plan';
 import { insertRows, runBound, writeTogether } from './bound';
 import { writeEvents } from './outbox';
 
+/** What an upsert of existing accounts updates (written once, not per batch). */
+const ACCOUNT_UPSERT =
+  'on conflict ("id") do update set "plan" = excluded."plan", "pending_plan" = excluded."pending_plan", "cycle_start" = excluded."cycle_start", "cycle_end" = excluded."cycle_end", ' +
+  '"balance_mc" = excluded."balance_mc", "held_mc" = excluded."held_mc", "updated_at" = excluded."updated_at"';
+
 /** Stores responses under their idempotency keys, in the caller's transaction. */
 export async function storeResponse(em: SqlEntityManager, ...records: readonly PlannedIdempotency[]): Promise<void> {
   const date = (d: Date): unknown => em.getPlatform().processDateProperty(d);
@@ -122,7 +127,7 @@ export async function applyPlan(em: SqlEntityManager, plan: Plan): Promise<void>
       em,
       'account',
       changed.map((a) => accountValues(a)),
-      `on conflict ("id") do update set ${['plan', 'pending_plan', 'cycle_start', 'cycle_end', 'balance_mc', 'held_mc', 'updated_at'].map((c) => `"${c}" = excluded."${c}"`).join(', ')}`,
+      ACCOUNT_UPSERT,
     );
   await writeTogether(em, [
     () => insertRows(em, 'credit_grant', [...plan.newGrants].map(grantValues)),

@@ -1,29 +1,15 @@
 import type { AbstractSqlConnection } from '@mikro-orm/knex';
 import type { Database } from '../database';
+import { openSqliteConnection, type SqliteConnection, type SqliteStatement } from './sqlite-connection';
 
 /** Dedicated read-only SQLite connections per prepared read. */
 const SQLITE_READERS = 2;
 
-/** The parts of node-sqlite3 used here (the driver knex loaded; it has no types of its own here). */
-interface SqliteStatement {
-  all(params: readonly unknown[], done: (err: Error | null, rows: Record<string, unknown>[]) => void): void;
-  finalize(done: () => void): void;
-}
-interface SqliteConnection {
-  configure(option: 'busyTimeout', ms: number): void;
-  prepare(sql: string, done: (err: Error | null) => void): SqliteStatement;
-  close(done: (err: Error | null) => void): void;
-}
-interface SqliteDriver {
-  readonly OPEN_READONLY: number;
-  readonly Database: new (file: string, mode: number, done: (err: Error | null) => void) => SqliteConnection;
-}
 /** The part of a pg client used here. */
 interface PgClient {
   query(q: { name: string; text: string; values: readonly unknown[] }): Promise<{ rows: Record<string, unknown>[] }>;
 }
 interface KnexClient {
-  readonly driver: unknown;
   acquireConnection(): Promise<unknown>;
   releaseConnection(conn: unknown): Promise<unknown>;
 }
@@ -95,12 +81,8 @@ export class PreparedRead {
   }
 
   private async openSqlite(connection: AbstractSqlConnection, file: string): Promise<{ conn: SqliteConnection; stmt: SqliteStatement }[]> {
-    const driver = (connection.getKnex().client as KnexClient).driver as SqliteDriver;
     const open = async (): Promise<{ conn: SqliteConnection; stmt: SqliteStatement }> => {
-      const conn = await new Promise<SqliteConnection>((resolve, reject) => {
-        const c: SqliteConnection = new driver.Database(file, driver.OPEN_READONLY, (err) => (err ? reject(err) : resolve(c)));
-      });
-      conn.configure('busyTimeout', 5000);
+      const conn = await openSqliteConnection(connection, file, 'read-only');
       const stmt = await new Promise<SqliteStatement>((resolve, reject) => {
         const s = conn.prepare(this.sql, (err) => (err ? reject(err) : resolve(s)));
       });

@@ -50,6 +50,8 @@ export class ChargeQueue {
     private readonly logs: DecisionLogWriter,
     /** Most charges in one transaction; 0 settles each alone. */
     private readonly batchSize: number,
+    /** Called after each batch has committed (the WAL checkpoints follow the charge batches). */
+    private readonly afterCommit: () => void = () => undefined,
   ) {}
 
   /**
@@ -101,6 +103,7 @@ export class ChargeQueue {
         }
         outcomes = alone;
       } else await quotes.settle(true);
+      this.afterCommit();
       for (const [p, o] of outcomes) 'ok' in o ? p.resolve(o.ok) : p.reject(o.error);
       this.queue.unshift(...repeats);
     } finally {

@@ -6,6 +6,7 @@ import type { Database } from './database';
 import { DecisionLogWriter } from './decision-log-writer';
 import * as holds from './holds';
 import { HotReads } from './hot-reads';
+import { WalCheckpointer } from './store/checkpointer';
 import { newId } from './ids';
 import type { ActionRequest, Caller, Idempotent, LedgerDeps } from './operation';
 import { isStale, type AppliedPlanChange } from './planner/cycle';
@@ -59,6 +60,7 @@ export class Ledger {
   private readonly maxHoldTtl: number;
   private readonly deps: LedgerDeps;
   private readonly charges: ChargeQueue;
+  private readonly checkpointer: WalCheckpointer;
 
   constructor(db: Database, rules: RulesProvider, options: LedgerOptions = {}) {
     this.holdTtl = options.holdTtlSeconds ?? 900;
@@ -66,7 +68,8 @@ export class Ledger {
     const logs = new DecisionLogWriter(db, 500, 20, options.onLogError);
     const reads = new HotReads(db);
     this.deps = { db, rules, reads, logs };
-    this.charges = new ChargeQueue(db, rules, reads, logs, options.chargeBatch ?? 128);
+    this.checkpointer = new WalCheckpointer(db);
+    this.charges = new ChargeQueue(db, rules, reads, logs, options.chargeBatch ?? 128, () => this.checkpointer.nudge());
   }
 
   /** Writes buffered quote log rows now (before reading the decision log in this process). */
@@ -79,6 +82,7 @@ export class Ledger {
     while (this.charges.busy) await new Promise((r) => setTimeout(r, 5));
     await this.deps.logs.close();
     await this.deps.reads.close();
+    await this.checkpointer.close();
   }
 
   /** Longest hold lifetime accepted, in seconds. */

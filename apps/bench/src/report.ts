@@ -260,9 +260,10 @@ export function renderReport(r: BenchResults): string {
       const c = h.ceiling;
       out.push(
         `**The ledger alone** (the API's \`Ledger\` in the bench process on the same database after the server stopped, ${c.inFlight} charges in flight, the same bodies, no HTTP): ` +
-          `spread accounts ${int(c.spread.perSecond)} charges/s at ${int(c.spread.cpuUsPerCharge)} µs CPU per charge, one account ${int(c.hot.perSecond)}/s at ${int(c.hot.cpuUsPerCharge)} µs. ` +
+          `spread accounts ${int(c.spread.perSecond)} charges/s at ${int(c.spread.cpuUsPerCharge)} µs CPU per charge (p50 ${ms(c.spread.p50Ms)}, p99 ${ms(c.spread.p99Ms)}), one account ${int(c.hot.perSecond)}/s at ${int(c.hot.cpuUsPerCharge)} µs (p50 ${ms(c.hot.p50Ms)}, p99 ${ms(c.hot.p99Ms)}). ` +
           `Over HTTP the charges reached ${pct(h.charges.perSecond / c.spread.perSecond)} and ${pct(h.hotCharges.perSecond / c.hot.perSecond)} of that (the server's HTTP work and autocannon share the cores with it). ` +
-          `A charge rate of 25% of the floor would be ${int(h.floor.perSecond / 4)}/s: the ledger alone is ${c.spread.perSecond >= h.floor.perSecond / 4 ? 'above' : 'below'} it with spread accounts, SQLite's single writer settling one batch at a time.`,
+          `A charge rate of 25% of the floor would be ${int(h.floor.perSecond / 4)}/s: the ledger alone is ${c.spread.perSecond >= h.floor.perSecond / 4 ? 'above' : 'below'} it with spread accounts, SQLite's single writer settling one batch at a time; ` +
+          `its p99 with spread accounts is ${c.spread.p99Ms <= 40 ? 'within' : 'above'} the 40 ms target before any HTTP.`,
         '',
       );
     }

@@ -5,7 +5,7 @@ const FAST_ACCEPT = Symbol('ratecard:fast-accept');
 /**
  * A JSON schema for the bodies of a hot route that are plainly valid: ASCII ids within their
  * lengths, the declared fields only, each of its declared type. It must accept nothing the DTO's
- * class-validator rules refuse (test/api/fast-accept.spec.ts checks this on random bodies); it may
+ * class-validator rules refuse (fast-accept.spec.ts beside this file checks this on random bodies); it may
  * refuse valid bodies (a non-ASCII id, a `null` for an optional field): those take the full path.
  */
 export type FastAcceptSchema = Record<string, unknown>;

@@ -1,4 +1,5 @@
 import type { Knex, SqlEntityManager } from '@mikro-orm/knex';
+import type { SqliteConnection } from './sqlite-connection';
 
 /**
  * Runs a query built with the ORM's query builder with its values bound by the driver (a
@@ -95,11 +96,6 @@ export async function insertRows<T = Record<string, unknown>>(em: SqlEntityManag
     await sqlite?.release();
   }
   return out;
-}
-
-/** The part of node-sqlite3's connection used here. */
-interface SqliteConnection {
-  all(sql: string, params: readonly unknown[], done: (err: Error | null, rows: unknown[]) => void): void;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { AbstractSqlConnection } from '@mikro-orm/knex';
 import type { Database } from '../database';
-import { openSqliteConnection, type SqliteConnection, type SqliteStatement } from './sqlite-connection';
+import { openSqliteConnection, sqliteFile, type SqliteConnection, type SqliteStatement } from './sqlite-connection';
 
 /** Dedicated read-only SQLite connections per prepared read. */
 const SQLITE_READERS = 2;
@@ -31,6 +31,8 @@ export class PreparedRead {
   private next = 0;
   private readConnection?: AbstractSqlConnection;
   private readonly pgText: string;
+  /** The SQLite file this read opens its own connections to; none on PostgreSQL and in-memory SQLite. */
+  private readonly file: string | undefined;
 
   constructor(
     private readonly db: Database,
@@ -40,6 +42,7 @@ export class PreparedRead {
   ) {
     let n = 0;
     this.pgText = sql.replace(/\?/g, () => `$${++n}`);
+    this.file = sqliteFile(db);
   }
 
   /** The rows for these values. */
@@ -55,10 +58,8 @@ export class PreparedRead {
         await client.releaseConnection(conn);
       }
     }
-    const file = String(this.db.orm.config.get('dbName'));
-    const sql = this.sql;
-    if (file === ':memory:') return this.connection().execute<T[]>(sql, [...params]);
-    this.sqlite ??= this.openSqlite(this.connection(), file);
+    if (!this.file) return this.connection().execute<T[]>(this.sql, [...params]);
+    this.sqlite ??= this.openSqlite(this.connection(), this.file);
     const readers = await this.sqlite;
     const { stmt } = readers[this.next++ % readers.length];
     return new Promise((resolve, reject) => stmt.all(params, (err, rows) => (err ? reject(err) : resolve(rows as T[]))));

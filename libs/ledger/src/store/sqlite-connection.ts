@@ -1,4 +1,5 @@
 import type { AbstractSqlConnection } from '@mikro-orm/knex';
+import type { Database } from '../database';
 
 /** The parts of node-sqlite3 used here (the driver knex loaded; it has no types of its own here). */
 export interface SqliteStatement {
@@ -8,13 +9,20 @@ export interface SqliteStatement {
 export interface SqliteConnection {
   configure(option: 'busyTimeout', ms: number): void;
   prepare(sql: string, done: (err: Error | null) => void): SqliteStatement;
-  all(sql: string, done: (err: Error | null, rows: Record<string, unknown>[]) => void): void;
+  all(sql: string, params: readonly unknown[], done: (err: Error | null, rows: Record<string, unknown>[]) => void): void;
   close(done: (err: Error | null) => void): void;
 }
 interface SqliteDriver {
   readonly OPEN_READONLY: number;
   readonly OPEN_READWRITE: number;
   readonly Database: new (file: string, mode: number, done: (err: Error | null) => void) => SqliteConnection;
+}
+
+/** The database's file when it is a SQLite file (not PostgreSQL, not in-memory SQLite, which no second connection can see). */
+export function sqliteFile(db: Database): string | undefined {
+  if (db.kind !== 'sqlite') return undefined;
+  const file = String(db.orm.config.get('dbName'));
+  return file === ':memory:' ? undefined : file;
 }
 
 /**
